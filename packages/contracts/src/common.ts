@@ -1,0 +1,48 @@
+// Building blocks reused by the entity and request schemas.
+import { z } from 'zod';
+
+export const Uuid = z.uuid();
+export const Timestamp = z.iso.datetime({ offset: true }).describe('RFC 3339 timestamp');
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/**
+ * Any JSON value. Bodies arrive through JSON.parse, so every value is JSON already; depth and
+ * size limits are enforced by the manager at the edge, not by walking payloads here.
+ */
+export const JsonValue = z.custom<JsonValue>((v) => v !== undefined).meta({ id: 'JsonValue', description: 'Any JSON value.' });
+export const JsonObject = z.record(z.string(), JsonValue).meta({ id: 'JsonObject', description: 'A JSON object.' });
+export type JsonObject = z.infer<typeof JsonObject>;
+
+/** Names that travel in URL paths and metrics labels: job names, stage types, tenants, worker ids. */
+export const Name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : - only, starting with a letter or digit');
+
+export const TenantId = Name.describe('Tenant the resource belongs to');
+export const DEFAULT_TENANT = 'default';
+
+export const Pagination = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().max(512).optional().describe('Opaque cursor from the previous page'),
+});
+
+export function page<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .object({
+      items: z.array(item),
+      nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+    })
+    .meta({ id });
+}
+
+/** Comma-separated list of enum values in a query string, e.g. `status=PENDING,FAILED`. */
+export function csvOf<T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .max(512)
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)).min(1))
+    .describe(`Comma-separated, any of: ${values.join(', ')}`);
+}

@@ -1,0 +1,107 @@
+// Queues (one per tenant and stage type) and the dequeue exchange that leases tasks to workers.
+import { z } from 'zod';
+import { JsonObject, JsonValue, Name, TenantId, Timestamp, Uuid } from './common.js';
+import { Priority } from './enums.js';
+
+export const QueueDepth = z
+  .object({
+    waiting: z.number().int().describe('Tasks whose stage is not open yet'),
+    ready: z.number().int().describe('PENDING and runAfter has passed'),
+    delayed: z.number().int().describe('PENDING with runAfter in the future (delayed start or retry backoff)'),
+    inProgress: z.number().int(),
+    paused: z.number().int(),
+  })
+  .meta({ id: 'QueueDepth' });
+
+export const Queue = z
+  .object({
+    tenantId: TenantId,
+    name: z.string().describe('The stage type'),
+    paused: z.boolean(),
+    maxInFlight: z.number().int().nullable().describe('Most tasks of this queue running at once across all workers; null = unlimited'),
+    depth: QueueDepth,
+    oldestReadyAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'Queue' });
+export type Queue = z.infer<typeof Queue>;
+
+export const QueueList = z.object({ items: z.array(Queue) }).meta({ id: 'QueueList' });
+
+export const QueueParams = z.strictObject({ stageType: Name });
+export const QueueQuery = z.strictObject({ tenantId: TenantId.optional() });
+
+export const UpdateQueueRequest = z
+  .strictObject({
+    paused: z.boolean().optional(),
+    maxInFlight: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  })
+  .refine((v) => v.paused !== undefined || v.maxInFlight !== undefined, 'give paused and/or maxInFlight')
+  .meta({ id: 'UpdateQueueRequest' });
+export type UpdateQueueRequest = z.input<typeof UpdateQueueRequest>;
+
+export const DequeueRequest = z
+  .strictObject({
+    workerId: Name.describe('Stable id of the worker process'),
+    max: z.number().int().min(1).max(1000).default(1).describe('Most tasks to hand out'),
+    waitMs: z.number().int().min(0).max(60_000).default(0).describe('Long-poll: wait up to this long for a task when none is ready'),
+    leaseMs: z.number().int().min(1000).max(3_600_000).optional().describe('Lease length; heartbeats extend it (default from the manager config)'),
+    stageTypes: z.array(Name).min(1).max(32).optional().describe('Only on /dequeue: the stage types to take from'),
+    tenantId: TenantId.optional().describe('Only this tenant\'s tasks (default: every tenant the caller may see)'),
+  })
+  .meta({ id: 'DequeueRequest' });
+export type DequeueRequest = z.input<typeof DequeueRequest>;
+
+/** A task handed to a worker: what the handler needs, plus the lease token that fences its acks. */
+export const LeasedTask = z
+  .object({
+    id: Uuid,
+    jobId: Uuid,
+    stageId: Uuid,
+    stageType: z.string(),
+    priority: Priority,
+    data: JsonValue,
+    userMetadata: JsonObject,
+    attempts: z.number().int().describe('This is attempt number `attempts` (1-based)'),
+    maxAttempts: z.number().int(),
+    timeoutMs: z.number().int().nullable(),
+    checkpoint: JsonValue.nullable().describe('Last checkpoint saved by a previous attempt'),
+    leaseToken: Uuid,
+    leaseExpiresAt: Timestamp,
+  })
+  .meta({ id: 'LeasedTask' });
+export type LeasedTask = z.infer<typeof LeasedTask>;
+
+export const JobContext = z
+  .object({
+    id: Uuid,
+    tenantId: TenantId,
+    name: z.string(),
+    priority: Priority,
+    data: JsonValue,
+    userMetadata: JsonObject,
+    traceparent: z.string().nullable(),
+    tracestate: z.string().nullable(),
+  })
+  .meta({ id: 'JobContext' });
+export type JobContext = z.infer<typeof JobContext>;
+
+export const StageContext = z
+  .object({
+    id: Uuid,
+    jobId: Uuid,
+    order: z.number().int(),
+    type: z.string(),
+    data: JsonValue,
+    userMetadata: JsonObject,
+  })
+  .meta({ id: 'StageContext' });
+export type StageContext = z.infer<typeof StageContext>;
+
+export const DequeueResponse = z
+  .object({
+    tasks: z.array(LeasedTask),
+    jobs: z.array(JobContext).describe('Each job referenced by the tasks, once'),
+    stages: z.array(StageContext).describe('Each stage referenced by the tasks, once'),
+  })
+  .meta({ id: 'DequeueResponse' });
+export type DequeueResponse = z.infer<typeof DequeueResponse>;

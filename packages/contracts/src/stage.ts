@@ -1,0 +1,53 @@
+// Stage: an ordered step of a job whose `type` is the queue workers subscribe to.
+import { z } from 'zod';
+import { JsonObject, JsonValue, Name, Timestamp, Uuid } from './common.js';
+import { StageStatus } from './enums.js';
+import { CreateTask, Task, TaskSettings } from './task.js';
+
+export const TaskSummary = z
+  .object({
+    waiting: z.number().int(),
+    pending: z.number().int(),
+    inProgress: z.number().int(),
+    paused: z.number().int(),
+    completed: z.number().int(),
+    failed: z.number().int(),
+    aborted: z.number().int(),
+    total: z.number().int(),
+  })
+  .meta({ id: 'TaskSummary', description: 'Count of tasks by status.' });
+export type TaskSummary = z.infer<typeof TaskSummary>;
+
+export const CreateStage = z
+  .strictObject({
+    type: Name.describe('Queue name workers subscribe to, e.g. tile-render'),
+    data: JsonValue.optional(),
+    userMetadata: JsonObject.optional(),
+    failFast: z.boolean().default(true).describe('true: the first task that fails for good fails the stage and aborts the rest. false: every task runs; the stage fails at the end if any failed.'),
+    taskDefaults: TaskSettings.optional().describe('Settings for tasks that leave them out'),
+    tasks: z.array(CreateTask).optional(),
+  })
+  .meta({ id: 'CreateStage' });
+export type CreateStage = z.input<typeof CreateStage>;
+
+export const Stage = z
+  .object({
+    id: Uuid,
+    jobId: Uuid,
+    order: z.number().int(),
+    type: z.string(),
+    status: StageStatus,
+    data: JsonValue,
+    userMetadata: JsonObject,
+    failFast: z.boolean(),
+    taskDefaults: TaskSettings,
+    summary: TaskSummary,
+    percentage: z.number().min(0).max(100),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+    tasks: z.array(Task).optional(),
+  })
+  .meta({ id: 'Stage' });
+export type Stage = z.infer<typeof Stage>;

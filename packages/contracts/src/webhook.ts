@@ -1,0 +1,42 @@
+// Webhooks: a job names URLs to be told about its events; deliveries are signed and retried.
+import { z } from 'zod';
+import { Timestamp, Uuid } from './common.js';
+
+export const WEBHOOK_EVENTS = ['job.completed', 'job.failed', 'job.aborted', 'stage.completed', 'stage.failed', 'stage.aborted'] as const;
+export const WebhookEvent = z.enum(WEBHOOK_EVENTS).meta({ id: 'WebhookEvent' });
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+export const WebhookSubscription = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/ }).max(2048),
+    events: z.array(WebhookEvent).min(1).optional().describe('Default: every event'),
+    secret: z.string().min(8).max(256).optional().describe('HMAC-SHA256 key for the x-jobnik-signature header (default: the manager\'s JOBNIK_WEBHOOK_SECRET)'),
+  })
+  .meta({ id: 'WebhookSubscription' });
+export type WebhookSubscription = z.input<typeof WebhookSubscription>;
+
+export const WebhookDelivery = z
+  .object({
+    id: z.string(),
+    jobId: Uuid,
+    event: WebhookEvent,
+    url: z.string(),
+    attempts: z.number().int(),
+    lastStatus: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: Timestamp,
+    nextAttemptAt: Timestamp.nullable(),
+    deliveredAt: Timestamp.nullable(),
+    failedAt: Timestamp.nullable().describe('Set when the attempts ran out'),
+  })
+  .meta({ id: 'WebhookDelivery' });
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
+export const WebhookDeliveryList = z.object({ items: z.array(WebhookDelivery) }).meta({ id: 'WebhookDeliveryList' });
+
+/** Headers of every delivery. The signature is HMAC-SHA256(secret, `${timestamp}.${body}`) in hex. */
+export const WEBHOOK_HEADERS = {
+  signature: 'x-jobnik-signature',
+  timestamp: 'x-jobnik-timestamp',
+  event: 'x-jobnik-event',
+  delivery: 'x-jobnik-delivery',
+} as const;
