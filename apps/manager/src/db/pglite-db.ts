@@ -1,0 +1,60 @@
+// Embedded PGlite adapter: the same SQL on an in-process PostgreSQL (WASM), data in a local directory.
+import { PGlite } from '@electric-sql/pglite';
+import type { Transaction } from '@electric-sql/pglite';
+import { mkdirSync } from 'node:fs';
+import { type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
+
+function textOf(sql: string | Statement): string {
+  return typeof sql === 'string' ? sql : sql.text;
+}
+
+class PgliteQueryable implements Queryable {
+  constructor(private readonly target: PGlite | Transaction) {}
+  async query<R = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]> {
+    const res = await this.target.query<R>(textOf(sql), params as unknown[]);
+    return res.rows;
+  }
+  async exec(script: string): Promise<void> {
+    await this.target.exec(script);
+  }
+}
+
+export class PgliteDb implements Db {
+  readonly kind = 'pglite' as const;
+  private readonly direct: PgliteQueryable;
+
+  private constructor(private readonly pg: PGlite) {
+    this.direct = new PgliteQueryable(pg);
+  }
+
+  /** dataDir: a directory, or 'memory://' for a throwaway database. */
+  static async open(dataDir: string): Promise<PgliteDb> {
+    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+    const pg = await PGlite.create(dataDir);
+    return new PgliteDb(pg);
+  }
+
+  query<R = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]> {
+    return this.direct.query<R>(sql, params);
+  }
+
+  exec(script: string): Promise<void> {
+    return this.direct.exec(script);
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return withTxRetry(() => this.pg.transaction((tx) => fn(new PgliteQueryable(tx))));
+  }
+
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+    return this.pg.listen(channel, onPayload);
+  }
+
+  async ping(): Promise<boolean> {
+    return !this.pg.closed;
+  }
+
+  async close(): Promise<void> {
+    if (!this.pg.closed) await this.pg.close();
+  }
+}

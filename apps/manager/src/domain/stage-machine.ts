@@ -1,0 +1,55 @@
+// Stage states and the roll-up rule that derives a stage's outcome from its task counts.
+import type { StageStatus } from '@jobnik/contracts';
+import { StateMachine } from './state-machine.js';
+
+export const stageMachine = new StateMachine<StageStatus>(
+  'stage',
+  {
+    CREATED: ['WAITING', 'PENDING', 'PAUSED', 'ABORTED'],
+    WAITING: ['PENDING', 'PAUSED', 'ABORTED'],
+    PENDING: ['IN_PROGRESS', 'PAUSED', 'COMPLETED', 'FAILED', 'ABORTED'],
+    IN_PROGRESS: ['COMPLETED', 'FAILED', 'PAUSED', 'ABORTED'],
+    PAUSED: ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'ABORTED'],
+    COMPLETED: [],
+    FAILED: ['PENDING', 'WAITING'],
+    ABORTED: ['PENDING', 'WAITING'],
+  },
+  ['COMPLETED', 'FAILED', 'ABORTED'],
+);
+
+export interface TaskCounts {
+  waiting: number;
+  pending: number;
+  inProgress: number;
+  paused: number;
+  completed: number;
+  failed: number;
+  aborted: number;
+}
+
+export function totalOf(c: TaskCounts): number {
+  return c.waiting + c.pending + c.inProgress + c.paused + c.completed + c.failed + c.aborted;
+}
+
+/**
+ * The final status a stage has reached given its task counts, or null while it is still open.
+ * failFast: the first task that fails for good fails the stage. Otherwise the stage ends when
+ * every task is final: FAILED if any failed, ABORTED if every task was aborted, else COMPLETED.
+ */
+export function settledStatus(status: StageStatus, failFast: boolean, c: TaskCounts): StageStatus | null {
+  if (stageMachine.isFinal(status)) return null;
+  const total = totalOf(c);
+  if (total === 0) return null;
+  if (failFast && c.failed > 0) return 'FAILED';
+  if (c.waiting + c.pending + c.inProgress + c.paused > 0) return null;
+  if (c.failed > 0) return 'FAILED';
+  if (c.aborted === total) return 'ABORTED';
+  return 'COMPLETED';
+}
+
+/** Percentage done: completed tasks over all tasks; a completed stage is 100. */
+export function percentageOf(status: StageStatus, c: TaskCounts): number {
+  if (status === 'COMPLETED') return 100;
+  const total = totalOf(c);
+  return total === 0 ? 0 : Math.floor((c.completed * 100) / total);
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// jobnik-manager serve | migrate
+import pino from 'pino';
+import { loadConfig } from './config.js';
+import { openDb } from './app.js';
+import { migrate } from './db/migrate.js';
+import { startManager } from './server.js';
+
+async function main(command: string): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.log.level });
+  if (command === 'migrate') {
+    const db = await openDb(config, logger);
+    const applied = await migrate(db);
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'database is up to date');
+    await db.close();
+    return;
+  }
+  if (command !== 'serve') {
+    console.error('usage: jobnik-manager serve | migrate');
+    process.exit(2);
+  }
+  const manager = await startManager({}, logger);
+  if (!config.database.url) logger.warn({ dir: config.database.pgliteDir }, 'no DATABASE_URL: using the embedded PGlite store (one process, for development and demos)');
+  logger.info({ url: manager.url, dashboard: `${manager.url}/ui/`, docs: `${manager.url}/docs` }, 'jobnik manager listening');
+  console.log(`Jobnik manager: ${manager.url}  (dashboard ${manager.url}/ui/, API docs ${manager.url}/docs)`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), config.shutdown.graceMs);
+    force.unref();
+    manager.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main(process.argv[2] ?? 'serve').catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+// Prometheus metrics of the manager, on its own registry (served at /metrics).
+import client from 'prom-client';
+import type { Db } from './db/db.js';
+import { listQueues } from './store/queues.js';
+
+export class ManagerMetrics {
+  readonly registry = new client.Registry();
+  readonly httpDuration = new client.Histogram({
+    name: 'jobnik_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly dequeueLatency = new client.Histogram({
+    name: 'jobnik_dequeue_latency_seconds',
+    help: 'Database time of a dequeue that handed out tasks',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly tasksDequeued = new client.Counter({ name: 'jobnik_tasks_dequeued_total', help: 'Tasks handed to workers', registers: [this.registry] });
+  readonly taskTransitions = new client.Counter({
+    name: 'jobnik_task_transitions_total',
+    help: 'Task status changes made by worker acks and the sweeper, by resulting status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  readonly sweeperRecoveries = new client.Counter({
+    name: 'jobnik_sweeper_recoveries_total',
+    help: 'Running tasks the sweeper took back, by outcome (retried, failed) ',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  readonly webhookDeliveries = new client.Counter({
+    name: 'jobnik_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome (delivered, retry, failed)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  constructor(db: Db) {
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'jobnik_manager_' });
+    const depth = new client.Gauge({
+      name: 'jobnik_queue_depth',
+      help: 'Tasks per queue by status (ready, delayed, waiting, in_progress, paused); read from the database at scrape time',
+      labelNames: ['tenant', 'stage_type', 'status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const q of await listQueues(db, null)) {
+          const labels = { tenant: q.tenantId, stage_type: q.name };
+          this.set({ ...labels, status: 'ready' }, q.depth.ready);
+          this.set({ ...labels, status: 'delayed' }, q.depth.delayed);
+          this.set({ ...labels, status: 'waiting' }, q.depth.waiting);
+          this.set({ ...labels, status: 'in_progress' }, q.depth.inProgress);
+          this.set({ ...labels, status: 'paused' }, q.depth.paused);
+        }
+      },
+    });
+    void depth;
+  }
+}

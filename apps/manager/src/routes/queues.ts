@@ -1,0 +1,64 @@
+// /queues and /dequeue: queue depth and settings, and the long-polling batch dequeue.
+import { DEFAULT_TENANT, routes } from '@jobnik/contracts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { assertStageTypesAllowed, callerOf, tenantForWrite } from '../http/caller.js';
+import { defineRoute } from '../http/define-route.js';
+import { getQueue, listQueues, updateQueue } from '../store/queues.js';
+import { listWorkers } from '../store/heartbeat.js';
+import { iso } from '../store/mappers.js';
+import type { RouteContext } from './context.js';
+import { ValidationError } from '../domain/errors.js';
+
+/** Aborts when the client goes away before the answer is sent, so a long-poll stops waiting for nobody. */
+function disconnectSignal(reply: FastifyReply): AbortSignal {
+  const ac = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableEnded) ac.abort();
+  });
+  return ac.signal;
+}
+
+export function queueRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { db, work, limits } = ctx;
+
+  defineRoute(app, routes.listQueues, limits, async ({ query }, request) => {
+    const caller = callerOf(request);
+    return { items: await listQueues(db, caller.scope ?? query.tenantId ?? null) };
+  });
+
+  defineRoute(app, routes.updateQueue, limits, async ({ params, query, body }, request) => {
+    const caller = callerOf(request);
+    const tenantId = tenantForWrite(caller, query.tenantId) ?? DEFAULT_TENANT;
+    await db.transaction((tx) => updateQueue(tx, tenantId, params.stageType, body));
+    return (await getQueue(db, tenantId, params.stageType))!;
+  });
+
+  const dequeue = (stageTypes: string[], body: { workerId: string; max: number; waitMs: number; leaseMs?: number; tenantId?: string }, request: FastifyRequest, reply: FastifyReply) => {
+    const caller = callerOf(request);
+    assertStageTypesAllowed(caller, stageTypes);
+    return work.dequeue(
+      { stageTypes, workerId: body.workerId, max: body.max, waitMs: body.waitMs, leaseMs: body.leaseMs, tenantId: caller.scope === null ? (body.tenantId ?? null) : tenantForWrite(caller, body.tenantId) },
+      disconnectSignal(reply),
+    );
+  };
+
+  defineRoute(app, routes.dequeue, limits, async ({ params, body }, request, reply) => dequeue([params.stageType], body, request, reply));
+  defineRoute(app, routes.dequeueMany, limits, async ({ body }, request, reply) => {
+    if (!body.stageTypes) throw new ValidationError('stageTypes is required on /dequeue', [{ path: '/body/stageTypes', message: 'Required' }]);
+    return dequeue(body.stageTypes, body, request, reply);
+  });
+
+  defineRoute(app, routes.heartbeat, limits, async ({ params, body }, request) => {
+    const caller = callerOf(request);
+    return work.heartbeat(params.workerId, caller.tenantId, body);
+  });
+
+  defineRoute(app, routes.listWorkers, limits, async (_input, request) => {
+    const rows = await listWorkers(db, callerOf(request).scope);
+    return {
+      items: rows.map((w) => ({ id: w.id, tenantId: w.tenant_id, stageTypes: w.stage_types, inFlight: w.in_flight, lastSeenAt: iso(w.last_seen_at), firstSeenAt: iso(w.first_seen_at) })),
+    };
+  });
+
+  defineRoute(app, routes.getStats, limits, async ({ query }, request) => ctx.stats.stats(callerOf(request).scope ?? query.tenantId ?? null));
+}

@@ -1,0 +1,21 @@
+// Starts a manager listening on its configured port; used by the CLI and by tests.
+import type { Logger } from 'pino';
+import { buildManager, type Manager } from './app.js';
+import { type DeepPartial, loadConfig, type ManagerConfig } from './config.js';
+
+export interface StartedManager extends Manager {
+  url: string;
+}
+
+export async function startManager(overrides: DeepPartial<ManagerConfig> = {}, logger?: Logger): Promise<StartedManager> {
+  const config = loadConfig(overrides);
+  const manager = await buildManager(config, logger);
+  try {
+    const address = await manager.app.listen({ host: config.http.host, port: config.http.port });
+    const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+    return { ...manager, url };
+  } catch (err) {
+    await manager.close();
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+// Runs the lost-task collector on an interval. Safe on every replica: the statement skips locked rows.
+import type { Logger } from 'pino';
+import type { Db } from '../db/db.js';
+import { sweepExpired } from '../store/sweep.js';
+import type { SettleListener } from './lifecycle-service.js';
+import { Periodic } from './periodic.js';
+import { notifyReady } from './ready-signal.js';
+import { settle } from './settle.js';
+
+const BATCH = 1000;
+
+export interface SweepTotals {
+  retried: number;
+  failed: number;
+  timedOut: number;
+}
+
+export class Sweeper {
+  private readonly loop: Periodic;
+
+  constructor(
+    private readonly db: Db,
+    intervalMs: number,
+    private readonly logger: Logger,
+    private readonly onSettled: SettleListener = async () => undefined,
+    private readonly onSwept: (t: SweepTotals) => void = () => undefined,
+  ) {
+    this.loop = new Periodic('sweep', intervalMs, () => this.sweepAll(), logger);
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Sweeps until a batch comes back short; returns what it did. */
+  async sweepAll(): Promise<SweepTotals> {
+    const totals: SweepTotals = { retried: 0, failed: 0, timedOut: 0 };
+    for (;;) {
+      const r = await this.db.transaction(async (tx) => {
+        const swept = await sweepExpired(tx, BATCH);
+        const out = await settle(tx, swept.stages);
+        for (const t of swept.stageTypes) out.wake.add(t);
+        await notifyReady(tx, out.wake);
+        await this.onSettled(tx, out);
+        return swept;
+      });
+      totals.retried += r.retried;
+      totals.failed += r.failed;
+      totals.timedOut += r.timedOut;
+      if (r.retried + r.failed < BATCH) break;
+    }
+    if (totals.retried + totals.failed > 0) {
+      this.logger.info(totals, 'sweeper recovered lost tasks');
+      this.onSwept(totals);
+    }
+    return totals;
+  }
+}

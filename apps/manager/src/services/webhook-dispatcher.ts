@@ -1,0 +1,91 @@
+// Delivers outbox events: POST with an HMAC-SHA256 signature, a timeout, retries with backoff, and a
+// delivery log. At-least-once: a receiver dedupes on the x-jobnik-delivery header.
+import { createHmac } from 'node:crypto';
+import { WEBHOOK_HEADERS } from '@jobnik/contracts';
+import type { Logger } from 'pino';
+import type { Db, Queryable } from '../db/db.js';
+import { claimWebhookEvents, enqueueWebhookEvents, markDelivered, markFailedAttempt, type ClaimedEvent, type OutboxEvent } from '../store/webhooks.js';
+import { Periodic } from './periodic.js';
+import type { SettleOutcome } from './settle.js';
+
+export interface WebhookOptions {
+  /** Used when a subscription has no secret of its own; empty = unsigned. */
+  secret: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  pollMs: number;
+  retryBaseMs: number;
+}
+
+export function sign(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** Turns a transaction's settled stages and jobs into outbox rows, in that transaction. */
+export async function enqueueSettled(tx: Queryable, out: SettleOutcome): Promise<void> {
+  const events: OutboxEvent[] = [
+    ...out.finishedStages.map((s) => ({ job_id: s.jobId, stage_id: s.id, event: `stage.${s.status.toLowerCase()}`, status: s.status })),
+    ...out.finishedJobs.map((j) => ({ job_id: j.id, stage_id: null, event: `job.${j.status.toLowerCase()}`, status: j.status })),
+  ];
+  await enqueueWebhookEvents(tx, events);
+}
+
+export class WebhookDispatcher {
+  private readonly loop: Periodic;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: WebhookOptions,
+    private readonly logger: Logger,
+    private readonly onOutcome: (outcome: 'delivered' | 'retry' | 'failed') => void = () => undefined,
+  ) {
+    this.loop = new Periodic('webhook delivery round', options.pollMs, () => this.deliverDue(), logger);
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** One round: claim due events (the claim is a lease: a crashed manager's claims come back) and deliver them concurrently. */
+  private async deliverDue(): Promise<void> {
+    const events = await claimWebhookEvents(this.db, 20, this.options.timeoutMs * 2 + 1000);
+    await Promise.all(events.map((e) => this.deliver(e)));
+  }
+
+  private async deliver(e: ClaimedEvent): Promise<void> {
+    const body = JSON.stringify({ deliveryId: String(e.id), ...e.payload });
+    const timestamp = String(Date.now());
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'jobnik-webhooks',
+      [WEBHOOK_HEADERS.timestamp]: timestamp,
+      [WEBHOOK_HEADERS.event]: e.event,
+      [WEBHOOK_HEADERS.delivery]: String(e.id),
+    };
+    const secret = e.secret ?? this.options.secret;
+    if (secret) headers[WEBHOOK_HEADERS.signature] = sign(secret, timestamp, body);
+    let status: number | null = null;
+    let error = '';
+    try {
+      const res = await fetch(e.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.options.timeoutMs), redirect: 'manual' });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) {
+        await markDelivered(this.db, e.id, status);
+        this.onOutcome('delivered');
+        return;
+      }
+      error = `HTTP ${status}`;
+    } catch (err) {
+      error = (err as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : (err as Error).message;
+    }
+    const giveUp = e.attempts >= this.options.maxAttempts;
+    await markFailedAttempt(this.db, e.id, status, error, giveUp, this.options.retryBaseMs);
+    this.onOutcome(giveUp ? 'failed' : 'retry');
+    this.logger.warn({ deliveryId: e.id, url: e.url, attempts: e.attempts, status, error, giveUp }, 'webhook delivery failed');
+  }
+}

@@ -1,0 +1,241 @@
+// The worker hot path: lease tasks (long-polling when none is ready), acknowledge them in fenced
+// batches, and keep leases alive with heartbeats that answer a directive per task.
+import type { AckOutcome, AckResponse, DequeueResponse, Directive, HeartbeatResponse, TaskStatus } from '@jobnik/contracts';
+import type { Db, Queryable } from '../db/db.js';
+import { priorityFromInt } from '../domain/priority.js';
+import { completeTasks, failTasks, fenceStates, releasePaused, releaseTasks, type AckResult } from '../store/acks.js';
+import { dequeueTasks, lockCappedQueues, type RawDequeue } from '../store/dequeue.js';
+import { heartbeat } from '../store/heartbeat.js';
+import { iso } from '../store/mappers.js';
+import { notifyReady, type ReadySignal } from './ready-signal.js';
+import { settle, type SettleOutcome } from './settle.js';
+import { tracer } from '../telemetry/tracer.js';
+import type { SettleListener } from './lifecycle-service.js';
+
+export interface WorkServiceOptions {
+  defaultLeaseMs: number;
+}
+
+export interface WorkHooks {
+  /** A dequeue handed out tasks after `seconds` of database work. */
+  dequeued?(count: number, seconds: number): void;
+  /** Tasks reached these statuses through acks. */
+  acked?(statuses: TaskStatus[]): void;
+}
+
+export interface DequeueInput {
+  stageTypes: string[];
+  workerId: string;
+  max: number;
+  waitMs: number;
+  leaseMs?: number;
+  tenantId: string | null;
+}
+
+type AckKind = 'complete' | 'fail' | 'release';
+
+/** What an ack repeat looks like when the first one was applied but its answer was lost. */
+const ALREADY_DONE: Record<AckKind, readonly TaskStatus[]> = {
+  complete: ['COMPLETED'],
+  fail: ['FAILED', 'PENDING'],
+  release: ['PENDING'],
+};
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export class WorkService {
+  constructor(
+    private readonly db: Db,
+    private readonly ready: ReadySignal,
+    private readonly options: WorkServiceOptions,
+    private readonly onSettled: SettleListener = async () => undefined,
+    private readonly hooks: WorkHooks = {},
+  ) {}
+
+  async dequeue(input: DequeueInput, signal?: AbortSignal): Promise<DequeueResponse> {
+    const deadline = Date.now() + input.waitMs;
+    for (;;) {
+      const ticket = this.ready.arm(input.stageTypes);
+      try {
+        const started = performance.now();
+        const raw = await this.tryDequeue(input);
+        if (raw.tasks.length > 0) {
+          this.hooks.dequeued?.(raw.tasks.length, (performance.now() - started) / 1000);
+          tracer
+            .startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.tasks.length, 'jobnik.worker_id': input.workerId } })
+            .end();
+          return this.toResponse(raw);
+        }
+        const now = Date.now();
+        if (now >= deadline || signal?.aborted) return { tasks: [], jobs: [], stages: [] };
+        // Sleep until woken, until the earliest delayed task is due, or until the deadline.
+        const dueIn = raw.nextRunAfter ? Math.max(1, raw.nextRunAfter.getTime() - now) : Infinity;
+        const abort = new AbortController();
+        const onAbort = () => abort.abort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        await Promise.race([ticket.woken, delay(Math.min(deadline - now, dueIn), abort.signal)]);
+        abort.abort();
+        signal?.removeEventListener('abort', onAbort);
+      } finally {
+        ticket.disarm();
+      }
+    }
+  }
+
+  private async tryDequeue(input: DequeueInput): Promise<RawDequeue> {
+    const params = {
+      stageTypes: input.stageTypes,
+      tenantId: input.tenantId,
+      workerId: input.workerId,
+      max: input.max,
+      leaseMs: input.leaseMs ?? this.options.defaultLeaseMs,
+      cappedLocked: false,
+    };
+    const first = await dequeueTasks(this.db, params);
+    if (!first.anyCapped || first.tasks.length >= input.max) return first;
+    // Capped queues are served under their lock so the in-flight count cannot be raced past the cap.
+    const second = await this.db.transaction(async (tx) => {
+      await lockCappedQueues(tx, first.cappedIds);
+      return dequeueTasks(tx, { ...params, max: input.max - first.tasks.length, cappedLocked: true });
+    });
+    return {
+      ...second,
+      tasks: [...first.tasks, ...second.tasks],
+      jobs: dedupe([...first.jobs, ...second.jobs]),
+      stages: dedupe([...first.stages, ...second.stages]),
+      nextRunAfter: second.tasks.length > 0 ? null : second.nextRunAfter ?? first.nextRunAfter,
+    };
+  }
+
+  private toResponse(raw: RawDequeue): DequeueResponse {
+    return {
+      tasks: raw.tasks.map((t) => ({
+        ...t,
+        priority: priorityFromInt(t.priority),
+        data: t.data as never,
+        userMetadata: t.userMetadata as never,
+        checkpoint: (t.checkpoint ?? null) as never,
+        leaseExpiresAt: iso(t.leaseExpiresAt),
+      })),
+      jobs: raw.jobs.map((j) => ({ ...j, priority: priorityFromInt(j.priority), data: j.data as never, userMetadata: j.userMetadata as never })),
+      stages: raw.stages.map((s) => ({ ...s, data: s.data as never, userMetadata: s.userMetadata as never })),
+    };
+  }
+
+  complete(items: { taskId: string; leaseToken: string; result?: unknown }[]): Promise<AckResponse> {
+    return this.ack('complete', items, (tx) =>
+      completeTasks(tx, items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null }))),
+    );
+  }
+
+  fail(items: { taskId: string; leaseToken: string; error: { message: string; code?: string; stack?: string; retryable?: boolean }; checkpoint?: unknown }[]): Promise<AckResponse> {
+    return this.ack('fail', items, (tx) =>
+      failTasks(
+        tx,
+        items.map((i) => {
+          const { retryable, ...error } = i.error;
+          return { task_id: i.taskId, lease_token: i.leaseToken, error, retryable: retryable !== false, checkpoint: i.checkpoint ?? null, has_checkpoint: i.checkpoint !== undefined };
+        }),
+      ),
+    );
+  }
+
+  release(items: { taskId: string; leaseToken: string; checkpoint?: unknown }[]): Promise<AckResponse> {
+    const rows = items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, checkpoint: i.checkpoint ?? null, has_checkpoint: i.checkpoint !== undefined }));
+    return this.ack('release', items, async (tx) => {
+      const result = await releaseTasks(tx, rows);
+      // Tasks suspended while they ran stay PAUSED; their release still carries the last checkpoint.
+      const appliedIds = new Set(result.applied.map((a) => a.id));
+      const paused = await releasePaused(tx, rows.filter((r) => !appliedIds.has(r.task_id)));
+      for (const r of rows) {
+        if (paused.has(r.task_id)) result.applied.push({ id: r.task_id, lease_token: r.lease_token, status: 'PAUSED', run_after: new Date().toISOString() });
+      }
+      return result;
+    });
+  }
+
+  /** One transaction: the batch statement, the roll-up consequences, and the per-item answers. */
+  private ack(kind: AckKind, items: { taskId: string; leaseToken: string }[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
+    return this.db.transaction(async (tx) => {
+      const result = await apply(tx);
+      const out: SettleOutcome = await settle(tx, result.stages);
+      for (const t of result.stageTypes) out.wake.add(t);
+      await notifyReady(tx, out.wake);
+      await this.onSettled(tx, out);
+      this.hooks.acked?.(result.applied.map((a) => a.status));
+      return { items: await this.outcomes(tx, kind, items, result) };
+    });
+  }
+
+  private async outcomes(tx: Queryable, kind: AckKind, items: { taskId: string; leaseToken: string }[], result: AckResult): Promise<AckOutcome[]> {
+    // Keyed by task and token: a batch may carry a stale and a fresh lease of the same task.
+    const key = (id: string, token: string) => `${id}/${token}`;
+    const applied = new Map(result.applied.map((a) => [key(a.id, a.lease_token), a]));
+    const missing = items.filter((i) => !applied.has(key(i.taskId, i.leaseToken)));
+    const fences = missing.length ? await fenceStates(tx, missing.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken }))) : new Map();
+    return items.map((i): AckOutcome => {
+      const a = applied.get(key(i.taskId, i.leaseToken));
+      if (a) return { taskId: i.taskId, ok: true, status: a.status, ...(a.status === 'PENDING' && kind === 'fail' ? { runAfter: iso(a.run_after) } : {}) };
+      const f = fences.get(i.taskId);
+      if (!f) return { taskId: i.taskId, ok: false, code: 'TASK_NOT_FOUND' };
+      if (!f.token_matches) return { taskId: i.taskId, ok: false, code: 'LEASE_LOST', status: f.status };
+      if (ALREADY_DONE[kind].includes(f.status)) return { taskId: i.taskId, ok: true, status: f.status };
+      if (f.status === 'PENDING' || f.status === 'IN_PROGRESS') return { taskId: i.taskId, ok: false, code: 'LEASE_LOST', status: f.status };
+      return { taskId: i.taskId, ok: false, code: 'TASK_NOT_RUNNING', status: f.status };
+    });
+  }
+
+  async heartbeat(
+    workerId: string,
+    tenantId: string,
+    body: { stageTypes?: string[]; leaseMs?: number; tasks: { taskId: string; leaseToken: string; progress?: number; checkpoint?: unknown }[] },
+  ): Promise<HeartbeatResponse> {
+    const rows = await heartbeat(this.db, {
+      workerId,
+      tenantId,
+      stageTypes: body.stageTypes ?? [],
+      leaseMs: body.leaseMs ?? this.options.defaultLeaseMs,
+      items: body.tasks.map((t) => ({
+        task_id: t.taskId,
+        lease_token: t.leaseToken,
+        progress: t.progress ?? null,
+        checkpoint: t.checkpoint ?? null,
+        has_checkpoint: t.checkpoint !== undefined,
+      })),
+    });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return {
+      tasks: body.tasks.map((t) => {
+        const r = byId.get(t.taskId);
+        return { taskId: t.taskId, directive: directiveOf(r?.status ?? null), leaseExpiresAt: r?.lease_expires_at ? iso(r.lease_expires_at) : null };
+      }),
+    };
+  }
+}
+
+function directiveOf(status: TaskStatus | null): Directive {
+  switch (status) {
+    case 'IN_PROGRESS':
+      return 'continue';
+    case 'PAUSED':
+      return 'suspend';
+    case 'ABORTED':
+      return 'cancel';
+    default:
+      return 'lost';
+  }
+}
+
+function dedupe<T extends { id: string }>(items: T[]): T[] {
+  return [...new Map(items.map((i) => [i.id, i])).values()];
+}

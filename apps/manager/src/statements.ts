@@ -1,0 +1,2 @@
+// Hot-path SQL for tooling (benchmarks run EXPLAIN on exactly what the manager prepares).
+export { DEQUEUE } from './store/dequeue.js';

@@ -1,0 +1,141 @@
+// Batched, fenced acknowledgements: complete, fail (retry with backoff or fail for good), release.
+// Each is one statement over the whole batch with the roll-up; items it does not apply are classified after.
+import type { TaskStatus } from '@jobnik/contracts';
+import { statement, type Queryable } from '../db/db.js';
+import { rollupCte, type StageCountersRow } from './rollup.js';
+
+export interface AckApplied {
+  id: string;
+  lease_token: string;
+  status: TaskStatus;
+  run_after: string;
+}
+
+export interface AckResult {
+  applied: AckApplied[];
+  stages: StageCountersRow[];
+  /** Stage types that got a task back to PENDING (to wake their waiters). */
+  stageTypes: string[];
+}
+
+const TAIL = `SELECT (SELECT json_agg(json_build_object('id', a.id, 'lease_token', a.lease_token, 'status', a.status, 'run_after', a.run_after)) FROM acked a) AS applied,
+  (SELECT json_agg(r) FROM rollup r) AS stages,
+  (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked WHERE status = 'PENDING')) AS stage_types`;
+
+const COMPLETE = statement(
+  'jobnik_complete',
+  `WITH input AS (
+     SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, result jsonb)
+   ),
+   acked AS (
+     UPDATE tasks t SET status = 'COMPLETED', result = coalesce(i.result, 'null'::jsonb), progress = 1,
+       finished_at = now(), updated_at = now(), lease_expires_at = NULL
+     FROM input i
+     WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
+     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
+   ),
+   changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
+   ${rollupCte()}
+   ${TAIL}`,
+);
+
+const FAIL = statement(
+  'jobnik_fail',
+  `WITH input AS (
+     SELECT * FROM jsonb_to_recordset($1::text::jsonb)
+       AS i(task_id uuid, lease_token uuid, error jsonb, retryable boolean, checkpoint jsonb, has_checkpoint boolean)
+   ),
+   decided AS (
+     SELECT t.id, i.error, i.checkpoint, i.has_checkpoint, (i.retryable AND t.attempts < t.max_attempts) AS retry,
+       jobnik_backoff_ms(t.attempts, t.backoff_base_ms, t.backoff_max_ms, t.backoff_jitter) AS delay_ms
+     FROM tasks t JOIN input i ON t.id = i.task_id AND t.lease_token = i.lease_token
+     WHERE t.status = 'IN_PROGRESS'
+     FOR UPDATE OF t
+   ),
+   acked AS (
+     UPDATE tasks t SET
+       status = CASE WHEN d.retry THEN 'PENDING' ELSE 'FAILED' END,
+       run_after = CASE WHEN d.retry THEN now() + d.delay_ms * interval '1 millisecond' ELSE t.run_after END,
+       error = d.error || jsonb_build_object('at', now()),
+       checkpoint = CASE WHEN d.has_checkpoint THEN d.checkpoint ELSE t.checkpoint END,
+       finished_at = CASE WHEN d.retry THEN NULL ELSE now() END,
+       updated_at = now(), lease_expires_at = NULL
+     FROM decided d WHERE t.id = d.id
+     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
+   ),
+   changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
+   ${rollupCte()}
+   ${TAIL}`,
+);
+
+/** A released task goes back to PENDING at once; the interrupted attempt is not counted. */
+const RELEASE = statement(
+  'jobnik_release',
+  `WITH input AS (
+     SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, checkpoint jsonb, has_checkpoint boolean)
+   ),
+   acked AS (
+     UPDATE tasks t SET status = 'PENDING', attempts = GREATEST(t.attempts - 1, 0), run_after = now(),
+       checkpoint = CASE WHEN i.has_checkpoint THEN i.checkpoint ELSE t.checkpoint END,
+       updated_at = now(), lease_expires_at = NULL
+     FROM input i
+     WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
+     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
+   ),
+   changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
+   ${rollupCte()}
+   ${TAIL}`,
+);
+
+async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[]): Promise<AckResult> {
+  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null }>(stmt, [JSON.stringify(items)]);
+  const r = rows[0]!;
+  return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [] };
+}
+
+export function completeTasks(tx: Queryable, items: { task_id: string; lease_token: string; result: unknown }[]) {
+  return run(tx, COMPLETE, items);
+}
+
+export function failTasks(
+  tx: Queryable,
+  items: { task_id: string; lease_token: string; error: unknown; retryable: boolean; checkpoint: unknown; has_checkpoint: boolean }[],
+) {
+  return run(tx, FAIL, items);
+}
+
+export function releaseTasks(tx: Queryable, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]) {
+  return run(tx, RELEASE, items);
+}
+
+/**
+ * A release of a task that was suspended while it ran: keep it PAUSED, store the checkpoint the
+ * worker saved on its way out, and end the lease. Returns the ids it applied to.
+ */
+export async function releasePaused(tx: Queryable, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]): Promise<Set<string>> {
+  const rows = await tx.query<{ id: string }>(
+    `UPDATE tasks t SET checkpoint = CASE WHEN i.has_checkpoint THEN i.checkpoint ELSE t.checkpoint END,
+       lease_expires_at = NULL, updated_at = now()
+     FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, checkpoint jsonb, has_checkpoint boolean)
+     WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'PAUSED'
+     RETURNING t.id`,
+    [JSON.stringify(items)],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+export interface FenceState {
+  id: string;
+  status: TaskStatus;
+  token_matches: boolean;
+}
+
+/** Why items were not applied: the current status of each task and whether the caller's token still holds. */
+export async function fenceStates(tx: Queryable, items: { task_id: string; lease_token: string }[]): Promise<Map<string, FenceState>> {
+  const rows = await tx.query<FenceState>(
+    `SELECT t.id, t.status, t.lease_token IS NOT DISTINCT FROM i.lease_token AS token_matches
+     FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid) JOIN tasks t ON t.id = i.task_id`,
+    [JSON.stringify(items)],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}

@@ -1,0 +1,86 @@
+// SQL for the stages table: bulk insert with initial counters, reads, status changes.
+import type { Stage, StageStatus } from '@jobnik/contracts';
+import type { Queryable, Row } from '../db/db.js';
+import type { TenantScope } from './jobs.js';
+import { toStage } from './mappers.js';
+
+export interface NewStage {
+  ord: number;
+  type: string;
+  queueId: number;
+  status: StageStatus;
+  data: unknown;
+  userMetadata: unknown;
+  failFast: boolean;
+  taskDefaults: unknown;
+  nWaiting: number;
+  nPending: number;
+  nPaused: number;
+}
+
+/** Inserts the stages of one job; returns their ids in the given order. */
+export async function insertStages(tx: Queryable, jobId: string, stages: NewStage[]): Promise<string[]> {
+  if (stages.length === 0) return [];
+  const rows = await tx.query<{ id: string; ord: number }>(
+    `INSERT INTO stages (job_id, ord, type, queue_id, status, data, user_metadata, fail_fast, task_defaults, n_waiting, n_pending, n_paused)
+     SELECT $1, x.ord, x.type, x.queue_id, x.status, coalesce(x.data, 'null'::jsonb), coalesce(x.user_metadata, '{}'::jsonb),
+            x.fail_fast, x.task_defaults, x.n_waiting, x.n_pending, x.n_paused
+     FROM jsonb_to_recordset($2::text::jsonb) AS x(ord int, type text, queue_id int, status text, data jsonb, user_metadata jsonb,
+          fail_fast boolean, task_defaults jsonb, n_waiting int, n_pending int, n_paused int)
+     RETURNING id, ord`,
+    [
+      jobId,
+      JSON.stringify(
+        stages.map((s) => ({
+          ord: s.ord, type: s.type, queue_id: s.queueId, status: s.status, data: s.data ?? null, user_metadata: s.userMetadata ?? {},
+          fail_fast: s.failFast, task_defaults: s.taskDefaults ?? {}, n_waiting: s.nWaiting, n_pending: s.nPending, n_paused: s.nPaused,
+        })),
+      ),
+    ],
+  );
+  const byOrd = new Map(rows.map((r) => [r.ord, r.id]));
+  return stages.map((s) => byOrd.get(s.ord)!);
+}
+
+const STAGE_SCOPED = `SELECT s.* FROM stages s JOIN jobs j ON j.id = s.job_id`;
+
+export async function getStage(db: Queryable, id: string, scope: TenantScope): Promise<Stage | null> {
+  const rows = await db.query(`${STAGE_SCOPED} WHERE s.id = $1 AND ($2::text IS NULL OR j.tenant_id = $2)`, [id, scope]);
+  return rows[0] ? toStage(rows[0]) : null;
+}
+
+export async function listStagesOfJob(db: Queryable, jobId: string): Promise<Stage[]> {
+  const rows = await db.query('SELECT * FROM stages WHERE job_id = $1 ORDER BY ord', [jobId]);
+  return rows.map(toStage);
+}
+
+/** Locks a stage and its job (job first, the order every path uses) for a transition. */
+export async function lockStageWithJob(tx: Queryable, id: string, scope: TenantScope): Promise<{ stage: Row; job: Row } | null> {
+  const jobRows = await tx.query(
+    `SELECT j.* FROM jobs j JOIN stages s ON s.job_id = j.id WHERE s.id = $1 AND ($2::text IS NULL OR j.tenant_id = $2) FOR UPDATE OF j`,
+    [id, scope],
+  );
+  if (!jobRows[0]) return null;
+  const stageRows = await tx.query('SELECT * FROM stages WHERE id = $1 FOR UPDATE', [id]);
+  return { stage: stageRows[0]!, job: jobRows[0] };
+}
+
+export async function lockStagesOfJob(tx: Queryable, jobId: string): Promise<Row[]> {
+  return tx.query('SELECT * FROM stages WHERE job_id = $1 ORDER BY ord FOR UPDATE', [jobId]);
+}
+
+export async function setStageStatus(tx: Queryable, ids: string[], status: StageStatus): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query(
+    `UPDATE stages SET status = $2, updated_at = now(),
+       started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(started_at, now()) ELSE started_at END,
+       finished_at = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN now() ELSE NULL END
+     WHERE id = ANY($1::uuid[])`,
+    [ids, status],
+  );
+}
+
+export async function nextStageOrd(tx: Queryable, jobId: string): Promise<number> {
+  const rows = await tx.query<{ n: number }>('SELECT coalesce(max(ord) + 1, 0)::int AS n FROM stages WHERE job_id = $1', [jobId]);
+  return rows[0]!.n;
+}

@@ -1,0 +1,58 @@
+// The lost-task collector: running tasks whose lease expired or that ran past timeoutMs go back to
+// PENDING with backoff, or to FAILED with no attempts left. Bounded batches; SKIP LOCKED makes replicas safe.
+import { statement, type Queryable } from '../db/db.js';
+import { rollupCte, type StageCountersRow } from './rollup.js';
+
+const SWEEP = statement(
+  'jobnik_sweep',
+  `WITH expired AS (
+     SELECT t.id, CASE WHEN t.lease_expires_at < now() THEN 'LEASE_EXPIRED' ELSE 'TIMEOUT' END AS reason,
+       t.attempts < t.max_attempts AS retry,
+       jobnik_backoff_ms(t.attempts, t.backoff_base_ms, t.backoff_max_ms, t.backoff_jitter) AS delay_ms
+     FROM tasks t
+     WHERE t.status = 'IN_PROGRESS'
+       AND (t.lease_expires_at < now() OR (t.timeout_ms IS NOT NULL AND t.started_at + t.timeout_ms * interval '1 millisecond' < now()))
+     ORDER BY t.id
+     LIMIT $1
+     FOR UPDATE SKIP LOCKED
+   ),
+   acked AS (
+     UPDATE tasks t SET
+       status = CASE WHEN e.retry THEN 'PENDING' ELSE 'FAILED' END,
+       run_after = CASE WHEN e.retry THEN now() + e.delay_ms * interval '1 millisecond' ELSE t.run_after END,
+       error = jsonb_build_object('code', e.reason, 'at', now(), 'message',
+         CASE WHEN e.reason = 'LEASE_EXPIRED' THEN 'lease expired: worker ' || coalesce(t.lease_worker, '?') || ' stopped heartbeating'
+              ELSE 'timed out after ' || t.timeout_ms || ' ms' END),
+       finished_at = CASE WHEN e.retry THEN NULL ELSE now() END,
+       updated_at = now(), lease_expires_at = NULL
+     FROM expired e WHERE t.id = e.id
+     RETURNING t.id, t.stage_id, t.queue_id, t.status, e.reason
+   ),
+   changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
+   ${rollupCte()}
+   SELECT (SELECT count(*) FROM acked WHERE status = 'PENDING')::int AS retried,
+          (SELECT count(*) FROM acked WHERE status = 'FAILED')::int AS failed,
+          (SELECT count(*) FROM acked WHERE reason = 'TIMEOUT')::int AS timed_out,
+          (SELECT json_agg(r) FROM rollup r) AS stages,
+          (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked)) AS stage_types`,
+);
+
+export interface SweepResult {
+  retried: number;
+  failed: number;
+  timedOut: number;
+  stages: StageCountersRow[];
+  stageTypes: string[];
+}
+
+export async function sweepExpired(tx: Queryable, batch: number): Promise<SweepResult> {
+  const rows = await tx.query<Record<string, unknown>>(SWEEP, [batch]);
+  const r = rows[0]!;
+  return {
+    retried: r.retried as number,
+    failed: r.failed as number,
+    timedOut: r.timed_out as number,
+    stages: (r.stages as StageCountersRow[] | null) ?? [],
+    stageTypes: (r.stage_types as string[] | null) ?? [],
+  };
+}

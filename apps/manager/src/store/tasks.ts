@@ -1,0 +1,135 @@
+// SQL for the tasks table outside the worker hot path: bulk insert, reads, bulk transitions.
+import type { Task, TaskStatus } from '@jobnik/contracts';
+import type { Queryable } from '../db/db.js';
+import { decodeCursor, encodeCursor, type TenantScope } from './jobs.js';
+import { toTask } from './mappers.js';
+import { rollupCte, type StageCountersRow } from './rollup.js';
+
+export interface NewTask {
+  stageId: string;
+  queueId: number;
+  priority: number;
+  status: TaskStatus;
+  data: unknown;
+  userMetadata: unknown;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  backoffJitter: number;
+  timeoutMs: number | null;
+  runAfter: string | null;
+}
+
+/** One multi-row INSERT for any number of tasks; ids come back in the given order. */
+export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[]): Promise<string[]> {
+  if (tasks.length === 0) return [];
+  const payload = JSON.stringify(
+    tasks.map((t, n) => ({
+      n, s: t.stageId, q: t.queueId, p: t.priority, st: t.status, d: t.data ?? null, m: t.userMetadata ?? {},
+      a: t.maxAttempts, bb: t.backoffBaseMs, bm: t.backoffMaxMs, bj: t.backoffJitter, to: t.timeoutMs, r: t.runAfter,
+    })),
+  );
+  const rows = await tx.query<{ id: string }>(
+    `INSERT INTO tasks (job_id, stage_id, queue_id, priority, status, data, user_metadata, max_attempts,
+                        backoff_base_ms, backoff_max_ms, backoff_jitter, timeout_ms, run_after)
+     SELECT $1, x.s, x.q, x.p, x.st, coalesce(x.d, 'null'::jsonb), coalesce(x.m, '{}'::jsonb), x.a, x.bb, x.bm, x.bj, x.to, coalesce(x.r, now())
+     FROM jsonb_to_recordset($2::text::jsonb) AS x(n int, s uuid, q int, p smallint, st text, d jsonb, m jsonb, a int,
+          bb int, bm int, bj real, "to" int, r timestamptz)
+     ORDER BY x.n
+     RETURNING id, seq`,
+    [jobId, payload],
+  );
+  // seq follows insertion order, so sorting by it restores the request's order.
+  return (rows as unknown as { id: string; seq: string | number }[])
+    .sort((a, b) => Number(a.seq) - Number(b.seq))
+    .map((r) => r.id);
+}
+
+const TASK_SELECT = `SELECT t.*, q.tenant_id, q.name AS stage_type FROM tasks t JOIN queues q ON q.id = t.queue_id`;
+
+export async function getTask(db: Queryable, id: string, scope: TenantScope): Promise<Task | null> {
+  const rows = await db.query(`${TASK_SELECT} WHERE t.id = $1 AND ($2::text IS NULL OR q.tenant_id = $2)`, [id, scope]);
+  return rows[0] ? toTask(rows[0]) : null;
+}
+
+export interface TaskFilter {
+  jobId?: string;
+  stageId?: string;
+  stageType?: string;
+  status?: TaskStatus[];
+  tenantId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export async function listTasks(db: Queryable, f: TaskFilter, scope: TenantScope): Promise<{ items: Task[]; nextCursor: string | null }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replaceAll('?', `$${params.length}`));
+  };
+  if (scope !== null) add('q.tenant_id = ?', scope);
+  if (f.tenantId) add('q.tenant_id = ?', f.tenantId);
+  if (f.stageId) add('t.stage_id = ?::uuid', f.stageId);
+  if (f.jobId) add('t.stage_id IN (SELECT id FROM stages WHERE job_id = ?::uuid)', f.jobId);
+  if (f.stageType) add('q.name = ?', f.stageType);
+  if (f.status) add('t.status = ANY(?::text[])', f.status);
+  // Within a stage, creation order (seq, indexed with stage_id); across stages, the time-ordered id.
+  const key = f.stageId ? 'seq' : 'id';
+  if (f.cursor) {
+    const [value] = decodeCursor(f.cursor, 1);
+    add(`t.${key} > ?::${key === 'seq' ? 'bigint' : 'uuid'}`, value);
+  }
+  params.push(f.limit + 1);
+  const rows = await db.query(
+    `${TASK_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.${key} LIMIT $${params.length}`,
+    params,
+  );
+  const more = rows.length > f.limit;
+  const page = more ? rows.slice(0, f.limit) : rows;
+  const last = page[page.length - 1];
+  return { items: page.map(toTask), nextCursor: more && last ? encodeCursor([String(last[key])]) : null };
+}
+
+export interface TransitionResult {
+  count: number;
+  stages: StageCountersRow[];
+  /** Stage types of the tasks that moved (to wake their waiters). */
+  stageTypes: string[];
+}
+
+export type TaskSelector = { stageIds: string[] } | { taskIds: string[] };
+
+/**
+ * Moves every task matched by the selector whose status is in `from` to `to`, in one statement,
+ * with the roll-up. `set` adds assignments; it may read `target.old_status`.
+ */
+export async function transitionTasks(
+  tx: Queryable,
+  selector: TaskSelector,
+  from: readonly TaskStatus[],
+  to: TaskStatus,
+  set = '',
+): Promise<TransitionResult> {
+  const [column, ids] = 'stageIds' in selector ? ['stage_id', selector.stageIds] : ['id', selector.taskIds];
+  if (ids.length === 0 || from.length === 0) return { count: 0, stages: [], stageTypes: [] };
+  const rows = await tx.query<{ n: number; stages: StageCountersRow[] | null; stage_types: string[] | null }>(
+    `WITH target AS (
+       SELECT id, status AS old_status FROM tasks WHERE ${column} = ANY($1::uuid[]) AND status = ANY($2::text[]) FOR UPDATE
+     ),
+     changed AS (
+       UPDATE tasks t SET status = $3, updated_at = now()${set ? `, ${set}` : ''}
+       FROM target WHERE t.id = target.id
+       RETURNING t.stage_id, t.queue_id, target.old_status, t.status AS new_status
+     ),
+     changes AS (SELECT stage_id, old_status, new_status FROM changed),
+     ${rollupCte()}
+     SELECT (SELECT count(*) FROM changed)::int AS n,
+            (SELECT json_agg(r) FROM rollup r) AS stages,
+            (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM changed)) AS stage_types`,
+    [ids, from, to],
+  );
+  const r = rows[0]!;
+  return { count: r.n, stages: r.stages ?? [], stageTypes: r.stage_types ?? [] };
+}

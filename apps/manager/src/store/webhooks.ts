@@ -1,0 +1,90 @@
+// The webhook outbox: events written with the state change that caused them, claimed for delivery
+// with a timeout-long lease (so a crashed manager's claims come back), and the delivery log.
+import type { WebhookDelivery } from '@jobnik/contracts';
+import { statement, type Queryable, type Row } from '../db/db.js';
+import { iso, isoOrNull } from './mappers.js';
+
+export interface OutboxEvent {
+  job_id: string;
+  stage_id: string | null;
+  event: string;
+  status: string;
+}
+
+/** One row per (event, subscription of its job that wants it). */
+export async function enqueueWebhookEvents(tx: Queryable, events: OutboxEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const rows = await tx.query<{ n: number }>(
+    `WITH e AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS e(job_id uuid, stage_id uuid, event text, status text)),
+     ins AS (
+       INSERT INTO webhook_events (job_id, event, url, secret, payload)
+       SELECT j.id, e.event, w->>'url', w->>'secret',
+         jsonb_build_object('event', e.event, 'occurredAt', now(), 'jobId', j.id, 'stageId', e.stage_id, 'status', e.status,
+           'job', jsonb_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'status', j.status, 'userMetadata', j.user_metadata))
+       FROM e JOIN jobs j ON j.id = e.job_id
+       CROSS JOIN LATERAL jsonb_array_elements(j.webhooks) AS w
+       WHERE w->'events' IS NULL OR jsonb_typeof(w->'events') = 'null' OR (w->'events') ? e.event
+       RETURNING 1
+     )
+     SELECT count(*)::int AS n FROM ins`,
+    [JSON.stringify(events)],
+  );
+  return rows[0]!.n;
+}
+
+const CLAIM = statement(
+  'jobnik_webhook_claim',
+  `UPDATE webhook_events w SET attempts = w.attempts + 1, next_attempt_at = now() + $2::int * interval '1 millisecond'
+   FROM (SELECT id FROM webhook_events WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+   WHERE w.id = due.id
+   RETURNING w.id, w.job_id, w.event, w.url, w.secret, w.payload, w.attempts`,
+);
+
+export interface ClaimedEvent {
+  id: string | number;
+  job_id: string;
+  event: string;
+  url: string;
+  secret: string | null;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+export function claimWebhookEvents(db: Queryable, max: number, leaseMs: number): Promise<ClaimedEvent[]> {
+  return db.query<ClaimedEvent>(CLAIM, [max, leaseMs]);
+}
+
+export async function markDelivered(db: Queryable, id: string | number, status: number): Promise<void> {
+  await db.query('UPDATE webhook_events SET delivered_at = now(), last_status = $2, last_error = NULL, next_attempt_at = NULL WHERE id = $1', [id, status]);
+}
+
+export async function markFailedAttempt(db: Queryable, id: string | number, status: number | null, error: string, giveUp: boolean, retryBaseMs: number): Promise<void> {
+  await db.query(
+    `UPDATE webhook_events SET last_status = $2, last_error = $3,
+       failed_at = CASE WHEN $4 THEN now() ELSE NULL END,
+       next_attempt_at = CASE WHEN $4 THEN NULL ELSE now() + jobnik_backoff_ms(attempts, $5, 300000, 0.2) * interval '1 millisecond' END
+     WHERE id = $1`,
+    [id, status, error.slice(0, 2000), giveUp, retryBaseMs],
+  );
+}
+
+function toDelivery(r: Row): WebhookDelivery {
+  return {
+    id: String(r.id),
+    jobId: r.job_id as string,
+    event: r.event as WebhookDelivery['event'],
+    url: r.url as string,
+    attempts: r.attempts as number,
+    lastStatus: (r.last_status as number | null) ?? null,
+    lastError: (r.last_error as string | null) ?? null,
+    createdAt: iso(r.created_at),
+    nextAttemptAt: isoOrNull(r.next_attempt_at),
+    deliveredAt: isoOrNull(r.delivered_at),
+    failedAt: isoOrNull(r.failed_at),
+  };
+}
+
+export async function listDeliveries(db: Queryable, jobId: string): Promise<WebhookDelivery[]> {
+  return (await db.query('SELECT * FROM webhook_events WHERE job_id = $1 ORDER BY id LIMIT 1000', [jobId])).map(toDelivery);
+}

@@ -1,0 +1,94 @@
+// Test support: a manager on a fresh database (a throwaway PostgreSQL database or in-memory PGlite).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import type { DeepPartial, ManagerConfig } from './config.js';
+import { startManager, type StartedManager } from './server.js';
+
+export type StoreKind = 'pglite' | 'postgres';
+
+export const TEST_PG_ADMIN_URL = process.env.JOBNIK_TEST_PG_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+
+/** The stores tests run against: JOBNIK_TEST_STORES=pglite,postgres (default both). */
+export function testStores(): StoreKind[] {
+  const raw = process.env.JOBNIK_TEST_STORES ?? 'pglite,postgres';
+  return raw.split(',').map((s) => s.trim()).filter((s): s is StoreKind => s === 'pglite' || s === 'postgres');
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty PostgreSQL database for one test file. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `jobnik_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(TEST_PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestManager {
+  url: string;
+  store: StoreKind;
+  /** The database URL (postgres) or null (in-memory PGlite). */
+  databaseUrl: string | null;
+  manager: StartedManager;
+  /** Takes the HTTP listener down; the data stays. */
+  stopHttp(): Promise<void>;
+  /** Brings the listener back on the same port. */
+  startHttp(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestManager(options: { store: StoreKind; config?: DeepPartial<ManagerConfig> }): Promise<TestManager> {
+  const database = options.store === 'postgres' ? await createTestDatabase() : null;
+  const base: DeepPartial<ManagerConfig> = {
+    http: { host: '127.0.0.1', port: 0, ...options.config?.http },
+    database: { url: database?.url ?? '', pgliteDir: 'memory://', poolSize: 10, ...options.config?.database },
+    log: { level: (process.env.JOBNIK_TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' },
+  };
+  const config = { ...options.config, ...base };
+  const logger = pino({ level: config.log?.level ?? 'silent' });
+  const manager = await startManager(config, logger);
+  const port = Number(new URL(manager.url).port);
+  let httpUp = true;
+  return {
+    url: manager.url,
+    store: options.store,
+    databaseUrl: database?.url ?? null,
+    get manager() {
+      return manager;
+    },
+    async stopHttp() {
+      if (!httpUp) return;
+      await manager.app.server.close();
+      manager.app.server.closeAllConnections();
+      httpUp = false;
+    },
+    async startHttp() {
+      if (httpUp) return;
+      await new Promise<void>((resolve, reject) => {
+        manager.app.server.once('error', reject);
+        manager.app.server.listen(port, '127.0.0.1', () => resolve());
+      });
+      httpUp = true;
+    },
+    async close() {
+      await manager.close();
+      await database?.drop();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// Every configuration key is documented in the README, with its env name.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configSchema, loadConfig } from '../src/config.js';
+
+function leaves(node: Record<string, unknown>, prefix = ''): { key: string; env: string }[] {
+  return Object.entries(node).flatMap(([k, v]) => {
+    const o = v as Record<string, unknown>;
+    return 'doc' in o ? [{ key: `${prefix}${k}`, env: o.env as string }] : leaves(o, `${prefix}${k}.`);
+  });
+}
+
+describe('configuration', () => {
+  it('documents every key in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const { key, env } of leaves(configSchema)) {
+      expect(readme, key).toContain(`| ${key} |`);
+      expect(readme, key).toContain(`\`${env}\``);
+    }
+  });
+
+  it('reads env vars and rejects invalid values', () => {
+    expect(loadConfig({}, { JOBNIK_PORT: '9999', JOBNIK_LEASE_MS: '1234' })).toMatchObject({ http: { port: 9999 }, tasks: { leaseMs: 1234 } });
+    expect(() => loadConfig({}, { JOBNIK_PORT: 'eighty' })).toThrow(/port/);
+    expect(() => loadConfig({}, { JOBNIK_LOG_LEVEL: 'loud' })).toThrow(/level/);
+  });
+});

@@ -1,0 +1,64 @@
+// Bad input gets a clear 4xx problem+json with a stable code and the offending path, and writes nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestManager, testStores, type TestManager } from '../src/testing.js';
+import { api, tasksOf, type Api } from './api.js';
+
+const UUID = '0190f0e0-0000-7000-8000-000000000000';
+
+describe.each(testStores())('bad input on %s', (store) => {
+  let m: TestManager;
+  let a: Api;
+  let stageId: string;
+  beforeAll(async () => {
+    m = await startTestManager({ store, config: { http: { maxTasksPerRequest: 100, bodyLimitBytes: 200_000, maxJsonDepth: 8 } } });
+    a = api(m.url);
+    stageId = (await a.post('/jobs', { name: 'base', stages: [{ type: 'v-a', tasks: tasksOf(1) }] })).body.stages[0].id;
+  });
+  afterAll(() => m.close());
+
+  const rowCounts = async () => {
+    const rows = await m.manager.db.query<{ j: number; s: number; t: number }>(
+      'SELECT (SELECT count(*) FROM jobs)::int AS j, (SELECT count(*) FROM stages)::int AS s, (SELECT count(*) FROM tasks)::int AS t',
+    );
+    return rows[0];
+  };
+
+  const cases: { name: string; method: string; path: () => string; body?: unknown; headers?: Record<string, string>; status: number; code: string; errorPath?: string }[] = [
+    { name: 'missing job name', method: 'POST', path: () => '/jobs', body: {}, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/name' },
+    { name: 'unknown field', method: 'POST', path: () => '/jobs', body: { name: 'x', colour: 'red' }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body' },
+    { name: 'wrong type', method: 'POST', path: () => '/jobs', body: { name: 42 }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/name' },
+    { name: 'bad priority enum', method: 'POST', path: () => '/jobs', body: { name: 'x', priority: 'URGENT' }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/priority' },
+    { name: 'bad name characters', method: 'POST', path: () => '/jobs', body: { name: 'has space' }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/name' },
+    { name: 'nested bad task field', method: 'POST', path: () => '/jobs', body: { name: 'x', stages: [{ type: 'v-b', tasks: [{ data: 1 }, { maxAttempts: 0 }] }] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/stages/0/tasks/1/maxAttempts' },
+    { name: 'stage without type', method: 'POST', path: () => '/jobs', body: { name: 'x', stages: [{ tasks: [] }] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/stages/0/type' },
+    { name: 'bad timestamp', method: 'POST', path: () => '/jobs', body: { name: 'x', expiresAt: 'tomorrow' }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/expiresAt' },
+    { name: 'too many tasks', method: 'POST', path: () => '/jobs', body: { name: 'x', stages: [{ type: 'v-c', tasks: tasksOf(101) }] }, status: 413, code: 'TOO_MANY_TASKS' },
+    { name: 'body too large', method: 'POST', path: () => '/jobs', body: { name: 'x', data: 'x'.repeat(300_000) }, status: 413, code: 'PAYLOAD_TOO_LARGE' },
+    { name: 'nested too deep', method: 'POST', path: () => '/jobs', body: { name: 'x', data: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } }, status: 400, code: 'VALIDATION_FAILED' },
+    { name: 'malformed JSON', method: 'POST', path: () => '/jobs', body: '{"name": "x",', status: 400, code: 'MALFORMED_JSON' },
+    { name: 'wrong content type', method: 'POST', path: () => '/jobs', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    { name: 'invalid uuid in path', method: 'GET', path: () => '/jobs/not-a-uuid', status: 400, code: 'VALIDATION_FAILED', errorPath: '/params/jobId' },
+    { name: 'unknown job', method: 'GET', path: () => `/jobs/${UUID}`, status: 404, code: 'JOB_NOT_FOUND' },
+    { name: 'bad status filter', method: 'GET', path: () => '/jobs?status=DONE', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/status/0' },
+    { name: 'limit out of range', method: 'GET', path: () => '/jobs?limit=0', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/limit' },
+    { name: 'forged cursor', method: 'GET', path: () => '/jobs?cursor=abc', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/cursor' },
+    { name: 'unknown route', method: 'GET', path: () => '/nope', status: 404, code: 'ROUTE_NOT_FOUND' },
+    { name: 'empty task list', method: 'POST', path: () => `/stages/${stageId}/tasks`, body: { tasks: [] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/tasks' },
+    { name: 'tasks for an unknown stage', method: 'POST', path: () => `/stages/${UUID}/tasks`, body: { tasks: [{}] }, status: 404, code: 'STAGE_NOT_FOUND' },
+    { name: 'dequeue without workerId', method: 'POST', path: () => '/queues/v-a/dequeue', body: { max: 5 }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/workerId' },
+    { name: 'dequeue max too big', method: 'POST', path: () => '/dequeue', body: { workerId: 'w', max: 5000, stageTypes: ['v-a'] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/max' },
+    { name: 'ack with a bad token', method: 'POST', path: () => '/tasks/complete', body: { items: [{ taskId: UUID, leaseToken: 'nope' }] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/items/0/leaseToken' },
+    { name: 'empty update', method: 'PATCH', path: () => `/jobs/${UUID}`, body: {}, status: 400, code: 'VALIDATION_FAILED' },
+    { name: 'heartbeat progress above 1', method: 'POST', path: () => '/workers/w1/heartbeat', body: { tasks: [{ taskId: UUID, leaseToken: UUID, progress: 2 }] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/tasks/0/progress' },
+  ];
+
+  it.each(cases)('$name → $status $code', async (c) => {
+    const before = await rowCounts();
+    const res = await a.raw(c.method, c.path(), c.body, c.headers);
+    expect(res.status).toBe(c.status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: c.status, code: c.code, type: expect.any(String), title: expect.any(String) });
+    if (c.errorPath) expect(res.body.errors.map((e: any) => e.path)).toContain(c.errorPath);
+    expect(await rowCounts()).toEqual(before);
+  });
+});
