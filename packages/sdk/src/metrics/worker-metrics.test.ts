@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { Counter, Registry } from 'prom-client';
+import { workerMetrics } from './worker-metrics.js';
+
+describe('workerMetrics', () => {
+  it('can be created twice on one registry (two workers in one process) without throwing, sharing the series', async () => {
+    const registry = new Registry();
+    const a = workerMetrics(registry);
+    const b = workerMetrics(registry);
+    a.tasksTotal.inc({ stage_type: 'x', outcome: 'completed' });
+    b.tasksTotal.inc({ stage_type: 'x', outcome: 'completed' });
+    const text = await registry.metrics();
+    expect(text).toContain('jobnik_worker_tasks_total{stage_type="x",outcome="completed"} 2');
+    for (const name of ['jobnik_worker_tasks_in_flight', 'jobnik_worker_task_duration_seconds', 'jobnik_worker_dequeue_requests_total', 'jobnik_worker_dequeue_empty_total', 'jobnik_worker_breaker_state']) {
+      expect(text).toContain(`# TYPE ${name}`);
+    }
+  });
+
+  it('reuses metrics another copy of the SDK already registered on the registry', () => {
+    const registry = new Registry();
+    const existing = new Counter({ name: 'jobnik_worker_dequeue_requests_total', help: 'registered elsewhere', registers: [registry] });
+    const m = workerMetrics(registry);
+    expect(m.dequeueRequests).toBe(existing);
+  });
+
+  it('defaults to a registry of its own, not the global one', () => {
+    const m = workerMetrics();
+    expect(m.registry).toBeInstanceOf(Registry);
+    expect(workerMetrics()).not.toBe(m);
+  });
+});

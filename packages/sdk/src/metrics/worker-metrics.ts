@@ -1,0 +1,61 @@
+// The worker's Prometheus metrics on a registry the user may pass. Creation is idempotent per registry:
+// a second worker (or a second copy of the SDK) on the same registry reuses the metrics already there.
+import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
+
+export type TaskOutcome = 'completed' | 'failed' | 'released' | 'lease_lost' | 'cancelled';
+
+export interface WorkerMetrics {
+  registry: Registry;
+  tasksInFlight: Gauge;
+  taskDuration: Histogram<'stage_type' | 'outcome'>;
+  tasksTotal: Counter<'stage_type' | 'outcome'>;
+  dequeueRequests: Counter;
+  dequeueEmpty: Counter;
+  breakerState: Gauge;
+}
+
+const cache = new WeakMap<Registry, WorkerMetrics>();
+
+function getOrCreate<M extends Metric>(registry: Registry, name: string, create: () => M): M {
+  return (registry.getSingleMetric(name) as M | undefined) ?? create();
+}
+
+export function workerMetrics(registry: Registry = new Registry()): WorkerMetrics {
+  const cached = cache.get(registry);
+  if (cached) return cached;
+  const registers = [registry];
+  const m: WorkerMetrics = {
+    registry,
+    tasksInFlight: getOrCreate(registry, 'jobnik_worker_tasks_in_flight', () =>
+      new Gauge({ name: 'jobnik_worker_tasks_in_flight', help: 'Handlers running now', registers }),
+    ),
+    taskDuration: getOrCreate(registry, 'jobnik_worker_task_duration_seconds', () =>
+      new Histogram({
+        name: 'jobnik_worker_task_duration_seconds',
+        help: 'Handler run time by stage type and outcome',
+        labelNames: ['stage_type', 'outcome'] as const,
+        buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+        registers,
+      }),
+    ),
+    tasksTotal: getOrCreate(registry, 'jobnik_worker_tasks_total', () =>
+      new Counter({
+        name: 'jobnik_worker_tasks_total',
+        help: 'Tasks finished by this worker by stage type and outcome (completed, failed, released, lease_lost, cancelled)',
+        labelNames: ['stage_type', 'outcome'] as const,
+        registers,
+      }),
+    ),
+    dequeueRequests: getOrCreate(registry, 'jobnik_worker_dequeue_requests_total', () =>
+      new Counter({ name: 'jobnik_worker_dequeue_requests_total', help: 'Dequeue calls sent (including failed ones)', registers }),
+    ),
+    dequeueEmpty: getOrCreate(registry, 'jobnik_worker_dequeue_empty_total', () =>
+      new Counter({ name: 'jobnik_worker_dequeue_empty_total', help: 'Dequeue calls that returned no task', registers }),
+    ),
+    breakerState: getOrCreate(registry, 'jobnik_worker_breaker_state', () =>
+      new Gauge({ name: 'jobnik_worker_breaker_state', help: 'Manager connection breaker: 0 closed, 1 open, 2 half-open', registers }),
+    ),
+  };
+  cache.set(registry, m);
+  return m;
+}

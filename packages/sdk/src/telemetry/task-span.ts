@@ -1,0 +1,44 @@
+// The span around one handler run: `task <stageType>`, a child of the trace the producer started
+// (the job's stored traceparent), so a job's whole history is one trace.
+import { SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { contextFromTraceparent } from './propagation.js';
+
+const TRACER = '@jobnik/sdk';
+
+export interface TaskSpan {
+  span: Span;
+  /** Run the handler in this context so its own calls (ctx.producer, the user's HTTP calls) join the trace. */
+  context: Context;
+}
+
+export function startTaskSpan(
+  task: { id: string; jobId: string; stageId: string; stageType: string; attempts: number },
+  job: { name: string; traceparent: string | null; tracestate: string | null } | undefined,
+): TaskSpan {
+  const parent = contextFromTraceparent(job?.traceparent, job?.tracestate);
+  const span = trace.getTracer(TRACER).startSpan(
+    `task ${task.stageType}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'jobnik.task.id': task.id,
+        'jobnik.job.id': task.jobId,
+        'jobnik.stage.id': task.stageId,
+        'jobnik.stage.type': task.stageType,
+        'jobnik.task.attempt': task.attempts,
+        ...(job ? { 'jobnik.job.name': job.name } : {}),
+      },
+    },
+    parent,
+  );
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+export function endTaskSpan(span: Span, outcome: string, error?: unknown): void {
+  span.setAttribute('jobnik.task.outcome', outcome);
+  if (error !== undefined) {
+    if (error instanceof Error) span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  }
+  span.end();
+}

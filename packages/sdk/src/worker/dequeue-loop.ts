@@ -1,0 +1,90 @@
+// The one loop that leases work: a long-poll POST /dequeue for every registered stage type, asking for
+// as many tasks as there are free slots. Never retried blindly (a lost answer is covered by the lease
+// expiring); after a failure, or while the breaker is open, it waits — abortably — instead of spinning.
+import type { DequeueResponse } from '@jobnik/contracts';
+import { JobnikError } from '../errors.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+import { computeBackoff } from '../transport/backoff.js';
+import type { Transport } from '../transport/transport.js';
+import { sleep } from '../util/abortable-sleep.js';
+import type { Slots } from './slots.js';
+import type { ResolvedWorkerOptions } from './worker-options.js';
+
+/** An empty answer faster than this is not a long-poll (e.g. a paused queue): pause before asking again. */
+const MIN_EMPTY_POLL_MS = 100;
+const EMPTY_PAUSE_MS = 250;
+
+export class DequeueLoop {
+  private controller: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly slots: Slots,
+    private readonly metrics: WorkerMetrics,
+    private readonly o: ResolvedWorkerOptions,
+    private readonly stageTypes: () => string[],
+    private readonly onTasks: (res: DequeueResponse) => void,
+    private readonly onError: (err: unknown, consecutive: number) => void,
+  ) {}
+
+  start(): void {
+    if (this.loop) return;
+    this.controller = new AbortController();
+    this.loop = this.run(this.controller.signal);
+  }
+
+  /** Stops asking for work; an outstanding long-poll is aborted. */
+  async stop(): Promise<void> {
+    this.controller?.abort();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      await this.slots.waitForFree(signal);
+      if (signal.aborted) break;
+      // Outside the closed state the call is a probe: do not let it hang on a long-poll.
+      const waitMs = this.transport.breakerState === 'closed' ? this.o.waitMs : 0;
+      const max = Math.min(this.slots.free, this.o.maxDequeueBatch);
+      const started = Date.now();
+      let res: DequeueResponse;
+      try {
+        this.metrics.dequeueRequests.inc();
+        res = await this.transport.call(
+          'dequeueMany',
+          {
+            body: {
+              workerId: this.o.workerId,
+              max,
+              waitMs,
+              leaseMs: this.o.leaseMs,
+              stageTypes: this.stageTypes(),
+              ...(this.o.tenantId ? { tenantId: this.o.tenantId } : {}),
+            },
+          },
+          { signal, retry: 'never', timeoutMs: waitMs + this.transport.options.longPollMarginMs },
+        );
+      } catch (err) {
+        if (signal.aborted) break;
+        failures++;
+        this.onError(err, failures);
+        const delay =
+          err instanceof JobnikError && err.code === 'CIRCUIT_OPEN'
+            ? this.transport.options.breaker.halfOpenAfterMs
+            : (err as JobnikError).retryAfterMs ?? computeBackoff(failures, this.o.dequeueBackoff);
+        await sleep(delay, signal);
+        continue;
+      }
+      failures = 0;
+      if (res.tasks.length === 0) {
+        this.metrics.dequeueEmpty.inc();
+        if (waitMs > 0 && Date.now() - started < MIN_EMPTY_POLL_MS) await sleep(EMPTY_PAUSE_MS, signal);
+        continue;
+      }
+      this.onTasks(res);
+    }
+  }
+}

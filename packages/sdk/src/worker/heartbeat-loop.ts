@@ -1,0 +1,98 @@
+// One heartbeat per interval for every lease this worker holds: extends them, carries pending progress
+// and checkpoints, and hands each task's directive (cancel, suspend, lost) back to the worker.
+import type { Directive } from '@jobnik/contracts';
+import type { Transport } from '../transport/transport.js';
+import type { LeaseEntry, LeaseRegistry } from './lease-registry.js';
+
+export interface HeartbeatLoopOptions {
+  workerId: string;
+  intervalMs: number;
+  leaseMs: number;
+  stageTypes: () => string[];
+  /** Delay before a heartbeat asked for early (a checkpoint was saved), so several coalesce. */
+  soonMs: number;
+}
+
+export class HeartbeatLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private nextAt = Infinity;
+  /** Aborts an outstanding heartbeat on stop: a hung manager must not hold up shutdown. */
+  private controller = new AbortController();
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly leases: LeaseRegistry,
+    private readonly o: HeartbeatLoopOptions,
+    private readonly onDirective: (entry: LeaseEntry, directive: Exclude<Directive, 'continue'>) => void,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.controller = new AbortController();
+    this.schedule(0);
+  }
+
+  /** Beat within `soonMs` (coalesced), e.g. to persist a checkpoint now rather than at the next interval. */
+  soon(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(this.o.soonMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.controller.abort();
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.timer && at >= this.nextAt) return;
+    clearTimeout(this.timer);
+    this.nextAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.nextAt = Infinity;
+      this.running = this.beat().then((ok) => {
+        this.running = undefined;
+        if (this.stopped) return;
+        // After a failure, wait the full interval: no tight loop while the manager is away.
+        const pending = ok && (this.again || this.leases.all().some((e) => e.hasUnsentCheckpoint));
+        this.again = false;
+        this.schedule(pending ? this.o.soonMs : this.o.intervalMs);
+      });
+    }, delayMs);
+  }
+
+  /** One heartbeat; false when it failed. */
+  private async beat(): Promise<boolean> {
+    const entries = this.leases.all();
+    const items = entries.map((e) => e.heartbeatItem());
+    try {
+      const res = await this.transport.call(
+        'heartbeat',
+        {
+          params: { workerId: this.o.workerId },
+          body: { stageTypes: this.o.stageTypes(), leaseMs: this.o.leaseMs, tasks: items.map((i) => i.item) },
+        },
+        { retry: 'idempotent', signal: this.controller.signal },
+      );
+      for (const i of items) i.commit();
+      const byId = new Map(entries.map((e) => [e.taskId, e]));
+      for (const t of res.tasks) {
+        const entry = byId.get(t.taskId);
+        if (entry && t.directive !== 'continue') this.onDirective(entry, t.directive);
+      }
+      return true;
+    } catch (err) {
+      if (!this.controller.signal.aborted) this.onError(err);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// The tasks this worker holds a lease on — running, or finished and waiting for their ack — with what
+// the next heartbeat must carry for each (progress, checkpoint) and the controller that aborts the handler.
+import type { JsonValue } from '@jobnik/contracts';
+import { TaskAbortError, type TaskAbortKind } from './task-abort.js';
+
+export class LeaseEntry {
+  readonly controller = new AbortController();
+  progress: number | undefined;
+  private progressSent = true;
+  /** Last checkpoint the handler saved (sent with fail/release too). */
+  checkpoint: JsonValue | undefined;
+  private checkpointVersion = 0;
+  private checkpointSentVersion = 0;
+  private checkpointWaiters: { version: number; resolve: () => void }[] = [];
+
+  constructor(
+    readonly taskId: string,
+    readonly leaseToken: string,
+    readonly stageType: string,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abort(kind: TaskAbortKind, message: string): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new TaskAbortError(kind, message));
+  }
+
+  /** The kind of abort, if the handler was aborted. */
+  get abortKind(): TaskAbortKind | undefined {
+    const r: unknown = this.controller.signal.reason;
+    return this.controller.signal.aborted && r instanceof TaskAbortError ? r.kind : undefined;
+  }
+
+  setProgress(p: number): void {
+    this.progress = Math.min(1, Math.max(0, p));
+    this.progressSent = false;
+  }
+
+  /** Records a checkpoint; the promise resolves once a heartbeat carrying it (or a later one) was answered. */
+  setCheckpoint(value: JsonValue): Promise<void> {
+    this.checkpoint = value;
+    const version = ++this.checkpointVersion;
+    return new Promise((resolve) => this.checkpointWaiters.push({ version, resolve }));
+  }
+
+  /** The heartbeat item for this task, with what changed since the last answered heartbeat. */
+  heartbeatItem(): { item: { taskId: string; leaseToken: string; progress?: number; checkpoint?: JsonValue }; commit: () => void } {
+    const item: { taskId: string; leaseToken: string; progress?: number; checkpoint?: JsonValue } = { taskId: this.taskId, leaseToken: this.leaseToken };
+    const sendProgress = !this.progressSent && this.progress !== undefined;
+    if (sendProgress) item.progress = this.progress;
+    const version = this.checkpointVersion;
+    if (version > this.checkpointSentVersion) item.checkpoint = this.checkpoint ?? null;
+    return {
+      item,
+      commit: () => {
+        if (sendProgress && item.progress === this.progress) this.progressSent = true;
+        this.checkpointSentVersion = Math.max(this.checkpointSentVersion, version);
+        this.settleCheckpointWaiters(version);
+      },
+    };
+  }
+
+  /** Resolves once the latest checkpoint went out with an answered heartbeat (at once when there is none pending). */
+  whenCheckpointSent(): Promise<void> {
+    if (!this.hasUnsentCheckpoint) return Promise.resolve();
+    const version = this.checkpointVersion;
+    return new Promise((resolve) => this.checkpointWaiters.push({ version, resolve }));
+  }
+
+  get hasUnsentCheckpoint(): boolean {
+    return this.checkpointVersion > this.checkpointSentVersion;
+  }
+
+  /** Lets every waiter go (the task is over; its checkpoint travels with the fail/release ack). */
+  settleCheckpointWaiters(upTo = Infinity): void {
+    const keep: typeof this.checkpointWaiters = [];
+    for (const w of this.checkpointWaiters) {
+      if (w.version <= upTo) w.resolve();
+      else keep.push(w);
+    }
+    this.checkpointWaiters = keep;
+  }
+}
+
+export class LeaseRegistry {
+  private readonly entries = new Map<string, LeaseEntry>();
+
+  add(taskId: string, leaseToken: string, stageType: string): LeaseEntry {
+    const entry = new LeaseEntry(taskId, leaseToken, stageType);
+    this.entries.set(taskId, entry);
+    return entry;
+  }
+
+  get(taskId: string): LeaseEntry | undefined {
+    return this.entries.get(taskId);
+  }
+
+  remove(entry: LeaseEntry): void {
+    if (this.entries.get(entry.taskId) === entry) this.entries.delete(entry.taskId);
+    entry.settleCheckpointWaiters();
+  }
+
+  all(): LeaseEntry[] {
+    return [...this.entries.values()];
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { NonRetryableError } from './task-abort.js';
+import { failureOf } from './task-runner.js';
+
+describe('failureOf', () => {
+  it('records message, code and stack of a thrown error, retryable by default', () => {
+    const err = Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+    expect(failureOf(err)).toMatchObject({ message: 'disk full', code: 'ENOSPC', retryable: true });
+    expect(failureOf(err).stack).toContain('disk full');
+  });
+
+  it('fails for good on NonRetryableError or `retryable: false`', () => {
+    expect(failureOf(new NonRetryableError('bad input', { code: 'BAD' }))).toMatchObject({ retryable: false, code: 'BAD' });
+    expect(failureOf(Object.assign(new Error('x'), { retryable: false })).retryable).toBe(false);
+  });
+
+  it('turns thrown non-errors into a message and caps sizes to what the manager accepts', () => {
+    expect(failureOf('plain string').message).toBe('plain string');
+    expect(failureOf({ reason: 'x' }).message).toBe('{"reason":"x"}');
+    const long = failureOf(Object.assign(new Error('m'.repeat(10_000)), { code: 'c'.repeat(200) }));
+    expect(long.message).toHaveLength(8192);
+    expect(long.code).toHaveLength(128);
+  });
+});

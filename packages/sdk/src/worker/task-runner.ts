@@ -1,0 +1,241 @@
+// Runs one leased task: validates its data, calls the handler inside the task span with a context,
+// enforces the timeout, turns the way it ended into one ack (complete, fail or release, or none when
+// it was cancelled or its lease is gone) and reports the outcome.
+import { context } from '@opentelemetry/api';
+import type { AckOutcome, JobContext, LeasedTask, StageContext } from '@jobnik/contracts';
+import { childLogger, type Logger } from '../logger.js';
+import type { TaskOutcome, WorkerMetrics } from '../metrics/worker-metrics.js';
+import type { ProducerClient } from '../producer/producer-client.js';
+import { endTaskSpan, startTaskSpan } from '../telemetry/task-span.js';
+import type { AckBuffer, FailureInfo } from './ack-buffer.js';
+import type { HeartbeatLoop } from './heartbeat-loop.js';
+import type { LeaseEntry, LeaseRegistry } from './lease-registry.js';
+import type { Slots } from './slots.js';
+import { NonRetryableError } from './task-abort.js';
+import type { RegisteredHandler } from './task-context.js';
+import type { TaskEventBase, WorkerEvents } from './worker-events.js';
+
+export interface TaskRunnerDeps {
+  handlers: ReadonlyMap<string, RegisteredHandler>;
+  leases: LeaseRegistry;
+  acks: AckBuffer;
+  heartbeat: HeartbeatLoop;
+  slots: Slots;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  producer: ProducerClient;
+  abandonAfterMs: number;
+  emit: <E extends keyof WorkerEvents>(event: E, ...args: WorkerEvents[E]) => void;
+}
+
+type Settled = { kind: 'resolved'; value: unknown } | { kind: 'rejected'; error: unknown };
+
+function truncate(s: string | undefined, max: number): string | undefined {
+  return s === undefined || s.length <= max ? s : s.slice(0, max);
+}
+
+/** The failure the manager records for a thrown value. */
+export function failureOf(err: unknown): FailureInfo {
+  const e = err instanceof Error ? err : new Error(typeof err === 'string' ? err : JSON.stringify(err) ?? String(err));
+  const code = (e as { code?: unknown }).code;
+  const retryable = !(err instanceof NonRetryableError) && (e as { retryable?: unknown }).retryable !== false;
+  return {
+    message: truncate(e.message || e.name, 8192) ?? 'Error',
+    ...(typeof code === 'string' ? { code: truncate(code, 128) } : {}),
+    ...(e.stack ? { stack: truncate(e.stack, 32_768) } : {}),
+    retryable,
+  };
+}
+
+function whenAborted(signal: AbortSignal): Promise<null> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(null);
+    else signal.addEventListener('abort', () => resolve(null), { once: true });
+  });
+}
+
+export class TaskRunner {
+  /** Runs from start until their ack is answered. */
+  readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly d: TaskRunnerDeps) {}
+
+  /** Takes a slot at once and runs the task in the background. */
+  start(task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined): void {
+    this.d.slots.take();
+    this.d.metrics.tasksInFlight.inc();
+    const entry = this.d.leases.add(task.id, task.leaseToken, task.stageType);
+    const run: Promise<void> = this.execute(task, job, stage, entry)
+      .catch((err: unknown) => this.d.emit('error', err instanceof Error ? err : new Error(String(err))))
+      .finally(() => {
+        this.d.leases.remove(entry);
+        this.running.delete(run);
+      });
+    this.running.add(run);
+  }
+
+  private async execute(task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, entry: LeaseEntry): Promise<void> {
+    const base: TaskEventBase = { taskId: task.id, jobId: task.jobId, stageId: task.stageId, stageType: task.stageType, attempt: task.attempts };
+    const startedAt = performance.now();
+    const { span, context: spanContext } = startTaskSpan(task, job);
+    let slotHeld = true;
+    const giveSlot = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      this.d.slots.give();
+      this.d.metrics.tasksInFlight.dec();
+    };
+    const handler = this.d.handlers.get(task.stageType);
+    const timeoutMs = handler?.timeoutMs ?? task.timeoutMs;
+    const timer = timeoutMs ? setTimeout(() => entry.abort('timeout', `task timed out after ${timeoutMs} ms`), timeoutMs) : undefined;
+    let abandonTimer: NodeJS.Timeout | undefined;
+
+    let settled: Settled | null = null;
+    try {
+      this.d.emit('taskStarted', base);
+      if (!handler) {
+        settled = null;
+      } else {
+        const result = context.with(spanContext, () => this.invoke(handler, task, job, stage, entry));
+        void result.finally(() => {
+          clearTimeout(abandonTimer);
+          giveSlot();
+        });
+        settled = await Promise.race([result, whenAborted(entry.signal)]);
+        const kind = entry.abortKind;
+        if (settled === null) {
+          // Aborted while running. The slot is held until the handler returns, but not forever.
+          const abandoned = new Promise<null>((resolve) => {
+            abandonTimer = setTimeout(() => {
+              giveSlot();
+              resolve(null);
+            }, this.d.abandonAfterMs);
+            abandonTimer.unref();
+          });
+          if (kind === 'suspended' || kind === 'timeout') {
+            // Give the handler a moment to save its last checkpoint (or to finish after all).
+            settled = await Promise.race([result, abandoned]);
+          }
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const durationMs = performance.now() - startedAt;
+    let outcome: TaskOutcome;
+    try {
+      outcome = await this.finish(task, base, entry, settled, durationMs, handler === undefined);
+    } catch (err) {
+      endTaskSpan(span, 'error', err);
+      giveSlot();
+      throw err;
+    } finally {
+      if (slotHeld && abandonTimer === undefined) giveSlot();
+    }
+    this.d.metrics.tasksTotal.inc({ stage_type: task.stageType, outcome });
+    this.d.metrics.taskDuration.observe({ stage_type: task.stageType, outcome }, durationMs / 1000);
+    endTaskSpan(span, outcome, settled?.kind === 'rejected' ? settled.error : undefined);
+  }
+
+  private invoke(handler: RegisteredHandler, task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, entry: LeaseEntry): Promise<Settled> {
+    return (async (): Promise<Settled> => {
+      try {
+        if (handler.schema) {
+          const parsed = handler.schema.safeParse(task.data);
+          if (!parsed.success) {
+            throw new NonRetryableError(`invalid task data: ${parsed.error.message}`, { code: 'INVALID_TASK_DATA' });
+          }
+        }
+        const ctx = {
+          signal: entry.signal,
+          progress: (p: number) => {
+            entry.setProgress(p);
+            return Promise.resolve();
+          },
+          checkpoint: (value: unknown) => {
+            const saved = entry.setCheckpoint(value as never);
+            this.d.heartbeat.soon();
+            return Promise.race([saved, whenAborted(entry.signal).then(() => undefined)]);
+          },
+          log: childLogger(this.d.logger, { taskId: task.id, jobId: task.jobId, stageType: task.stageType, attempt: task.attempts }),
+          job,
+          stage,
+          attempt: task.attempts,
+          producer: this.d.producer,
+        };
+        const value = await (handler.fn as (t: unknown, c: unknown) => unknown)(task, ctx);
+        return { kind: 'resolved', value };
+      } catch (error) {
+        return { kind: 'rejected', error };
+      }
+    })();
+  }
+
+  /** Sends the ack the way the run ended calls for and reports the outcome. */
+  private async finish(task: LeasedTask, base: TaskEventBase, entry: LeaseEntry, settled: Settled | null, durationMs: number, unhandled: boolean): Promise<TaskOutcome> {
+    const kind = entry.abortKind;
+    const fenced = { taskId: task.id, leaseToken: task.leaseToken };
+    const checkpoint = entry.checkpoint === undefined ? {} : { checkpoint: entry.checkpoint };
+
+    if (kind === 'cancelled') return this.cancelled(base);
+    if (kind === 'lease_lost') return this.leaseLost(base);
+    if (settled?.kind === 'resolved') {
+      const result = settled.value === undefined ? undefined : (settled.value as never);
+      const outcome = await this.d.acks.complete({ ...fenced, ...(result === undefined ? {} : { result }) });
+      if (outcome.ok || (outcome.code === 'TASK_NOT_RUNNING' && outcome.status === 'COMPLETED')) {
+        this.d.emit('taskCompleted', { ...base, result: settled.value, durationMs });
+        return 'completed';
+      }
+      return this.notApplied(base, outcome);
+    }
+    if (unhandled || kind === 'suspended' || kind === 'shutdown') {
+      if (kind === 'suspended') await this.persistCheckpoint(entry);
+      const outcome = await this.d.acks.release({ ...fenced, ...checkpoint });
+      // A suspended task is PAUSED on the manager already; the release only hands the lease back.
+      const paused = kind === 'suspended' && outcome.code === 'TASK_NOT_RUNNING' && outcome.status === 'PAUSED';
+      if (!outcome.ok && !paused) return this.notApplied(base, outcome);
+      this.d.emit('taskReleased', { ...base, reason: unhandled ? 'unhandled' : kind === 'suspended' ? 'suspended' : 'shutdown' });
+      return 'released';
+    }
+    const error: FailureInfo =
+      kind === 'timeout'
+        ? { message: `task timed out after ${this.d.handlers.get(task.stageType)?.timeoutMs ?? task.timeoutMs} ms`, code: 'TIMEOUT', retryable: true }
+        : failureOf(settled?.kind === 'rejected' ? settled.error : new Error('handler did not settle'));
+    const outcome = await this.d.acks.fail({ ...fenced, error, ...checkpoint });
+    if (!outcome.ok) return this.notApplied(base, outcome);
+    this.d.emit('taskFailed', { ...base, error, willRetry: outcome.status === 'PENDING', ...(outcome.runAfter ? { runAfter: outcome.runAfter } : {}), durationMs });
+    return 'failed';
+  }
+
+  /**
+   * The manager keeps the checkpoint a heartbeat carries for a PAUSED task, but applies a release only to
+   * a running one: so the last checkpoint of a suspended task goes out with a heartbeat first (bounded wait).
+   */
+  private async persistCheckpoint(entry: LeaseEntry): Promise<void> {
+    if (!entry.hasUnsentCheckpoint) return;
+    const sent = entry.whenCheckpointSent();
+    this.d.heartbeat.soon();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([sent, new Promise((r) => (timer = setTimeout(r, this.d.abandonAfterMs)))]);
+    clearTimeout(timer);
+  }
+
+  private notApplied(base: TaskEventBase, outcome: AckOutcome): TaskOutcome {
+    return outcome.code === 'LEASE_LOST' ? this.leaseLost(base) : this.cancelled(base);
+  }
+
+  private leaseLost(base: TaskEventBase): TaskOutcome {
+    this.d.emit('leaseLost', base);
+    return 'lease_lost';
+  }
+
+  private cancelled(base: TaskEventBase): TaskOutcome {
+    this.d.emit('taskCancelled', base);
+    return 'cancelled';
+  }
+
+  /** Aborts every handler still running (the worker is stopping); the runner releases those tasks at once. */
+  abortAll(): void {
+    for (const entry of this.d.leases.all()) entry.abort('shutdown', 'worker is shutting down');
+  }
+}
