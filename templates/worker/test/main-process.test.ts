@@ -1,0 +1,96 @@
+// `pnpm start` as a real process: it logs that it started, serves its health port, and on SIGTERM gives its
+// running task back to the manager (not failed) and exits 0 within the grace period.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProducerClient } from '@jobnik/sdk';
+import { startTestManager, type TestManager } from '@jobnik/manager/testing';
+import { loadConfig } from '../src/config.js';
+import type { WorkerJobs } from '../src/jobs.js';
+import { waitFor } from './helpers/wait-for.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const STAGE = loadConfig({}, {}).worker.stageTypes[0]!;
+
+interface Started {
+  proc: ChildProcess;
+  lines: string[];
+  exited: Promise<number | null>;
+}
+
+function startMain(env: Record<string, string>): Started {
+  const proc = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let buf = '';
+  const onData = (chunk: Buffer) => {
+    buf += chunk.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop() ?? '';
+    lines.push(...parts);
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, lines, exited };
+}
+
+function logged(lines: string[], msg: string): Record<string, unknown> | undefined {
+  for (const l of lines) {
+    try {
+      const entry = JSON.parse(l) as Record<string, unknown>;
+      if (entry.msg === msg) return entry;
+    } catch {
+      // not a JSON log line
+    }
+  }
+  return undefined;
+}
+
+describe('src/main.ts as a process', () => {
+  let manager: TestManager;
+  let producer: ProducerClient<WorkerJobs>;
+  beforeAll(async () => {
+    manager = await startTestManager({ store: 'pglite' });
+    producer = new ProducerClient<WorkerJobs>({ baseUrl: manager.url });
+  });
+  afterAll(async () => {
+    await producer?.close();
+    await manager?.close();
+  });
+
+  it('starts from the environment and, on SIGTERM, releases its running task and exits 0 within the grace', async () => {
+    const app = startMain({
+      JOBNIK_MANAGER_URL: manager.url,
+      WORKER_HEALTH_PORT: '0',
+      WORKER_SHUTDOWN_GRACE_MS: '2000',
+      WORKER_WAIT_MS: '1000',
+      TILE_WORK_MS: '600000',
+      TILE_FAILURE_RATE: '0',
+      LOG_LEVEL: 'info',
+    });
+    try {
+      const started = await waitFor(() => logged(app.lines, 'worker started'), { timeoutMs: 30_000, message: `worker started (${app.lines.join('\n')})` });
+      expect(started.stageTypes).toEqual(loadConfig({}, {}).worker.stageTypes);
+      const health = `http://127.0.0.1:${started.healthPort as number}`;
+      await waitFor(async () => (await fetch(`${health}/health/ready`)).status === 200, { message: 'ready' });
+
+      const job = await producer.createJob('tile-export', { data: { region: 'sigterm' }, stages: [{ type: STAGE, tasks: [{ data: { x: 1, y: 1, zoom: 1 } }] }] });
+      const running = await waitFor(async () => {
+        const page = await producer.listTasks({ jobId: job.id });
+        return page.items.find((t) => t.status === 'IN_PROGRESS');
+      }, { message: 'task running' });
+
+      const signalled = Date.now();
+      app.proc.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(2_000 + 1_500);
+      expect(logged(app.lines, 'worker stopped')).toBeDefined();
+
+      const after = (await producer.listTasks({ jobId: job.id })).items.find((t) => t.id === running.id)!;
+      expect(['PENDING', 'WAITING']).toContain(after.status);
+      expect(after.status).not.toBe('FAILED');
+    } finally {
+      if (app.proc.exitCode === null) app.proc.kill('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,79 @@
+// `pnpm create-worker` run as users run it (the script, in a child process) into a temporary directory:
+// the copy is complete, renamed, carries the chosen stage types, and leaves build output behind.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SCRIPT = join(ROOT, 'scripts', 'create-worker.mjs');
+const TEMPLATE = join(ROOT, 'templates', 'worker');
+const run = promisify(execFile);
+
+function files(dir: string, skip = new Set(['node_modules', 'dist'])): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    if (skip.has(e)) return [];
+    const p = join(dir, e);
+    return statSync(p).isDirectory() ? files(p, skip).map((f) => join(e, f)) : [e];
+  });
+}
+
+describe('pnpm create-worker', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jobnik-scaffold-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('copies every template file (not node_modules or dist) and names the package @jobnik/worker-<name>', async () => {
+    const { stdout } = await run(process.execPath, [SCRIPT, 'maps', '--dir', dir]);
+    expect(stdout).toContain('@jobnik/worker-maps');
+    const target = join(dir, 'maps');
+    expect(files(target).sort()).toEqual(files(TEMPLATE).sort());
+    expect(existsSync(join(target, 'node_modules'))).toBe(false);
+
+    const pkg = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8'));
+    expect(pkg.name).toBe('@jobnik/worker-maps');
+    expect(pkg.private).toBe(true);
+    expect(pkg.dependencies['@jobnik/sdk']).toBe('workspace:*');
+    expect(pkg.scripts).toEqual(JSON.parse(readFileSync(join(TEMPLATE, 'package.json'), 'utf8')).scripts);
+    // Without --stage-type the template's stage types stay.
+    expect(readFileSync(join(target, 'src/config.ts'), 'utf8')).toContain("default: ['tile-render', 'tile-upload', 'tile-index']");
+    for (const f of files(target)) {
+      const text = readFileSync(join(target, f), 'utf8');
+      expect(text, f).not.toContain('@jobnik/worker-template');
+      expect(text, f).not.toContain('jobnik-worker');
+    }
+    // Code is copied byte for byte apart from the renames.
+    expect(readFileSync(join(target, 'src/handlers/tile-handler.ts'), 'utf8')).toBe(readFileSync(join(TEMPLATE, 'src/handlers/tile-handler.ts'), 'utf8'));
+  });
+
+  it('sets the default stage types and renames the chart', async () => {
+    await run(process.execPath, [SCRIPT, 'ortho', '--stage-type', 'ortho-render', '--stage-type', 'ortho-merge', '--dir', dir]);
+    const target = join(dir, 'ortho');
+    const config = readFileSync(join(target, 'src/config.ts'), 'utf8');
+    expect(config).toContain("default: ['ortho-render', 'ortho-merge']");
+    expect(config).not.toContain('tile-upload');
+    expect(readFileSync(join(target, 'README.md'), 'utf8')).toContain('`ortho-render,ortho-merge`');
+    expect(readFileSync(join(target, 'README.md'), 'utf8')).toMatch(/^# ortho: a Jobnik worker$/m);
+    expect(readFileSync(join(target, 'src/container.ts'), 'utf8')).toContain("name: 'ortho'");
+    const chart = join(target, 'helm', 'Chart.yaml');
+    if (existsSync(join(TEMPLATE, 'helm', 'Chart.yaml'))) {
+      expect(readFileSync(chart, 'utf8')).toMatch(/^name: ortho$/m);
+    }
+  });
+
+  it('refuses bad names and an existing target, changing nothing', async () => {
+    await expect(run(process.execPath, [SCRIPT, 'Bad_Name', '--dir', dir])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('worker name') });
+    await expect(run(process.execPath, [SCRIPT, 'ok-name', '--stage-type', 'bad type', '--dir', dir])).rejects.toMatchObject({ code: 1 });
+    expect(readdirSync(dir)).toEqual([]);
+    await run(process.execPath, [SCRIPT, 'twice', '--dir', dir]);
+    await expect(run(process.execPath, [SCRIPT, 'twice', '--dir', dir])).rejects.toMatchObject({ stderr: expect.stringContaining('already exists') });
+    await expect(run(process.execPath, [SCRIPT, '--dir', dir])).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('usage') });
+  });
+});
