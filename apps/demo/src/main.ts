@@ -1,0 +1,29 @@
+// `pnpm start`: the quick-start demo. JOBNIK_PORT (8080), DEMO_TASKS_PER_STAGE (300), TILE_WORK_MS (150),
+// JOBNIK_DEMO_DATA_DIR (.data/demo). Ctrl-C (or SIGTERM) stops the worker, the producer and the manager.
+import { runDemo } from './demo.js';
+
+const demo = await runDemo({
+  port: Number(process.env.JOBNIK_PORT ?? 8080),
+  dataDir: process.env.JOBNIK_DEMO_DATA_DIR ?? '.data/demo',
+  tasksPerStage: Number(process.env.DEMO_TASKS_PER_STAGE ?? 300),
+  tileWorkMs: Number(process.env.TILE_WORK_MS ?? 150),
+  out: process.stdout,
+});
+
+let stopping = false;
+function onSignal(): void {
+  if (stopping) process.exit(1);
+  stopping = true;
+  process.stdout.write('\nStopping…\n');
+  demo.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error('stop failed', err);
+      process.exit(1);
+    },
+  );
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+demo.done.catch((err: unknown) => console.error('progress display failed', err));
