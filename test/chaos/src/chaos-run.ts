@@ -1,0 +1,249 @@
+// One chaos run: a fresh database, the manager as a child process, a workload, worker processes — then
+// SIGKILL workers on a timer while the manager (and, in the long run, PostgreSQL) restarts at set points of
+// progress; wait until every job is final and judge the outcome (see verify.ts).
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createTestDatabase } from '@jobnik/manager/testing';
+import { ProducerClient } from '@jobnik/sdk';
+import { killAllChildren, onInterrupt } from './children.js';
+import { countExecutions, executionsByPid, readExecutionLogs } from './execution-log.js';
+import { freePort, ManagerProcess } from './manager-process.js';
+import { ensurePostgresUp, restartPostgres } from './postgres.js';
+import { verifyRun, type Verdict } from './verify.js';
+import { waitFor } from './wait-for.js';
+import { WorkerPool } from './worker-pool.js';
+import { STAGE_TYPES, submitWorkload } from './workload.js';
+
+export interface ChaosOptions {
+  jobs: number;
+  tasksPerJob: number;
+  stages: 1 | 2;
+  workers: number;
+  /** Handler slots per worker process. */
+  concurrency: number;
+  /** Handler time, `min-max` ms. */
+  taskMs: string;
+  /** SIGKILL a random worker (and start a replacement) this often, at most maxKills times. */
+  killEveryMs: number;
+  maxKills: number;
+  /** Manager restarts (the first by SIGTERM, the next by SIGKILL, alternating). */
+  managerRestarts: number;
+  /** PostgreSQL cluster restarts (0 or 1: it disturbs everyone on the machine). */
+  postgresRestarts: 0 | 1;
+  leaseMs: number;
+  sweepIntervalMs: number;
+  maxAttempts: number;
+  /** Fixed manager port; default a free one, kept across restarts. */
+  port?: number;
+  /** The whole run (jobs final) must end within this. */
+  deadlineMs: number;
+  /** Keep the database and the logs afterwards: always, only when the run failed (default), never. */
+  keep?: 'always' | 'on-failure' | 'never';
+  log?: (message: string) => void;
+}
+
+export interface ChaosReport {
+  tasks: number;
+  workers: number;
+  kills: number;
+  managerRestarts: number;
+  postgresRestarts: number;
+  /** Times the manager process died without being told to (each one is a finding; it is started again). */
+  managerCrashes: number;
+  /** Workers that lived through the last disruption but never ran a task again (while others did). */
+  stuckWorkers: number;
+  lost: number;
+  doubleCompletions: number;
+  duplicateExecutions: number;
+  seconds: number;
+  executions: number;
+  maxAttemptsUsed: number;
+  statusCounts: Record<string, number>;
+  workerEvents: Record<string, number>;
+  problems: string[];
+}
+
+type Disruption = { kind: 'manager'; signal: 'SIGTERM' | 'SIGKILL' } | { kind: 'postgres' };
+
+/** Disruptions in order, each at a point of progress (fraction of tasks executed) between 15 % and 75 %. */
+function plan(o: ChaosOptions): { at: number; what: Disruption }[] {
+  const list: Disruption[] = [];
+  for (let i = 0; i < o.managerRestarts; i++) list.push({ kind: 'manager', signal: i % 2 === 0 ? 'SIGTERM' : 'SIGKILL' });
+  // PostgreSQL goes down between the manager restarts.
+  if (o.postgresRestarts) list.splice(Math.ceil(list.length / 2), 0, { kind: 'postgres' });
+  return list.map((what, i) => ({ at: list.length === 1 ? 0.3 : 0.15 + (0.6 * i) / (list.length - 1), what }));
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const log = o.log ?? (() => undefined);
+  const startedAt = Date.now();
+  const deadline = startedAt + o.deadlineMs;
+  const runId = `chaos-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const tasks = o.jobs * o.tasksPerJob;
+  const logDir = mkdtempSync(join(tmpdir(), 'jobnik-chaos-'));
+  const problems: string[] = [];
+  const db = await createTestDatabase();
+  const manager = new ManagerProcess({ databaseUrl: db.url, port: o.port ?? (await freePort()), leaseMs: o.leaseMs, sweepIntervalMs: o.sweepIntervalMs });
+  const producer = new ProducerClient({ baseUrl: manager.url, timeoutMs: 5_000 });
+  const pool = new WorkerPool({ url: manager.url, logDir, stageTypes: [...STAGE_TYPES].slice(0, o.stages), taskMs: o.taskMs, concurrency: o.concurrency, leaseMs: o.leaseMs });
+  let managerRestarts = 0;
+  let postgresRestarts = 0;
+  let managerCrashes = 0;
+  let stuckWorkers = 0;
+  let postgresTouched = false;
+  let ok = false;
+  // Set when the jobs are final (or the run is interrupted): the chaos loops stop starting anything.
+  let finished = false;
+  const forgetCleanup = onInterrupt(async () => {
+    finished = true;
+    killAllChildren();
+    rmSync(logDir, { recursive: true, force: true });
+    if (postgresTouched) await ensurePostgresUp();
+    await db.drop();
+  });
+  try {
+    await manager.start();
+    log(`manager ${manager.url} on ${db.url}; logs in ${logDir}`);
+    const jobIds = await submitWorkload(producer, runId, { jobs: o.jobs, tasksPerJob: o.tasksPerJob, stages: o.stages, maxAttempts: o.maxAttempts });
+    log(`${o.jobs} jobs, ${tasks} tasks submitted`);
+    pool.start(o.workers);
+
+    // Executions per live worker once the last disruption is over: a worker that lived through it must work again.
+    let afterDisruptions: Map<number, number> | undefined;
+    let planned = false; // a planned manager stop is under way: its exit is not a crash
+    const allFinal = async () => {
+      for (const id of jobIds) {
+        const job = await producer.getJob(id, { timeoutMs: 2_000 });
+        if (!['COMPLETED', 'FAILED', 'ABORTED'].includes(job.status)) return false;
+      }
+      return true;
+    };
+
+    // The manager must only go down when we take it down; if it dies by itself, that is a finding (and it is
+    // started again so the run can still tell whether anything was lost).
+    const watchManager = async () => {
+      while (!finished) {
+        await waitFor(() => finished || (!planned && !manager.running), { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: 100 }).catch(() => undefined);
+        if (finished || Date.now() > deadline) return;
+        if (planned || manager.running) continue;
+        managerCrashes++;
+        problems.push(`manager exited on its own: ${manager.output().slice(-2_000)}`);
+        log('manager died unexpectedly; starting it again');
+        await manager.start();
+      }
+    };
+
+    const killLoop = async () => {
+      while (!finished && pool.kills < o.maxKills && Date.now() < deadline) {
+        await delay(o.killEveryMs); // the kill schedule itself is timed
+        if (finished) return;
+        const pid = await pool.killOneAndReplace();
+        log(`SIGKILL worker ${pid} (${pool.kills})`);
+      }
+    };
+
+    const disruptions = async () => {
+      for (const { at, what } of plan(o)) {
+        await waitFor(() => finished || countExecutions(logDir) >= at * tasks, { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: 100, message: `progress ${at}` });
+        if (finished) return;
+        if (what.kind === 'manager') {
+          planned = true;
+          log(`manager ${what.signal} at ${Math.round(at * 100)}%`);
+          const stoppedAt = Date.now();
+          const exit = await manager.stop(what.signal);
+          if (what.signal === 'SIGTERM' && exit?.code !== 0) problems.push(`manager did not exit cleanly on SIGTERM: ${JSON.stringify(exit)} after ${Date.now() - stoppedAt} ms`);
+          await manager.start();
+          planned = false;
+          managerRestarts++;
+        } else {
+          log(`PostgreSQL restart at ${Math.round(at * 100)}%`);
+          postgresTouched = true;
+          await restartPostgres();
+          postgresRestarts++;
+          // The manager must come back to ready on its own (its pool and LISTEN connection reconnect).
+          await waitFor(
+            async () => {
+              const res = await fetch(`${manager.url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+              await res.body?.cancel();
+              return res.status === 200;
+            },
+            { timeoutMs: 30_000, intervalMs: 200, message: 'manager ready after the PostgreSQL restart' },
+          );
+        }
+      }
+      const counts = executionsByPid(logDir);
+      afterDisruptions = new Map(pool.alive().map((w) => [w.proc.pid!, counts.get(w.proc.pid!) ?? 0]));
+    };
+
+    const completion = async () => {
+      try {
+        await waitFor(allFinal, { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: 500, message: 'all jobs final' });
+      } catch (err) {
+        problems.push(String(err));
+      } finally {
+        finished = true;
+      }
+    };
+
+    const results = await Promise.allSettled([completion(), killLoop(), disruptions(), watchManager()]);
+    for (const r of results) if (r.status === 'rejected') problems.push(`chaos loop failed: ${String(r.reason)}`);
+    finished = true;
+    if (afterDisruptions) {
+      // Enough work was left for every survivor to get some: one that got none never recovered.
+      const now = executionsByPid(logDir);
+      const survivors = pool.alive().filter((w) => afterDisruptions!.has(w.proc.pid!));
+      const since = [...now].reduce((a, [pid, n]) => a + n - (afterDisruptions!.get(pid) ?? 0), 0);
+      if (since >= 50 * o.workers) {
+        for (const w of survivors) {
+          if ((now.get(w.proc.pid!) ?? 0) === afterDisruptions.get(w.proc.pid!)) {
+            stuckWorkers++;
+            problems.push(`${w.name} (pid ${w.proc.pid}) ran no task after the last disruption while ${since} executions happened elsewhere`);
+          }
+        }
+      }
+    }
+    log(`jobs final after ${Math.round((Date.now() - startedAt) / 1000)} s; stopping workers`);
+
+    if (!manager.running) await manager.start();
+    await pool.stopAll();
+    for (const w of pool.crashed()) problems.push(`${w.name} exited on its own (${w.proc.exitCode ?? w.proc.signalCode}): ${w.output().slice(-1_000)}`);
+
+    const logs = readExecutionLogs(logDir);
+    const verdict: Verdict = await verifyRun(db.url, producer, jobIds, tasks, logs);
+    problems.push(...verdict.problems);
+    ok = verdict.lost === 0 && verdict.doubleCompletions === 0 && problems.length === 0;
+    return {
+      tasks,
+      workers: o.workers,
+      kills: pool.kills,
+      managerRestarts,
+      postgresRestarts,
+      managerCrashes,
+      stuckWorkers,
+      lost: verdict.lost,
+      doubleCompletions: verdict.doubleCompletions,
+      duplicateExecutions: verdict.duplicateExecutions,
+      seconds: Math.round((Date.now() - startedAt) / 100) / 10,
+      executions: verdict.executions,
+      maxAttemptsUsed: verdict.maxAttemptsUsed,
+      statusCounts: verdict.statusCounts,
+      workerEvents: logs.events,
+      problems,
+    };
+  } finally {
+    forgetCleanup();
+    killAllChildren();
+    await producer.close().catch(() => undefined);
+    if (postgresTouched) await ensurePostgresUp();
+    const keep = o.keep ?? 'on-failure';
+    if (keep === 'always' || (keep === 'on-failure' && !ok)) {
+      log(`kept for inspection: database ${db.url}, logs ${logDir}`);
+    } else {
+      await db.drop().catch(() => undefined);
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  }
+}
