@@ -172,8 +172,15 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   const ui = dashboardDir(config);
   if (ui) {
     await app.register(fastifyStatic, { root: ui, prefix: '/ui/', wildcard: false });
-    // Client-side routes (/ui/jobs/…) load the app shell.
-    app.get('/ui/*', (_req, reply) => reply.sendFile('index.html'));
+    // Client-side routes (/ui/jobs/…) load the app shell. A file that is not there (an asset of an older
+    // build, a typo) is a 404: served index.html instead, a browser would run HTML as a script.
+    app.get('/ui/*', (request, reply) => {
+      const path = request.url.split('?')[0]!;
+      if (path.startsWith('/ui/assets/') || /\.[A-Za-z0-9]+$/.test(path)) {
+        return sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `no file ${path}`, { instance: request.url }));
+      }
+      return reply.sendFile('index.html');
+    });
     app.get('/ui', (_req, reply) => reply.redirect('/ui/'));
   } else {
     app.get('/ui', (_req, reply) => reply.type('text/plain').send('The dashboard is not built: run `pnpm --filter @jobnik/dashboard build`.'));
