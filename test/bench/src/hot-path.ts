@@ -1,88 +1,72 @@
-// Manager hot path through real HTTP: bulk create time, dequeue+complete throughput with W concurrent
-// workers in batches of B, and idle pickup latency (task created → waiting long-poll answers).
-import pino from 'pino';
-import { startManager } from '@jobnik/manager';
-import { createTestDatabase } from '@jobnik/manager/testing';
-import { client } from './http.js';
-import { percentile, report, round } from './report.js';
+// The hot path through processes: end-to-end throughput on PostgreSQL and PGlite for every N and number
+// of worker processes, graphile-worker beside it on PostgreSQL, and the manager's footprint meanwhile.
+// Every sample is printed as it comes; summarize() prints the medians with their targets.
+import { isMain } from './main.js';
+import { reportPeer, runGraphile, type PeerResult } from './peer-graphile.js';
+import { median, note, report, round } from './report.js';
+import { settings, targets } from './settings.js';
+import { reportThroughput, runThroughput, type ThroughputResult } from './throughput.js';
 
-const N = Number(process.env.BENCH_TASKS ?? 20_000);
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
-const BATCH = Number(process.env.BENCH_BATCH ?? 100);
-const PICKUPS = Number(process.env.BENCH_PICKUPS ?? 200);
+export interface HotPathResults {
+  ours: ThroughputResult[];
+  peer: PeerResult[];
+}
 
-async function benchStore(store: 'postgres' | 'pglite') {
-  const database = store === 'postgres' ? await createTestDatabase() : null;
-  const m = await startManager(
-    { http: { host: '127.0.0.1', port: 0 }, database: { url: database?.url ?? '', pgliteDir: 'memory://', poolSize: 16 }, log: { level: 'warn' } },
-    pino({ level: 'warn' }),
-  );
-  const api = client(m.url, 2);
-  try {
-    // 1. Create a job with 10,000 tasks in one request.
-    const tasks = (n: number) => Array.from({ length: n }, (_, i) => ({ data: { i, payload: 'x'.repeat(64) } }));
-    let t0 = performance.now();
-    await api.post('/jobs', { name: 'bench-create', stages: [{ type: 'bench-create', tasks: tasks(10_000) }] });
-    report('create-job-10k-tasks', { store, ms: round(performance.now() - t0) });
-
-    // 2. N tasks, W workers each dequeuing B and completing B, until empty.
-    for (let i = 0; i < N; i += 10_000) {
-      await api.post('/jobs', { name: 'bench', stages: [{ type: 'bench', tasks: tasks(Math.min(10_000, N - i)) }] });
-    }
-    t0 = performance.now();
-    let done = 0;
-    await Promise.all(
-      Array.from({ length: WORKERS }, async (_, w) => {
-        const c = client(m.url, 1);
-        for (;;) {
-          const d = await c.post<{ tasks: { id: string; leaseToken: string }[] }>('/dequeue', { workerId: `b${w}`, max: BATCH, stageTypes: ['bench'] });
-          if (d.tasks.length === 0) break;
-          await c.post('/tasks/complete', { items: d.tasks.map((t) => ({ taskId: t.id, leaseToken: t.leaseToken, result: null })) });
-          done += d.tasks.length;
+export async function runHotPath(): Promise<HotPathResults> {
+  const ours: ThroughputResult[] = [];
+  const peer: PeerResult[] = [];
+  for (let run = 1; run <= settings.repeat; run++) {
+    for (const store of settings.stores) {
+      for (const n of store === 'pglite' ? settings.pgliteTasks : settings.tasks) {
+        for (const w of settings.workers) {
+          note(`e2e ${store} N=${n} W=${w} run ${run}`);
+          const r = await runThroughput(store, n, w);
+          reportThroughput(r, run);
+          ours.push(r);
+          if (store === 'postgres') {
+            // The peer right after ours, same N and W, so both see the same machine load.
+            note(`graphile-worker N=${n} W=${w} run ${run}`);
+            const p = await runGraphile(n, w);
+            reportPeer(p, run);
+            peer.push(p);
+          }
         }
-        await c.close();
-      }),
-    );
-    const secs = (performance.now() - t0) / 1000;
-    report('dequeue-complete-throughput', { store, tasks: done, workers: WORKERS, batch: BATCH, seconds: round(secs, 2), tasksPerSecond: Math.round(done / secs) });
-
-    // 3. Idle pickup latency: a worker long-polls; single-task jobs are created one at a time.
-    const latencies: number[] = [];
-    const fromRequest: number[] = [];
-    const poller = client(m.url, 1);
-    const creator = client(m.url, 1);
-    for (let i = 0; i < PICKUPS; i++) {
-      const poll = poller.post<{ tasks: { id: string; leaseToken: string }[] }>('/dequeue', { workerId: 'idle', max: 1, waitMs: 5000, stageTypes: ['pickup'] });
-      await new Promise((r) => setTimeout(r, 5)); // let the poll park: we measure a waiting worker
-      const sent = performance.now();
-      await creator.post('/jobs', { name: 'pickup', stages: [{ type: 'pickup', tasks: [{ data: i }] }] });
-      const created = performance.now();
-      const d = await poll;
-      const answered = performance.now();
-      latencies.push(answered - created);
-      fromRequest.push(answered - sent);
-      await poller.post('/tasks/complete', { items: d.tasks.map((t) => ({ taskId: t.id, leaseToken: t.leaseToken })) });
+      }
     }
-    latencies.sort((a, b) => a - b);
-    fromRequest.sort((a, b) => a - b);
-    report('idle-pickup-latency', {
-      store,
-      samples: latencies.length,
-      p50ms: round(percentile(latencies, 50), 2),
-      p95ms: round(percentile(latencies, 95), 2),
-      p99ms: round(percentile(latencies, 99), 2),
-      fromCreateRequest: { p50ms: round(percentile(fromRequest, 50), 2), p95ms: round(percentile(fromRequest, 95), 2), p99ms: round(percentile(fromRequest, 99), 2) },
-      note: 'pNN: create response received → waiting long-poll answered (often ≤ 0: the worker has the task before the producer has its answer); fromCreateRequest: create request sent → long-poll answered',
-      target: { p50ms: 5, p99ms: 25 },
-    });
-    await poller.close();
-    await creator.close();
-  } finally {
-    await api.close();
-    await m.close();
-    await database?.drop();
+  }
+  return { ours, peer };
+}
+
+export function summarizeHotPath({ ours, peer }: HotPathResults): void {
+  const keys = [...new Set(ours.map((r) => `${r.store}/${r.tasks}/${r.workers}`))];
+  for (const key of keys) {
+    const runs = ours.filter((r) => `${r.store}/${r.tasks}/${r.workers}` === key);
+    const { store, tasks, workers } = runs[0]!;
+    const value = Math.round(median(runs.map((r) => r.tasksPerSecond)));
+    const target = store === 'pglite' ? (workers === 4 ? targets.pgliteTasksPerSecond : undefined) : workers === 4 ? targets.e2eTasksPerSecond4Workers : undefined;
+    const common = { summary: true, runs: runs.length, tasks, workerProcesses: workers };
+    report({ figure: `e2e-throughput-${store}`, value, unit: 'tasks/s', ...(target ? { target } : {}), ...common,
+      managerPeakRssMb: round(median(runs.map((r) => r.manager.peakRssMb))), managerCpuPercent: round(median(runs.map((r) => r.manager.cpuPercent))) });
+    if (store !== 'postgres') continue;
+    const theirs = peer.filter((p) => p.tasks === tasks && p.workers === workers);
+    if (theirs.length === 0) continue;
+    const peerValue = Math.round(median(theirs.map((p) => p.tasksPerSecond)));
+    report({ figure: 'e2e-throughput-graphile-worker', value: peerValue, unit: 'tasks/s', ...common, version: '0.17.3' });
+    report({ figure: 'ratio-over-graphile-worker', value: round(value / peerValue, 2), unit: 'ours/theirs', ...(workers === 4 ? { target: targets.ratioOverGraphile } : {}), ...common });
+  }
+  // Footprint: the worst peak RSS of the manager over every PostgreSQL run (full load), and its CPU.
+  const pgRuns = ours.filter((r) => r.store === 'postgres');
+  if (pgRuns.length) {
+    const worst = pgRuns.reduce((a, b) => (b.manager.peakRssMb > a.manager.peakRssMb ? b : a));
+    report({ figure: 'manager-peak-rss-postgres', value: round(worst.manager.peakRssMb), unit: 'MB', target: targets.managerRssMb, summary: true,
+      atTasks: worst.tasks, atWorkerProcesses: worst.workers, managerCpuPercent: round(worst.manager.cpuPercent), managerCpuSeconds: round(worst.manager.cpuSeconds, 2) });
+  }
+  const pgliteRuns = ours.filter((r) => r.store === 'pglite');
+  if (pgliteRuns.length) {
+    const worst = pgliteRuns.reduce((a, b) => (b.manager.peakRssMb > a.manager.peakRssMb ? b : a));
+    report({ figure: 'manager-peak-rss-pglite', value: round(worst.manager.peakRssMb), unit: 'MB', summary: true, atTasks: worst.tasks, atWorkerProcesses: worst.workers,
+      managerCpuPercent: round(worst.manager.cpuPercent), note: 'the embedded database runs inside the manager process' });
   }
 }
 
-const stores = (process.env.BENCH_STORES ?? 'postgres,pglite').split(',') as ('postgres' | 'pglite')[];
-for (const s of stores) await benchStore(s);
+if (isMain(import.meta.url)) summarizeHotPath(await runHotPath());

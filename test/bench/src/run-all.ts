@@ -1,3 +1,53 @@
-// pnpm bench: every benchmark in turn; each prints JSON lines.
-await import('./hot-path.js');
-await import('./explain-dequeue.js');
+// pnpm bench [--quick]: every benchmark in turn. Samples print as they come (JSON lines on stdout,
+// progress on stderr); the summary lines at the end carry the medians, targets and pass/miss.
+import { serverInfo } from './database.js';
+import { explainDequeue, reportExplain, type ExplainResult } from './explain-dequeue.js';
+import { reportBacklog, runBacklog } from './backlog-scaling.js';
+import { runHotPath, summarizeHotPath } from './hot-path.js';
+import { reportPickup, runPickup, type PickupResult } from './pickup-latency.js';
+import { median, note, percentile, report, round } from './report.js';
+import { settings, targets } from './settings.js';
+import { cpus, loadavg } from 'node:os';
+
+note(`settings ${JSON.stringify(settings)}`);
+report({ figure: 'machine', value: cpus().length, unit: 'cpus', loadAverage1m: round(loadavg()[0]!, 2), node: process.version, postgres: await serverInfo(), quick: settings.quick });
+
+const hot = await runHotPath();
+
+const pickups: PickupResult[] = [];
+for (let run = 1; run <= settings.repeat; run++) {
+  for (const store of settings.stores) {
+    note(`pickup ${store} run ${run}`);
+    const r = await runPickup(store);
+    reportPickup(r, run);
+    pickups.push(r);
+  }
+}
+
+note('backlog: small');
+const small = await runBacklog(settings.backlog.small, settings.repeat);
+note('backlog: large');
+const explains: ExplainResult[] = [];
+const large = await runBacklog(settings.backlog.large, settings.repeat, async (url) => {
+  for (let run = 1; run <= settings.repeat; run++) {
+    const r = await explainDequeue(url, 'backlog');
+    if (run === 1) console.error(r.plan);
+    reportExplain(r, settings.backlog.large, run);
+    explains.push(r);
+  }
+});
+
+// Summary: medians over the repeats, each with its target.
+summarizeHotPath(hot);
+for (const store of settings.stores) {
+  const runs = pickups.filter((p) => p.store === store);
+  const p = (q: number) => round(median(runs.map((r) => percentile(r.fromResponse, q))), 2);
+  const common = { summary: true, runs: runs.length, samplesPerRun: settings.pickup.samples, ratePerSecond: settings.pickup.ratePerSecond };
+  report({ figure: `pickup-p50-${store}`, value: p(50), unit: 'ms', target: targets.pickupP50Ms, ...common });
+  report({ figure: `pickup-p95-${store}`, value: p(95), unit: 'ms', ...common });
+  report({ figure: `pickup-p99-${store}`, value: p(99), unit: 'ms', target: targets.pickupP99Ms, ...common });
+}
+reportBacklog(small, large);
+report({ figure: 'dequeue-explain-ms', value: round(median(explains.map((e) => e.executionMs)), 2), unit: 'ms', summary: true, pending: settings.backlog.large,
+  usesReadyIndex: explains.every((e) => e.usesReadyIndex), seqScanOnTasks: explains.some((e) => e.seqScanOnTasks) });
+report({ figure: 'machine-after', value: cpus().length, unit: 'cpus', loadAverage1m: round(loadavg()[0]!, 2) });

@@ -1,0 +1,80 @@
+// The manager in a process of its own (`src/main.ts serve` of @jobnik/manager, from source), so the
+// load generators do not share its event loop and its RSS and CPU can be measured.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { childExecArgv } from './node-args.js';
+import type { StoreKind } from './settings.js';
+
+const MANAGER_MAIN = join(dirname(fileURLToPath(import.meta.resolve('@jobnik/manager'))), 'main.ts');
+
+export interface ManagerProcess {
+  url: string;
+  pid: number;
+  store: StoreKind;
+  /** SIGTERM, wait for exit (a --cpu-prof profile is written then). */
+  stop(): Promise<void>;
+}
+
+export interface ManagerProcessOptions {
+  store: StoreKind;
+  /** PostgreSQL URL (store postgres). */
+  databaseUrl?: string;
+  poolSize?: number;
+  env?: Record<string, string>;
+}
+
+export async function startManagerProcess(o: ManagerProcessOptions): Promise<ManagerProcess> {
+  // PGlite keeps its data in a directory, as a real embedded deployment does.
+  const pgliteDir = o.store === 'pglite' ? mkdtempSync(join(tmpdir(), 'jobnik-bench-pglite-')) : undefined;
+  const child = spawn(process.execPath, [...childExecArgv('BENCH_MANAGER_NODE_FLAGS'), MANAGER_MAIN, 'serve'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: o.store === 'postgres' ? o.databaseUrl! : '',
+      JOBNIK_PGLITE_DIR: pgliteDir ?? '',
+      JOBNIK_HOST: '127.0.0.1',
+      JOBNIK_PORT: '0',
+      JOBNIK_LOG_LEVEL: process.env.BENCH_MANAGER_LOG_LEVEL ?? 'warn',
+      JOBNIK_DB_POOL_SIZE: String(o.poolSize ?? 10),
+      ...o.env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Jobnik manager: (http:\/\/\S+)/.exec(out);
+      if (m) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume(); // keep draining
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`manager exited with ${code} before listening: ${out}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    store: o.store,
+    async stop() {
+      await stopChild(child);
+      if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,65 @@
+// What to run and how big: `--quick` (or BENCH_QUICK=1) for small sizes while developing; every size
+// can be overridden by an environment variable. Targets live here too, next to the sizes they apply to.
+import type { Target } from './report.js';
+
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+
+function list(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  return raw ? raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0) : fallback;
+}
+
+function num(name: string, fallback: number): number {
+  const raw = process.env[name];
+  return raw === undefined || raw === '' ? fallback : Number(raw);
+}
+
+export type StoreKind = 'postgres' | 'pglite';
+
+export const settings = {
+  quick,
+  /** Independent repetitions of every figure; the summary reports their median. */
+  repeat: num('BENCH_REPEAT', quick ? 1 : 2),
+  stores: (process.env.BENCH_STORES ?? 'postgres,pglite').split(',').map((s) => s.trim()) as StoreKind[],
+  /** End-to-end: tasks per run and worker processes per run. */
+  tasks: list('BENCH_TASKS', quick ? [5_000] : [20_000, 100_000]),
+  pgliteTasks: list('BENCH_PGLITE_TASKS', quick ? [2_000] : [20_000, 100_000]),
+  workers: list('BENCH_WORKERS', quick ? [2] : [1, 2, 4]),
+  /** Tasks per create request, and how many create requests are in flight at once. */
+  createChunk: num('BENCH_CREATE_CHUNK', 5_000),
+  createConcurrency: num('BENCH_CREATE_CONCURRENCY', 2),
+  /** Jobnik worker process settings. */
+  worker: {
+    concurrency: num('BENCH_WORKER_CONCURRENCY', 200),
+    maxDequeueBatch: num('BENCH_WORKER_BATCH', 100),
+    ackMaxBatch: num('BENCH_ACK_BATCH', 100),
+    ackFlushMs: num('BENCH_ACK_FLUSH_MS', 2),
+  },
+  /** graphile-worker process settings (its documented high-throughput configuration). */
+  peer: {
+    concurrency: num('BENCH_PEER_CONCURRENCY', 10),
+    localQueueSize: num('BENCH_PEER_LOCAL_QUEUE', 100),
+    completeJobBatchDelay: num('BENCH_PEER_BATCH_DELAY_MS', 0),
+  },
+  managerPoolSize: num('BENCH_MANAGER_POOL', 10),
+  pickup: { ratePerSecond: num('BENCH_PICKUP_RATE', 50), samples: num('BENCH_PICKUP_SAMPLES', quick ? 50 : 250), warmup: 20 },
+  backlog: {
+    small: num('BENCH_BACKLOG_SMALL', quick ? 5_000 : 10_000),
+    large: num('BENCH_BACKLOG_LARGE', quick ? 100_000 : 1_000_000),
+    /** Completions ignored at the start of a window (connections warm up), then the window measured. */
+    warmup: num('BENCH_BACKLOG_WARMUP', quick ? 500 : 1_000),
+    window: num('BENCH_BACKLOG_WINDOW', quick ? 3_000 : 8_000),
+    workers: num('BENCH_BACKLOG_WORKERS', 4),
+  },
+};
+
+/** The targets of issue 9 on this 2-core machine (local PostgreSQL, synchronous_commit on). */
+export const targets = {
+  e2eTasksPerSecond4Workers: { op: '>=', value: 20_000 },
+  ratioOverGraphile: { op: '>=', value: 1.3 },
+  pickupP50Ms: { op: '<=', value: 5 },
+  pickupP99Ms: { op: '<=', value: 25 },
+  backlogRatio: { op: '>=', value: 0.9 },
+  managerRssMb: { op: '<=', value: 200 },
+  pgliteTasksPerSecond: { op: '>=', value: 2_000 },
+} satisfies Record<string, Target>;

@@ -1,0 +1,102 @@
+// End-to-end throughput: a producer bulk-creates N tasks through the manager (its own process) while W
+// worker processes (the real WorkerClient, noop handler) run them; time from the first create request
+// to the last completion answered by the manager. The manager's RSS and CPU are sampled meanwhile.
+import pg from 'pg';
+import { createDatabase } from './database.js';
+import { startManagerProcess } from './manager-process.js';
+import { ProcessSampler, type Footprint } from './proc-sampler.js';
+import { benchProducer, createTasks } from './producer.js';
+import { epochMs, note, report, round } from './report.js';
+import { settings, targets, type StoreKind } from './settings.js';
+import { WorkerFleet } from './worker-fleet.js';
+import { isMain } from './main.js';
+
+export interface ThroughputResult {
+  store: StoreKind;
+  tasks: number;
+  workers: number;
+  seconds: number;
+  tasksPerSecond: number;
+  createSeconds: number;
+  manager: Footprint;
+}
+
+const STAGE = 'bench';
+
+export async function runThroughput(store: StoreKind, tasks: number, workers: number): Promise<ThroughputResult> {
+  const database = store === 'postgres' ? await createDatabase() : null;
+  const manager = await startManagerProcess({ store, databaseUrl: database?.url, poolSize: settings.managerPoolSize });
+  let fleet: WorkerFleet | undefined;
+  try {
+    const w = settings.worker;
+    fleet = await WorkerFleet.start(new URL('./jobnik-worker-child.ts', import.meta.url), workers, {
+      BENCH_MANAGER_URL: manager.url,
+      BENCH_STAGE_TYPE: STAGE,
+      BENCH_WORKER_CONCURRENCY: String(w.concurrency),
+      BENCH_WORKER_BATCH: String(w.maxDequeueBatch),
+      BENCH_ACK_BATCH: String(w.ackMaxBatch),
+      BENCH_ACK_FLUSH_MS: String(w.ackFlushMs),
+    });
+    const producer = benchProducer(manager.url);
+    const sampler = new ProcessSampler(manager.pid);
+    sampler.start();
+    const t0 = epochMs();
+    await createTasks(producer, { stageType: STAGE, total: tasks, chunk: settings.createChunk, concurrency: settings.createConcurrency });
+    const created = epochMs();
+    await fleet.waitFor(tasks, 600_000);
+    const footprint = sampler.stop();
+    const seconds = (fleet.timeOf(tasks) - t0) / 1000;
+    await producer.close();
+    if (database) await verifyCompleted(database.url, tasks);
+    return { store, tasks, workers, seconds, tasksPerSecond: tasks / seconds, createSeconds: (created - t0) / 1000, manager: footprint };
+  } finally {
+    await fleet?.stop();
+    await manager.stop();
+    await database?.drop();
+  }
+}
+
+/** Every task completed exactly once, as the manager's database sees it. */
+async function verifyCompleted(url: string, tasks: number): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ completed: number; other: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'COMPLETED')::int AS completed, count(*) FILTER (WHERE status <> 'COMPLETED')::int AS other FROM tasks`,
+    );
+    const row = r.rows[0]!;
+    if (row.completed !== tasks || row.other !== 0) throw new Error(`expected ${tasks} completed tasks, found ${JSON.stringify(row)}`);
+  } finally {
+    await c.end();
+  }
+}
+
+export function reportThroughput(r: ThroughputResult, run: number): void {
+  const target = r.store === 'pglite' ? targets.pgliteTasksPerSecond : r.workers === 4 ? targets.e2eTasksPerSecond4Workers : undefined;
+  report({
+    figure: `e2e-throughput-${r.store}`,
+    value: Math.round(r.tasksPerSecond),
+    unit: 'tasks/s',
+    ...(target ? { target } : {}),
+    run,
+    tasks: r.tasks,
+    workerProcesses: r.workers,
+    seconds: round(r.seconds, 2),
+    createSeconds: round(r.createSeconds, 2),
+    managerPeakRssMb: round(r.manager.peakRssMb),
+    managerCpuPercent: round(r.manager.cpuPercent),
+  });
+}
+
+if (isMain(import.meta.url)) {
+  for (const store of settings.stores) {
+    for (const n of store === 'pglite' ? settings.pgliteTasks : settings.tasks) {
+      for (const w of settings.workers) {
+        for (let run = 1; run <= settings.repeat; run++) {
+          note(`e2e ${store} N=${n} W=${w} run ${run}`);
+          reportThroughput(await runThroughput(store, n, w), run);
+        }
+      }
+    }
+  }
+}
