@@ -1,0 +1,142 @@
+// The dashboard in Chromium against a real manager, worker and producer: overview, filters in the URL,
+// live progress while the worker runs, and cancelling a job through the confirmation dialog.
+import { testStores } from '@jobnik/manager/testing';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from '../src/chromium.js';
+import { jobPageStatus, jobProgress, jobRows } from '../src/dashboard-page.js';
+import { screenshot } from '../src/screenshots.js';
+import { GATED, HOLD, IDLE, startSystem, type System } from '../src/system.js';
+import { waitFor } from '../src/wait-for.js';
+
+const RENDER_TASKS = 8;
+
+describe.each(testStores())('dashboard on %s', (store) => {
+  let system: System;
+  let browser: BrowserSession;
+  let page: Page;
+  let renderJobId: string;
+  let holdJobId: string;
+  const reportJobIds: string[] = [];
+
+  beforeAll(async () => {
+    [system, browser] = await Promise.all([startSystem({ store }), openBrowser()]);
+    const p = system.producer;
+    // Three reports nobody works on (their queue stays ready), one job the test lets finish task by task,
+    // and one whose tasks run until cancelled.
+    for (const priority of ['HIGH', 'LOW', 'LOW'] as const) {
+      const job = await p.createJob('nightly-report', { priority, stages: [{ type: IDLE, tasks: [{ data: { part: 1 } }, { data: { part: 2 } }] }] });
+      reportJobIds.push(job.id);
+    }
+    const render = await p.createJob('tile-export', {
+      priority: 'MEDIUM',
+      data: { region: 'north' },
+      stages: [{ type: GATED, tasks: Array.from({ length: RENDER_TASKS }, (_, i) => ({ data: { tile: i } })) }],
+    });
+    renderJobId = render.id;
+    const hold = await p.createJob('archive-import', { priority: 'VERY_HIGH', stages: [{ type: HOLD, tasks: [{ data: { file: 'a' } }, { data: { file: 'b' } }] }] });
+    holdJobId = hold.id;
+    // Every task that can run is running: the render tasks wait at the gate, the import tasks on their signal.
+    await waitFor('the worker to run every render and import task', () => system.worker.inFlight === RENDER_TASKS + 2 && system.gate.held === RENDER_TASKS);
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.close();
+  });
+
+  it('overview shows the queues with their depth, the jobs by name and the worker', async () => {
+    await page.goto(`${system.url}/ui/`);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const cells = (queue: string) => page.locator(`[data-testid=queue-row][data-queue="${queue}"] td.num`).allTextContents();
+    // Columns: ready, delayed, in progress, paused, waiting, max in flight.
+    expect((await waitFor('the idle queue row', async () => ((await cells(IDLE)).length ? cells(IDLE) : undefined))).slice(0, 3)).toEqual(['6', '0', '0']);
+    expect((await cells(GATED)).slice(0, 3)).toEqual(['0', '0', String(RENDER_TASKS)]);
+    await page.locator(`[data-testid=job-name-row][data-name="nightly-report"]`).waitFor();
+    await page.locator(`[data-testid=worker-row][data-worker="${system.worker.workerId}"]`).waitFor();
+    await screenshot(page, `overview-${store}`);
+  });
+
+  it('filters the jobs list by name and priority, and the filter survives a reload through the URL', async () => {
+    await page.goto(`${system.url}/ui/jobs`);
+    await waitFor('all five jobs listed', async () => (await jobRows(page)).length === 5);
+
+    const form = page.getByTestId('job-filters');
+    await form.getByLabel('Name').fill('nightly-report');
+    await form.getByLabel('LOW', { exact: true }).check();
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+
+    const expected = reportJobIds.slice(1).sort();
+    const shown = async () => (await jobRows(page)).map((r) => `${r.id} ${r.name} ${r.priority}`).sort();
+    const want = expected.map((id) => `${id} nightly-report LOW`);
+    await waitFor('only the two LOW nightly reports listed', async () => JSON.stringify(await shown()) === JSON.stringify(want));
+    const url = new URL(page.url());
+    expect(url.searchParams.get('name')).toBe('nightly-report');
+    expect(url.searchParams.get('priority')).toBe('LOW');
+
+    await page.reload();
+    await waitFor('the same two rows after a reload', async () => JSON.stringify(await shown()) === JSON.stringify(want));
+    expect(await page.getByTestId('job-filters').getByLabel('Name').inputValue()).toBe('nightly-report');
+    expect(await page.getByTestId('job-filters').getByLabel('LOW', { exact: true }).isChecked()).toBe(true);
+    expect(await page.getByTestId('job-filters').getByLabel('HIGH', { exact: true }).isChecked()).toBe(false);
+    await screenshot(page, `jobs-filtered-${store}`);
+
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await waitFor('all five jobs listed again', async () => (await jobRows(page)).length === 5);
+    expect(new URL(page.url()).searchParams.get('name')).toBeNull();
+  });
+
+  it('opens a job from the list and shows its progress advance as the worker finishes tasks', async () => {
+    await page.goto(`${system.url}/ui/jobs`);
+    await page.locator(`[data-testid=job-row][data-job-id="${renderJobId}"] a.job-link`).click();
+    await waitFor('the job page of the render job', async () => (await page.getByTestId('job-page').getAttribute('data-job-id')) === renderJobId);
+    expect(new URL(page.url()).pathname).toBe(`/ui/jobs/${renderJobId}`);
+    await waitFor('the job to show IN_PROGRESS at 0 %', async () => (await jobPageStatus(page)) === 'IN_PROGRESS' && (await jobProgress(page)) === 0);
+
+    system.gate.release(RENDER_TASKS / 2);
+    await waitFor('the progress bar to reach 50 %', async () => (await jobProgress(page)) === 50);
+    expect(await jobPageStatus(page)).toBe('IN_PROGRESS');
+    await screenshot(page, `job-progress-half-${store}`);
+
+    system.gate.release(RENDER_TASKS / 2);
+    await waitFor('the job to show COMPLETED at 100 %', async () => (await jobPageStatus(page)) === 'COMPLETED' && (await jobProgress(page)) === 100);
+    const stage = page.getByTestId('stage-card');
+    expect(await stage.getAttribute('data-stage-type')).toBe(GATED);
+    expect(await stage.getAttribute('data-status')).toBe('COMPLETED');
+    // A finished job offers no cancel.
+    expect(await page.getByTestId('job-action-cancel').isDisabled()).toBe(true);
+    await screenshot(page, `job-completed-${store}`);
+  });
+
+  it('cancels a running job only after the confirmation, and shows it ABORTED', async () => {
+    await page.goto(`${system.url}/ui/jobs/${holdJobId}`);
+    await waitFor('the import job IN_PROGRESS', async () => (await jobPageStatus(page)) === 'IN_PROGRESS');
+    const cancel = page.getByTestId('job-action-cancel');
+    const dialog = page.getByRole('dialog', { name: 'Cancel this job?' });
+
+    // "No" leaves the job alone.
+    await cancel.click();
+    await dialog.waitFor();
+    await page.getByTestId('confirm-no').click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await system.producer.getJob(holdJobId)).status).toBe('IN_PROGRESS');
+
+    await cancel.click();
+    await dialog.waitFor();
+    await screenshot(page, `job-cancel-confirm-${store}`);
+    await page.getByTestId('confirm-yes').click();
+    await waitFor('the job page to show ABORTED', async () => (await jobPageStatus(page)) === 'ABORTED');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.getByTestId('job-page').getByTestId('status-badge').first().textContent()).toBe('ABORTED');
+    expect(await cancel.isDisabled()).toBe(true);
+    expect((await system.producer.getJob(holdJobId)).status).toBe('ABORTED');
+    // The cancel reached the running handlers: the worker let go of both tasks.
+    await waitFor('the worker to stop the cancelled tasks', () => system.worker.inFlight === 0);
+    await screenshot(page, `job-cancelled-${store}`);
+  });
+
+  it('threw no uncaught errors in the page', () => {
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
