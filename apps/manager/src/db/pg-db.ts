@@ -25,6 +25,13 @@ class PgQueryable implements Queryable {
   }
 }
 
+/** Errors that mean the connection itself is gone (the server closed it, was shut down, or the socket broke). */
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  if (code === undefined) return err instanceof Error && /Connection terminated|not queryable|ECONNRESET|EPIPE/i.test(err.message);
+  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
 export class PgDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
@@ -58,16 +65,27 @@ export class PgDb implements Db {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return withTxRetry(async () => {
       const client = await this.pool.connect();
+      // A connection that dies while checked out (PostgreSQL restart, network cut) emits 'error' on the
+      // client; without a listener that event would crash the process. The failing query rejects too.
+      let broken: Error | undefined;
+      const onError = (err: Error): void => {
+        broken = err;
+        this.options.logger.warn({ err }, 'PostgreSQL connection lost during a transaction');
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(new PgQueryable(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!broken && isConnectionError(err)) broken = err as Error;
+        if (!broken) await client.query('ROLLBACK').catch((e: unknown) => (broken = e as Error));
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // Passing an error destroys the client instead of returning a dead connection to the pool.
+        client.release(broken);
       }
     });
   }

@@ -1,0 +1,52 @@
+// PostgreSQL connections die (restarts, failovers, idle-killers): the manager answers 503 for the request that
+// was using one, keeps running, and serves the next request on a fresh connection. Nothing half-done is kept.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestManager, testStores, type TestManager } from '../src/testing.js';
+import { api, waitFor, type Api } from './api.js';
+
+describe.runIf(testStores().includes('postgres'))('a PostgreSQL connection lost mid-transaction', () => {
+  let m: TestManager;
+  let http: Api;
+  let side: pg.Client;
+  let observer: pg.Client;
+
+  beforeAll(async () => {
+    m = await startTestManager({ store: 'postgres' });
+    http = api(m.url);
+    side = new pg.Client({ connectionString: m.databaseUrl! });
+    await side.connect();
+    // A second client watches pg_stat_activity (inside side's transaction its snapshot would not change).
+    observer = new pg.Client({ connectionString: m.databaseUrl! });
+    await observer.connect();
+  });
+  afterAll(async () => {
+    await side?.end();
+    await observer?.end();
+    await m?.close();
+  });
+
+  it('answers 503 for that request, keeps the process up and the data unchanged', async () => {
+    const job = (await http.post('/jobs', { name: 'conn-loss', stages: [{ type: 'cl', tasks: [{}, {}] }] })).body;
+    // Hold the job's row so the manager's cancel transaction waits on it with a checked-out connection…
+    await side.query('BEGIN');
+    await side.query('SELECT id FROM jobs WHERE id = $1 FOR UPDATE', [job.id]);
+    const cancel = http.post(`/jobs/${job.id}/cancel`);
+    const waiting = await waitFor(
+      async () => (await observer.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows,
+      (rows) => rows.length === 1,
+    );
+    // …and kill that connection, as a PostgreSQL restart would.
+    await observer.query('SELECT pg_terminate_backend($1)', [waiting[0].pid]);
+    const res = await cancel;
+    expect([res.status, res.body.code]).toEqual([503, 'UNAVAILABLE']);
+    expect(res.headers.get('retry-after')).toBe('1');
+    await side.query('ROLLBACK');
+
+    // The process survived, the cancel left nothing behind, and a retry on a fresh connection works.
+    const after = await http.get(`/jobs/${job.id}`);
+    expect([after.status, after.body.status]).toEqual([200, 'PENDING']);
+    const retried = await http.post(`/jobs/${job.id}/cancel`);
+    expect([retried.status, retried.body.status]).toEqual([200, 'ABORTED']);
+  });
+});
