@@ -90,15 +90,6 @@ function nonexistent(a: AIds): AIds {
   return { ...a, jobId: randomUUID(), stageId: randomUUID(), taskId: randomUUID(), leaseToken: randomUUID(), scheduleId: randomUUID(), keyId: randomUUID(), jobType: 'iso-none-type', stageType: 'iso-none-stage', workerId: 'iso-none-worker' };
 }
 
-/**
- * Known manager bug (reproduced in test/fuzz/known-bugs.test.ts): batch acks and heartbeats are not scoped to the
- * caller's tenant. With A's lease token, B's worker completes A's task or extends its lease (directive continue); with any token, B learns whether an A task id exists and its
- * status (LEASE_LOST / TASK_NOT_RUNNING + status instead of TASK_NOT_FOUND). Until it is fixed these routes are sent
- * with a fresh lease token and their answer is not compared; JOBNIK_ISOLATION_STRICT=1 checks them fully.
- */
-const STRICT = process.env.JOBNIK_ISOLATION_STRICT === '1';
-const KNOWN_ACK_BUG = new Set<RouteName>(['completeTasks', 'failTasks', 'releaseTasks', 'heartbeat']);
-
 /** Every object in an answer that names a tenant must name the caller's. */
 function foreignTenants(value: unknown, own: string, found: string[] = []): string[] {
   if (Array.isArray(value)) for (const v of value) foreignTenants(v, own, found);
@@ -247,8 +238,7 @@ describe.each(testStores())('tenant isolation on %s', (store) => {
     const route = routes[name] as RouteDef;
     const bRole = who === 'producerB' ? 'producer' : 'worker';
     const before = await snapshotA();
-    const knownBug = !STRICT && KNOWN_ACK_BUG.has(name);
-    const sent = CALLS[name](knownBug ? { ...a, leaseToken: randomUUID() } : a);
+    const sent = CALLS[name](a);
     const res = await call(keys[who].key, route, sent);
     const after = await snapshotA();
     const request = JSON.stringify(sent);
@@ -265,7 +255,7 @@ describe.each(testStores())('tenant isolation on %s', (store) => {
     if (res.status >= 400) expect(ERROR_CODES, res.text).toContain(res.body?.code);
 
     if (!route.roles.includes(bRole)) expect([res.status, res.body?.code], res.text).toEqual([403, 'FORBIDDEN']);
-    else if (!knownBug) {
+    else {
       // A's ids are indistinguishable from ids that do not exist.
       const control = await call(keys[who].key, route, CALLS[name](nonexistent(a)));
       expect([res.status, res.body?.code, outcomeCodes(res.body)], `${name}: A's ids → ${res.text.slice(0, 300)}; fresh ids → ${control.text.slice(0, 300)}`).toEqual([

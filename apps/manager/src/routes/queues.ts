@@ -50,7 +50,7 @@ export function queueRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   defineRoute(app, routes.heartbeat, limits, async ({ params, body }, request) => {
     const caller = callerOf(request);
-    return work.heartbeat(params.workerId, caller.tenantId, body);
+    return work.heartbeat(params.workerId, caller.tenantId, caller.scope, body);
   });
 
   defineRoute(app, routes.listWorkers, limits, async (_input, request) => {

@@ -17,8 +17,8 @@ export function taskRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return task;
   });
   defineRoute(app, routes.cancelTask, limits, async ({ params }, request) => lifecycle.cancelTask(params.taskId, callerOf(request).scope));
-  // Acks are fenced by lease tokens (random, given only to the lease holder), not by tenant lookups.
-  defineRoute(app, routes.completeTasks, limits, async ({ body }) => work.complete(body.items));
-  defineRoute(app, routes.failTasks, limits, async ({ body }) => work.fail(body.items));
-  defineRoute(app, routes.releaseTasks, limits, async ({ body }) => work.release(body.items));
+  // Acks are fenced by lease tokens and scoped to the caller's tenant: a leaked token is useless to another tenant.
+  defineRoute(app, routes.completeTasks, limits, async ({ body }, request) => work.complete(callerOf(request).scope, body.items));
+  defineRoute(app, routes.failTasks, limits, async ({ body }, request) => work.fail(callerOf(request).scope, body.items));
+  defineRoute(app, routes.releaseTasks, limits, async ({ body }, request) => work.release(callerOf(request).scope, body.items));
 }

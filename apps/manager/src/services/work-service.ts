@@ -132,16 +132,18 @@ export class WorkService {
     };
   }
 
-  complete(items: { taskId: string; leaseToken: string; result?: unknown }[]): Promise<AckResponse> {
-    return this.ack('complete', items, (tx) =>
-      completeTasks(tx, items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null }))),
+  /** `scope`: the caller's tenant (null = every tenant); tasks of other tenants answer TASK_NOT_FOUND. */
+  complete(scope: string | null, items: { taskId: string; leaseToken: string; result?: unknown }[]): Promise<AckResponse> {
+    return this.ack('complete', scope, items, (tx) =>
+      completeTasks(tx, scope, items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null }))),
     );
   }
 
-  fail(items: { taskId: string; leaseToken: string; error: { message: string; code?: string; stack?: string; retryable?: boolean }; checkpoint?: unknown }[]): Promise<AckResponse> {
-    return this.ack('fail', items, (tx) =>
+  fail(scope: string | null, items: { taskId: string; leaseToken: string; error: { message: string; code?: string; stack?: string; retryable?: boolean }; checkpoint?: unknown }[]): Promise<AckResponse> {
+    return this.ack('fail', scope, items, (tx) =>
       failTasks(
         tx,
+        scope,
         items.map((i) => {
           const { retryable, ...error } = i.error;
           return { task_id: i.taskId, lease_token: i.leaseToken, error, retryable: retryable !== false, checkpoint: i.checkpoint ?? null, has_checkpoint: i.checkpoint !== undefined };
@@ -150,13 +152,13 @@ export class WorkService {
     );
   }
 
-  release(items: { taskId: string; leaseToken: string; checkpoint?: unknown }[]): Promise<AckResponse> {
+  release(scope: string | null, items: { taskId: string; leaseToken: string; checkpoint?: unknown }[]): Promise<AckResponse> {
     const rows = items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, checkpoint: i.checkpoint ?? null, has_checkpoint: i.checkpoint !== undefined }));
-    return this.ack('release', items, async (tx) => {
-      const result = await releaseTasks(tx, rows);
+    return this.ack('release', scope, items, async (tx) => {
+      const result = await releaseTasks(tx, scope, rows);
       // Tasks suspended while they ran stay PAUSED; their release still carries the last checkpoint.
       const appliedIds = new Set(result.applied.map((a) => a.id));
-      const paused = await releasePaused(tx, rows.filter((r) => !appliedIds.has(r.task_id)));
+      const paused = await releasePaused(tx, scope, rows.filter((r) => !appliedIds.has(r.task_id)));
       for (const r of rows) {
         if (paused.has(r.task_id)) result.applied.push({ id: r.task_id, lease_token: r.lease_token, status: 'PAUSED', run_after: new Date().toISOString() });
       }
@@ -165,7 +167,7 @@ export class WorkService {
   }
 
   /** One transaction: the batch statement, the roll-up consequences, and the per-item answers. */
-  private ack(kind: AckKind, items: { taskId: string; leaseToken: string }[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
+  private ack(kind: AckKind, scope: string | null, items: { taskId: string; leaseToken: string }[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
     return this.db.transaction(async (tx) => {
       const result = await apply(tx);
       const out: SettleOutcome = await settle(tx, result.stages);
@@ -173,16 +175,16 @@ export class WorkService {
       await notifyReady(tx, out.wake);
       await this.onSettled(tx, out);
       this.hooks.acked?.(result.applied.map((a) => a.status));
-      return { items: await this.outcomes(tx, kind, items, result) };
+      return { items: await this.outcomes(tx, kind, scope, items, result) };
     });
   }
 
-  private async outcomes(tx: Queryable, kind: AckKind, items: { taskId: string; leaseToken: string }[], result: AckResult): Promise<AckOutcome[]> {
+  private async outcomes(tx: Queryable, kind: AckKind, scope: string | null, items: { taskId: string; leaseToken: string }[], result: AckResult): Promise<AckOutcome[]> {
     // Keyed by task and token: a batch may carry a stale and a fresh lease of the same task.
     const key = (id: string, token: string) => `${id}/${token}`;
     const applied = new Map(result.applied.map((a) => [key(a.id, a.lease_token), a]));
     const missing = items.filter((i) => !applied.has(key(i.taskId, i.leaseToken)));
-    const fences = missing.length ? await fenceStates(tx, missing.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken }))) : new Map();
+    const fences = missing.length ? await fenceStates(tx, scope, missing.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken }))) : new Map();
     return items.map((i): AckOutcome => {
       const a = applied.get(key(i.taskId, i.leaseToken));
       if (a) return { taskId: i.taskId, ok: true, status: a.status, ...(a.status === 'PENDING' && kind === 'fail' ? { runAfter: iso(a.run_after) } : {}) };
@@ -198,11 +200,13 @@ export class WorkService {
   async heartbeat(
     workerId: string,
     tenantId: string,
+    scope: string | null,
     body: { stageTypes?: string[]; leaseMs?: number; tasks: { taskId: string; leaseToken: string; progress?: number; checkpoint?: unknown }[] },
   ): Promise<HeartbeatResponse> {
     const rows = await heartbeat(this.db, {
       workerId,
       tenantId,
+      scope,
       stageTypes: body.stageTypes ?? [],
       leaseMs: body.leaseMs ?? this.options.defaultLeaseMs,
       items: body.tasks.map((t) => ({

@@ -32,6 +32,7 @@ const COMPLETE = statement(
        finished_at = now(), updated_at = now(), lease_expires_at = NULL
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
+       AND ($2::text IS NULL OR t.queue_id IN (SELECT q.id FROM queues q WHERE q.tenant_id = $2))
      RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
@@ -50,6 +51,7 @@ const FAIL = statement(
        jobnik_backoff_ms(t.attempts, t.backoff_base_ms, t.backoff_max_ms, t.backoff_jitter) AS delay_ms
      FROM tasks t JOIN input i ON t.id = i.task_id AND t.lease_token = i.lease_token
      WHERE t.status = 'IN_PROGRESS'
+       AND ($2::text IS NULL OR t.queue_id IN (SELECT q.id FROM queues q WHERE q.tenant_id = $2))
      FOR UPDATE OF t
    ),
    acked AS (
@@ -80,6 +82,7 @@ const RELEASE = statement(
        updated_at = now(), lease_expires_at = NULL
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
+       AND ($2::text IS NULL OR t.queue_id IN (SELECT q.id FROM queues q WHERE q.tenant_id = $2))
      RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
@@ -87,39 +90,45 @@ const RELEASE = statement(
    ${TAIL}`,
 );
 
-async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[]): Promise<AckResult> {
-  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null }>(stmt, [JSON.stringify(items)]);
+/**
+ * Every ack is scoped to the caller's tenant (`scope`; null = all tenants, for admins and auth off): another
+ * tenant's task answers as if it did not exist, whatever token the caller holds.
+ */
+async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: string | null): Promise<AckResult> {
+  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null }>(stmt, [JSON.stringify(items), scope]);
   const r = rows[0]!;
   return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [] };
 }
 
-export function completeTasks(tx: Queryable, items: { task_id: string; lease_token: string; result: unknown }[]) {
-  return run(tx, COMPLETE, items);
+export function completeTasks(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string; result: unknown }[]) {
+  return run(tx, COMPLETE, items, scope);
 }
 
 export function failTasks(
   tx: Queryable,
+  scope: string | null,
   items: { task_id: string; lease_token: string; error: unknown; retryable: boolean; checkpoint: unknown; has_checkpoint: boolean }[],
 ) {
-  return run(tx, FAIL, items);
+  return run(tx, FAIL, items, scope);
 }
 
-export function releaseTasks(tx: Queryable, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]) {
-  return run(tx, RELEASE, items);
+export function releaseTasks(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]) {
+  return run(tx, RELEASE, items, scope);
 }
 
 /**
  * A release of a task that was suspended while it ran: keep it PAUSED, store the checkpoint the
  * worker saved on its way out, and end the lease. Returns the ids it applied to.
  */
-export async function releasePaused(tx: Queryable, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]): Promise<Set<string>> {
+export async function releasePaused(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]): Promise<Set<string>> {
   const rows = await tx.query<{ id: string }>(
     `UPDATE tasks t SET checkpoint = CASE WHEN i.has_checkpoint THEN i.checkpoint ELSE t.checkpoint END,
        lease_expires_at = NULL, updated_at = now()
      FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, checkpoint jsonb, has_checkpoint boolean)
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'PAUSED'
+       AND ($2::text IS NULL OR t.queue_id IN (SELECT q.id FROM queues q WHERE q.tenant_id = $2))
      RETURNING t.id`,
-    [JSON.stringify(items)],
+    [JSON.stringify(items), scope],
   );
   return new Set(rows.map((r) => r.id));
 }
@@ -131,11 +140,12 @@ export interface FenceState {
 }
 
 /** Why items were not applied: the current status of each task and whether the caller's token still holds. */
-export async function fenceStates(tx: Queryable, items: { task_id: string; lease_token: string }[]): Promise<Map<string, FenceState>> {
+export async function fenceStates(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string }[]): Promise<Map<string, FenceState>> {
   const rows = await tx.query<FenceState>(
     `SELECT t.id, t.status, t.lease_token IS NOT DISTINCT FROM i.lease_token AS token_matches
-     FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid) JOIN tasks t ON t.id = i.task_id`,
-    [JSON.stringify(items)],
+     FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid) JOIN tasks t ON t.id = i.task_id
+     WHERE ($2::text IS NULL OR t.queue_id IN (SELECT q.id FROM queues q WHERE q.tenant_id = $2))`,
+    [JSON.stringify(items), scope],
   );
   return new Map(rows.map((r) => [r.id, r]));
 }

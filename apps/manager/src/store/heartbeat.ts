@@ -7,7 +7,7 @@ const HEARTBEAT = statement(
   'jobnik_heartbeat',
   `WITH input AS (
      SELECT * FROM jsonb_to_recordset($1::text::jsonb)
-       AS i(task_id uuid, lease_token uuid, progress real, checkpoint jsonb, has_checkpoint boolean)
+       AS i(task_id uuid, lease_token uuid, progress double precision, checkpoint jsonb, has_checkpoint boolean)
    ),
    beat AS (
      UPDATE tasks t SET
@@ -17,6 +17,7 @@ const HEARTBEAT = statement(
        updated_at = now()
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status IN ('IN_PROGRESS', 'PAUSED', 'ABORTED')
+       AND ($6::text IS NULL OR t.queue_id IN (SELECT q.id FROM queues q WHERE q.tenant_id = $6))
      RETURNING t.id, t.status, t.lease_expires_at
    ),
    seen AS (
@@ -37,9 +38,9 @@ export interface HeartbeatRow {
 
 export async function heartbeat(
   db: Queryable,
-  p: { workerId: string; tenantId: string; stageTypes: string[]; leaseMs: number; items: unknown[] },
+  p: { workerId: string; tenantId: string; scope: string | null; stageTypes: string[]; leaseMs: number; items: unknown[] },
 ): Promise<HeartbeatRow[]> {
-  return db.query<HeartbeatRow>(HEARTBEAT, [JSON.stringify(p.items), p.leaseMs, p.tenantId, p.workerId, p.stageTypes]);
+  return db.query<HeartbeatRow>(HEARTBEAT, [JSON.stringify(p.items), p.leaseMs, p.tenantId, p.workerId, p.stageTypes, p.scope]);
 }
 
 export async function listWorkers(db: Queryable, tenantId: string | null) {
