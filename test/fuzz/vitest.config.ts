@@ -5,8 +5,6 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['src/**/*.test.ts'],
-    // Known manager bugs fail until fixed: run them with `pnpm test:known-bugs`.
-    exclude: ['known-bugs.test.ts', '**/node_modules/**'],
     testTimeout: 180_000,
     hookTimeout: 60_000,
     fileParallelism: false,

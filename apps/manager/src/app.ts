@@ -13,7 +13,8 @@ import { PgDb } from './db/pg-db.js';
 import { PgliteDb } from './db/pglite-db.js';
 import { installAuth } from './http/auth-hook.js';
 import { installTracing } from './http/tracing-hook.js';
-import { errorHandler, problem, sendProblem } from './http/problem.js';
+import { answerClientError, errorHandler, problem, sendProblem } from './http/problem.js';
+import { parseJsonBody } from './http/json-body.js';
 import { AppError } from './domain/errors.js';
 import { ManagerMetrics } from './metrics.js';
 import type { RouteContext } from './routes/context.js';
@@ -123,15 +124,18 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors raised before routing (a path parameter over the router's length limit, a bad URL encoding).
+    frameworkErrors: (err, request, reply) =>
+      sendProblem(reply, problem(400, 'VALIDATION_FAILED', err.message, { instance: request.url, errors: [{ path: '/params', message: err.message }] })),
+    // Errors from Node's HTTP parser (request head over 16 KiB, malformed request line) still get problem+json.
+    clientErrorHandler: answerClientError,
   });
   // Bodyless POSTs (cancel, resume…) often still say application/json: treat an empty body as none.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(body as string));
     } catch (err) {
-      (err as { statusCode?: number }).statusCode = 400;
+      if (err instanceof SyntaxError) (err as { statusCode?: number }).statusCode = 400;
       done(err as Error, undefined);
     }
   });

@@ -237,7 +237,7 @@ export interface Wire {
 }
 
 /** The HTTP request a FuzzRequest stands for, with its refs resolved. */
-export function toWireFor(base: string, route: RouteDef, r: FuzzRequest, pools: Pools, avoid?: (body: string) => string): Wire {
+export function toWireFor(base: string, route: RouteDef, r: FuzzRequest, pools: Pools): Wire {
   const params = resolve(r.params, pools) as Record<string, unknown>;
   const path = pathOf(route.path, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])));
   let qs = '';
@@ -251,7 +251,6 @@ export function toWireFor(base: string, route: RouteDef, r: FuzzRequest, pools: 
   let body: string | undefined;
   if (r.bodyText !== undefined) body = r.bodyText;
   else if (r.body !== undefined) body = JSON.stringify(resolve(r.body, pools));
-  if (body !== undefined && avoid) body = avoid(body);
   if (route.method === 'GET') body = undefined; // fetch sends no body with GET
   if (body !== undefined && r.contentType !== null) headers['content-type'] = r.contentType ?? 'application/json';
   return { method: r.method, url: `${base}${path}${qs ? `?${qs}` : ''}`, headers, ...(body !== undefined ? { body } : {}) };

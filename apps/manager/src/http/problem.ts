@@ -1,12 +1,13 @@
 // Every error leaves as RFC 9457 problem+json with a stable code; this is the only place that maps them.
 import { PROBLEM_CONTENT_TYPE, type ErrorCode, type Problem, type ProblemIssue } from '@jobnik/contracts';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodError } from 'zod';
 import { AppError } from '../domain/errors.js';
 
 const TITLES: Partial<Record<number, string>> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
 export function problem(status: number, code: ErrorCode, detail: string, extra: { instance?: string; errors?: ProblemIssue[] } = {}): Problem {
@@ -50,6 +51,20 @@ function fromFastify(err: FastifyError): Problem | null {
   return null;
 }
 
+/**
+ * Database errors a request can cause or meet. Class 22 (data exception: a value PostgreSQL cannot store, such
+ * as U+0000 in text) is the caller's input, so 400; a lost or refused connection is 503, to be retried. The
+ * transaction was rolled back either way, so nothing was stored.
+ */
+function fromDatabase(err: { code?: unknown; message: string }): Problem | null {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (/^22[0-9A-Z]{3}$/.test(code)) return problem(400, 'VALIDATION_FAILED', `the database cannot store a value in this request: ${err.message}`);
+  if (/^(08|57P0)/.test(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET' || /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(err.message)) {
+    return problem(503, 'UNAVAILABLE', 'the database is unreachable right now; retry shortly');
+  }
+  return null;
+}
+
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type(PROBLEM_CONTENT_TYPE).send(p);
 }
@@ -60,6 +75,30 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   }
   const known = fromFastify(err);
   if (known) return sendProblem(reply, { ...known, instance: request.url });
+  const fromDb = fromDatabase(err);
+  if (fromDb) {
+    request.log.warn({ err }, 'database error answered as %d', fromDb.status);
+    if (fromDb.status === 503) void reply.header('retry-after', '1');
+    return sendProblem(reply, { ...fromDb, instance: request.url });
+  }
   request.log.error({ err }, 'unhandled error');
   return sendProblem(reply, problem(500, 'INTERNAL', 'an unexpected error occurred; it has been logged', { instance: request.url }));
+}
+
+/**
+ * Node's HTTP parser rejected the request before fastify saw it (head over the size limit, malformed request
+ * line): answer problem+json on the raw socket, as fastify's default handler does with its own body.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy(err);
+    return;
+  }
+  const body = JSON.stringify(
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? problem(431, 'HEADERS_TOO_LARGE', 'the request line and headers exceed 16 KiB; move large values into the body')
+      : problem(400, 'MALFORMED_REQUEST', `the HTTP request could not be parsed (${err.code ?? err.message})`),
+  );
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

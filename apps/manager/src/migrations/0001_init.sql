@@ -12,7 +12,7 @@ CREATE FUNCTION jobnik_uuid_v7() RETURNS uuid LANGUAGE sql VOLATILE AS $$
 $$;
 
 -- Retry delay in ms for the attempt that just ended: min(max, base * 2^(attempt-1)), drawn from [(1-jitter)*d, d].
-CREATE FUNCTION jobnik_backoff_ms(attempt integer, base_ms integer, max_ms integer, jitter real) RETURNS double precision
+CREATE FUNCTION jobnik_backoff_ms(attempt integer, base_ms integer, max_ms integer, jitter double precision) RETURNS double precision
 LANGUAGE sql VOLATILE AS $$
   SELECT LEAST(max_ms::double precision, base_ms * power(2::double precision, GREATEST(attempt - 1, 0)))
          * (1 - jitter * random());
@@ -96,13 +96,13 @@ CREATE TABLE tasks (
   max_attempts     integer NOT NULL DEFAULT 3,
   backoff_base_ms  integer NOT NULL DEFAULT 1000,
   backoff_max_ms   integer NOT NULL DEFAULT 300000,
-  backoff_jitter   real NOT NULL DEFAULT 0.2,
+  backoff_jitter   double precision NOT NULL DEFAULT 0.2,
   timeout_ms       integer,
   run_after        timestamptz NOT NULL DEFAULT now(),
   lease_worker     text,
   lease_token      uuid,
   lease_expires_at timestamptz,
-  progress         real NOT NULL DEFAULT 0,
+  progress         double precision NOT NULL DEFAULT 0,
   checkpoint       jsonb,
   result           jsonb,
   error            jsonb,

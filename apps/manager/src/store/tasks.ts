@@ -34,7 +34,7 @@ export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[]
                         backoff_base_ms, backoff_max_ms, backoff_jitter, timeout_ms, run_after)
      SELECT $1, x.s, x.q, x.p, x.st, coalesce(x.d, 'null'::jsonb), coalesce(x.m, '{}'::jsonb), x.a, x.bb, x.bm, x.bj, x.to, coalesce(x.r, now())
      FROM jsonb_to_recordset($2::text::jsonb) AS x(n int, s uuid, q int, p smallint, st text, d jsonb, m jsonb, a int,
-          bb int, bm int, bj real, "to" int, r timestamptz)
+          bb int, bm int, bj double precision, "to" int, r timestamptz)
      ORDER BY x.n
      RETURNING id, seq`,
     [jobId, payload],
