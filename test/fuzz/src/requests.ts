@@ -2,7 +2,7 @@
 // schema-breaking input, and transport-level abuse (malformed JSON, wrong content types, huge or deep bodies).
 import { pathOf, type RouteDef } from '@jobnik/contracts';
 import fc, { type Arbitrary } from 'fast-check';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { invalid, valid, type DeriveOptions, type Override } from './zod-arbitrary.js';
 
 /** A reference to a live resource, resolved just before sending: `@@ref:<kind>:<n>`. */
