@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `pnpm create-worker <name> [--stage-type t]... [--dir parent]`: copies templates/worker to workers/<name>
-// (or <parent>/<name>) as package @jobnik/worker-<name>, with its own default stage types and chart name.
+// (or <parent>/<name>) as package @jobnik/worker-<name>, with its own default stage types, chart name
+// (helm/Chart.yaml, its helpers and image) and Dockerfile paths.
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -51,16 +52,22 @@ export function createWorker({ name, stageTypes = [], dir }) {
   cpSync(TEMPLATE, target, { recursive: true, filter: (src) => !SKIP.has(basename(src)) && !src.endsWith('.tsbuildinfo') });
 
   const types = stageTypes.length > 0 ? stageTypes : TEMPLATE_STAGE_TYPES;
+  // The Dockerfile builds from the repository root, so it names the worker's directory relative to it.
+  const fromRoot = relative(ROOT, target);
+  const workerDir = fromRoot && !fromRoot.startsWith('..') && !isAbsolute(fromRoot) ? fromRoot.split(sep).join('/') : `workers/${name}`;
   for (const file of textFiles(target)) {
     const before = readFileSync(file, 'utf8');
+    // `jobnik-worker` names the chart, its helpers, the image and the logger.
     let text = before
       .replaceAll('@jobnik/worker-template', `@jobnik/worker-${name}`)
       .replaceAll('jobnik-worker', name)
+      .replaceAll('templates/worker/', `${workerDir}/`)
       .replace(/^# Jobnik worker template$/m, `# ${name}: a Jobnik worker`);
     if (stageTypes.length > 0) {
-      // The config default (an array literal) and the docs' comma list.
+      // The config default (an array literal), the chart's values (a YAML flow list) and the docs' comma list.
       text = text
         .replaceAll(`[${TEMPLATE_STAGE_TYPES.map((t) => `'${t}'`).join(', ')}]`, `[${types.map((t) => `'${t}'`).join(', ')}]`)
+        .replaceAll(`[${TEMPLATE_STAGE_TYPES.join(', ')}]`, `[${types.map((t) => JSON.stringify(t)).join(', ')}]`)
         .replaceAll(TEMPLATE_STAGE_TYPES.join(','), types.join(','));
     }
     if (text !== before) writeFileSync(file, text);

@@ -13,7 +13,8 @@ const SCRIPT = join(ROOT, 'scripts', 'create-worker.mjs');
 const TEMPLATE = join(ROOT, 'templates', 'worker');
 const run = promisify(execFile);
 
-function files(dir: string, skip = new Set(['node_modules', 'dist'])): string[] {
+// Build output and tool caches (turbo writes .turbo/ logs into the template) are not part of the template.
+function files(dir: string, skip = new Set(['node_modules', 'dist', '.turbo', 'coverage', '.data'])): string[] {
   return readdirSync(dir).flatMap((e) => {
     if (skip.has(e)) return [];
     const p = join(dir, e);
@@ -30,7 +31,7 @@ describe('pnpm create-worker', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('copies every template file (not node_modules or dist) and names the package @jobnik/worker-<name>', async () => {
+  it('copies every template file (not node_modules, dist or caches) and names the package @jobnik/worker-<name>', async () => {
     const { stdout } = await run(process.execPath, [SCRIPT, 'maps', '--dir', dir]);
     expect(stdout).toContain('@jobnik/worker-maps');
     const target = join(dir, 'maps');
@@ -62,10 +63,20 @@ describe('pnpm create-worker', () => {
     expect(readFileSync(join(target, 'README.md'), 'utf8')).toContain('`ortho-render,ortho-merge`');
     expect(readFileSync(join(target, 'README.md'), 'utf8')).toMatch(/^# ortho: a Jobnik worker$/m);
     expect(readFileSync(join(target, 'src/container.ts'), 'utf8')).toContain("name: 'ortho'");
-    const chart = join(target, 'helm', 'Chart.yaml');
-    if (existsSync(join(TEMPLATE, 'helm', 'Chart.yaml'))) {
-      expect(readFileSync(chart, 'utf8')).toMatch(/^name: ortho$/m);
-    }
+    // The chart is the worker's own: its name, helpers and image, and KEDA scales on the new stage types.
+    expect(readFileSync(join(TEMPLATE, 'helm', 'Chart.yaml'), 'utf8')).toMatch(/^name: jobnik-worker$/m);
+    expect(readFileSync(join(target, 'helm', 'Chart.yaml'), 'utf8')).toMatch(/^name: ortho$/m);
+    const values = readFileSync(join(target, 'helm', 'values.yaml'), 'utf8');
+    expect(values).toMatch(/^ {2}repository: jobnik\/ortho$/m);
+    expect(values).toMatch(/^ {2}stageTypes: \["ortho-render", "ortho-merge"\]$/m);
+    const helpers = readFileSync(join(target, 'helm', 'templates', '_helpers.tpl'), 'utf8');
+    expect(helpers).toContain('define "ortho.fullname"');
+    expect(readFileSync(join(target, 'helm', 'templates', 'deployment.yaml'), 'utf8')).toContain('include "ortho.fullname" .');
+    // The Dockerfile builds this package from its own directory (the repository root is the context).
+    const dockerfile = readFileSync(join(target, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('pnpm --filter "@jobnik/worker-ortho..." run build');
+    expect(dockerfile).toContain('-f workers/ortho/Dockerfile');
+    expect(dockerfile).not.toContain('templates/worker');
   });
 
   it('refuses bad names and an existing target, changing nothing', async () => {
