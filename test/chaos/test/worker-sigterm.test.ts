@@ -1,47 +1,31 @@
 // A worker process SIGTERMed mid-task finishes or releases what it holds before it exits: every task it had is
 // COMPLETED or PENDING again at once (lease cleared, attempt not counted), never left IN_PROGRESS for the
 // lease to expire. The lease here is a minute, so only the release can explain a PENDING task.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestManager, testStores, type TestManager } from '@jobnik/manager/testing';
-import { ProducerClient } from '@jobnik/sdk';
-import { killAllChildren, stopChild } from '../src/children.js';
+import { describe, expect, it } from 'vitest';
+import { testStores } from '@jobnik/manager/testing';
+import { stopChild } from '../src/children.js';
 import { readExecutionLogs } from '../src/execution-log.js';
 import { WorkerPool } from '../src/worker-pool.js';
 import { waitFor } from '../src/wait-for.js';
+import { useChaosFixture } from '../src/fixture.js';
 
 describe.each(testStores())('worker SIGTERM mid-task (%s)', (store) => {
-  let manager: TestManager;
-  let producer: ProducerClient;
-  let logDir: string;
-  beforeAll(async () => {
-    manager = await startTestManager({ store, config: { tasks: { sweepIntervalMs: 200 } } });
-    producer = new ProducerClient({ baseUrl: manager.url });
-    logDir = mkdtempSync(join(tmpdir(), 'jobnik-chaos-sigterm-'));
-  });
-  afterAll(async () => {
-    killAllChildren();
-    await producer?.close();
-    await manager?.close();
-    if (logDir) rmSync(logDir, { recursive: true, force: true });
-  });
+  const f = useChaosFixture(store, 'sigterm');
 
   it('completes the tasks that finish within the grace and releases the rest at once', async () => {
     const quick = 2;
     const slow = 4;
     const tasks = [...Array.from({ length: quick }, () => ({ data: { ms: 1_200 } })), ...Array.from({ length: slow }, () => ({ data: { ms: 60_000 } }))];
-    const job = await producer.createJob('sigterm', { stages: [{ type: 'chaos-a', tasks }] });
-    const pool = new WorkerPool({ url: manager.url, logDir, stageTypes: ['chaos-a'], concurrency: quick + slow, leaseMs: 60_000, graceMs: 3_000 });
+    const job = await f.producer.createJob('sigterm', { stages: [{ type: 'chaos-a', tasks }] });
+    const pool = new WorkerPool({ url: f.manager.url, logDir: f.logDir, stageTypes: ['chaos-a'], concurrency: quick + slow, leaseMs: 60_000, graceMs: 3_000 });
     const worker = pool.spawn();
-    await waitFor(() => readExecutionLogs(logDir).executions === quick + slow, {
+    await waitFor(() => readExecutionLogs(f.logDir).executions === quick + slow, {
       timeoutMs: 30_000,
       message: 'every task started',
       onTimeout: () => worker.output(),
     });
     // Every task is running (and leased for a minute) when the signal comes.
-    const before = (await producer.listTasks({ jobId: job.id })).items;
+    const before = (await f.producer.listTasks({ jobId: job.id })).items;
     expect(before.map((t) => t.status)).toEqual(Array(quick + slow).fill('IN_PROGRESS'));
 
     const signalledAt = Date.now();
@@ -50,7 +34,7 @@ describe.each(testStores())('worker SIGTERM mid-task (%s)', (store) => {
     expect(Date.now() - signalledAt).toBeLessThan(3_000 + 2_000);
 
     // Read right after the exit: nothing is left to the lease.
-    const after = (await producer.listTasks({ jobId: job.id })).items;
+    const after = (await f.producer.listTasks({ jobId: job.id })).items;
     const byMs = (ms: number) => after.filter((t) => (t.data as { ms: number }).ms === ms);
     for (const t of byMs(1_200)) expect(t.status).toBe('COMPLETED');
     for (const t of byMs(60_000)) {
@@ -60,7 +44,7 @@ describe.each(testStores())('worker SIGTERM mid-task (%s)', (store) => {
     }
     expect(after.filter((t) => t.status === 'IN_PROGRESS')).toEqual([]);
     // The worker said so too: each quick task completed, each slow one released for the shutdown.
-    const logs = readExecutionLogs(logDir);
+    const logs = readExecutionLogs(f.logDir);
     expect(logs.events).toEqual({ C: quick, R: slow });
   });
 });
