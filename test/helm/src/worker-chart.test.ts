@@ -1,0 +1,179 @@
+// templates/worker/helm rendered with its defaults and with every optional part on: valid objects that agree
+// with the worker they deploy (env names, health routes, image user) and with the manager's queue-depth metric.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selects, validateManifest } from './kube.js';
+import { VALUES_DIR, WORKER_CHART } from './paths.js';
+import { byKind, kinds, one, render, type Manifest } from './render.js';
+import { configModule, dockerUser, envNames, source } from './sources.js';
+
+const ALL_ON = join(VALUES_DIR, 'worker-all-on.yaml');
+const chart = parse(readFileSync(join(WORKER_CHART, 'Chart.yaml'), 'utf8')) as { name: string; version: string; appVersion: string };
+const workerPackage = JSON.parse(readFileSync(join(WORKER_CHART, '..', 'package.json'), 'utf8')) as { name: string };
+
+let defaults: Manifest[];
+let allOn: Manifest[];
+let workerConfig: Awaited<ReturnType<typeof configModule>>;
+beforeAll(async () => {
+  defaults = render(WORKER_CHART, { name: 'tiles' });
+  allOn = render(WORKER_CHART, { name: 'tiles', valuesFiles: [ALL_ON] });
+  workerConfig = await configModule('templates/worker');
+});
+
+const container = (m: Manifest) => m.spec.template.spec.containers[0];
+const envOf = (m: Manifest) => new Map<string, any>(container(m).env.map((e: any) => [e.name, e]));
+const envValues = (m: Manifest) => Object.fromEntries([...envOf(m)].filter(([, e]) => 'value' in e).map(([k, e]) => [k, e.value as string]));
+
+/** The label matchers of a PromQL selector `metric{a="x",b=~"y"}`, string escapes decoded. */
+function matchers(query: string): { metric: string; labels: Map<string, { op: string; value: string }> } {
+  const m = /^sum\((\w+)\{(.*)\}\)$/.exec(query);
+  if (!m) throw new Error(`unexpected query ${query}`);
+  const labels = new Map<string, { op: string; value: string }>();
+  for (const part of m[2]!.matchAll(/(\w+)(=~|=)("(?:[^"\\]|\\.)*")/g)) labels.set(part[1]!, { op: part[2]!, value: JSON.parse(part[3]!) as string });
+  return { metric: m[1]!, labels };
+}
+
+describe('worker chart', () => {
+  it('is named after the worker package', () => {
+    expect(chart.name).toBe('jobnik-worker');
+    expect(workerPackage.name).toBe('@jobnik/worker-template');
+    expect(parse(readFileSync(join(WORKER_CHART, 'values.yaml'), 'utf8')).image.repository).toBe(`jobnik/${chart.name}`);
+  });
+
+  it('renders a Deployment with a CPU HPA by default; KEDA, Service and ServiceMonitor only when enabled', () => {
+    expect(kinds(defaults)).toEqual(['Deployment', 'HorizontalPodAutoscaler']);
+    // KEDA owns the HPA when it is on, so the chart's own HPA steps aside.
+    expect(kinds(allOn)).toEqual(['Deployment', 'ScaledObject', 'Service', 'ServiceMonitor']);
+    const fixed = render(WORKER_CHART, { values: { autoscaling: { enabled: false }, replicaCount: 4 } });
+    expect(kinds(fixed)).toEqual(['Deployment']);
+    expect(one(fixed, 'Deployment').spec.replicas).toBe(4);
+    expect(one(defaults, 'Deployment').spec.replicas).toBeUndefined();
+    expect(one(allOn, 'Deployment').spec.replicas).toBeUndefined();
+  });
+
+  it('renders only objects that satisfy their Kubernetes and CRD schemas', () => {
+    for (const m of [...defaults, ...allOn]) validateManifest(m);
+    const broken = structuredClone(one(allOn, 'ScaledObject'));
+    broken.spec.triggers[0].metadata.threshold = 25;
+    expect(() => validateManifest(broken)).toThrow(/threshold/);
+  });
+
+  it('labels every object, and its selectors pick exactly its pods', () => {
+    for (const m of [...defaults, ...allOn]) {
+      expect(m.metadata.labels, `${m.kind}`).toMatchObject({
+        'app.kubernetes.io/name': chart.name,
+        'app.kubernetes.io/instance': 'tiles',
+        'app.kubernetes.io/version': chart.appVersion,
+        'app.kubernetes.io/component': 'worker',
+        'app.kubernetes.io/managed-by': 'Helm',
+        'helm.sh/chart': `${chart.name}-${chart.version}`,
+      });
+    }
+    for (const objects of [defaults, allOn]) {
+      const deployment = one(objects, 'Deployment');
+      expect(selects(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels)).toBe(true);
+      expect(deployment.spec.template.metadata.labels).toMatchObject(deployment.metadata.labels ?? { missing: true });
+    }
+    const deployment = one(allOn, 'Deployment');
+    const service = one(allOn, 'Service');
+    expect(selects(service.spec.selector, deployment.spec.template.metadata.labels)).toBe(true);
+    expect(selects(one(allOn, 'ServiceMonitor').spec.selector.matchLabels, service.metadata.labels)).toBe(true);
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ tier: 'workers', team: 'maps' });
+  });
+
+  it('sets only env names the worker reads, accepted by its own config loader', () => {
+    const names = envNames(workerConfig.configSchema);
+    for (const objects of [defaults, allOn]) {
+      const env = envOf(one(objects, 'Deployment'));
+      const extra = objects === allOn ? ['TILE_WORK_MS'] : [];
+      for (const key of env.keys()) expect(names.has(key), `${key} is not a worker setting`).toBe(true);
+      expect(extra.every((k) => env.has(k))).toBe(true);
+    }
+    const config = workerConfig.loadConfig({}, envValues(one(allOn, 'Deployment')));
+    expect(config.worker.stageTypes).toEqual(['tile-render', 'tiles.v2-upload']);
+    expect(config.worker.concurrency).toBe(4);
+    expect(config.manager.url).toBe('http://jobnik-manager.jobs.svc');
+    expect(config.tile.workMs).toBe(100);
+    const byDefault = workerConfig.loadConfig({}, envValues(one(defaults, 'Deployment')));
+    expect(byDefault.worker.stageTypes).toEqual(workerConfig.loadConfig({}, {}).worker.stageTypes); // chart and code agree
+  });
+
+  it('takes the API key from the named Secret, and sends none without one', () => {
+    expect(envOf(one(allOn, 'Deployment')).get('JOBNIK_API_KEY')).toEqual({
+      name: 'JOBNIK_API_KEY',
+      valueFrom: { secretKeyRef: { name: 'tiles-worker-key', key: 'api-key' } },
+    });
+    expect(envOf(one(defaults, 'Deployment')).has('JOBNIK_API_KEY')).toBe(false);
+    expect(workerConfig.configSchema.manager!.apiKey!.env).toBe('JOBNIK_API_KEY');
+    expect(workerConfig.configSchema.manager!.apiKey!.sensitive).toBe(true);
+  });
+
+  it('probes the health server routes on the port the worker listens on', () => {
+    const server = source('templates/worker/src/health-server.ts');
+    for (const objects of [defaults, allOn]) {
+      const deployment = one(objects, 'Deployment');
+      const c = container(deployment);
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'health' });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'health' });
+      for (const probe of [c.livenessProbe, c.readinessProbe]) expect(server).toContain(`case '${probe.httpGet.path}':`);
+      const port = c.ports.find((p: any) => p.name === 'health');
+      expect(String(port.containerPort)).toBe(envValues(deployment).WORKER_HEALTH_PORT);
+    }
+    const port = render(WORKER_CHART, { values: { healthPort: 9100 } });
+    expect(container(one(port, 'Deployment')).ports[0].containerPort).toBe(9100);
+    expect(envValues(one(port, 'Deployment')).WORKER_HEALTH_PORT).toBe('9100');
+  });
+
+  it('scales with KEDA on the manager queue-depth gauge of exactly its stage types', () => {
+    const scaled = one(allOn, 'ScaledObject');
+    const deployment = one(allOn, 'Deployment');
+    expect(scaled.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    expect(scaled.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 30 });
+    const [trigger] = scaled.spec.triggers;
+    expect(trigger.type).toBe('prometheus');
+    expect(trigger.metadata.serverAddress).toBe('http://prometheus.monitoring.svc:9090');
+    expect(trigger.metadata.threshold).toBe('25');
+
+    // The metric and its labels are the ones the manager exports.
+    const metrics = source('apps/manager/src/metrics.ts');
+    const { metric, labels } = matchers(trigger.metadata.query);
+    expect(metric).toBe('jobnik_queue_depth');
+    const gauge = new RegExp(`name: '${metric}',[\\s\\S]*?labelNames: \\[([^\\]]*)\\]`).exec(metrics);
+    expect(gauge, `${metric} in apps/manager/src/metrics.ts`).not.toBeNull();
+    const exported = gauge![1]!.split(',').map((l) => l.trim().replace(/'/g, ''));
+    for (const label of labels.keys()) expect(exported, label).toContain(label);
+    for (const status of ['ready', 'in_progress']) expect(metrics).toContain(`status: '${status}'`);
+
+    // The stage_type regex (anchored, as PromQL anchors it) matches the worker's queues and nothing else.
+    const stageType = labels.get('stage_type')!;
+    expect(stageType.op).toBe('=~');
+    const re = new RegExp(`^(?:${stageType.value})$`);
+    for (const t of ['tile-render', 'tiles.v2-upload']) expect(re.test(t), t).toBe(true);
+    for (const t of ['tiles-v2-upload', 'tilesXv2-upload', 'tile-index', 'tile-render-2']) expect(re.test(t), t).toBe(false);
+    expect(labels.get('status')).toEqual({ op: '=~', value: 'ready|in_progress' });
+    expect(labels.get('tenant')).toEqual({ op: '=', value: 'maps' });
+
+    const noTenant = one(render(WORKER_CHART, { values: { keda: { enabled: true } } }), 'ScaledObject');
+    expect(matchers(noTenant.spec.triggers[0].metadata.query).labels.has('tenant')).toBe(false);
+    expect(matchers(noTenant.spec.triggers[0].metadata.query).labels.get('stage_type')!.value).toBe('tile-render|tile-upload|tile-index');
+  });
+
+  it('waits out the drain on SIGTERM and runs as the image user', () => {
+    for (const [objects, graceMs] of [[defaults, 20_000], [allOn, 45_000]] as const) {
+      const spec = one(objects, 'Deployment').spec.template.spec;
+      expect(spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(graceMs);
+      expect(envValues(one(objects, 'Deployment')).WORKER_SHUTDOWN_GRACE_MS).toBe(String(graceMs));
+      const user = dockerUser('templates/worker/Dockerfile');
+      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: user.uid, runAsGroup: user.gid });
+      expect(spec.automountServiceAccountToken).toBe(false);
+    }
+    expect(one(allOn, 'Deployment').spec.template.spec.serviceAccountName).toBe('tiles-worker');
+  });
+
+  it('refuses a worker without a manager URL', () => {
+    expect(() => render(WORKER_CHART, { values: { manager: { url: '' } } })).toThrow(/manager\.url/);
+    expect(byKind(render(WORKER_CHART, { values: { serviceMonitor: { enabled: true } } }), 'Service')).toHaveLength(1);
+  });
+});
