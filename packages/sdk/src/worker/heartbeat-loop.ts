@@ -4,6 +4,9 @@ import type { Directive } from '@jobnik/contracts';
 import type { Transport } from '../transport/transport.js';
 import type { LeaseEntry, LeaseRegistry } from './lease-registry.js';
 
+/** The manager takes at most this many tasks per heartbeat (the contract's batch cap). */
+export const MAX_TASKS_PER_BEAT = 1000;
+
 export interface HeartbeatLoopOptions {
   workerId: string;
   intervalMs: number;
@@ -70,29 +73,32 @@ export class HeartbeatLoop {
     }, delayMs);
   }
 
-  /** One heartbeat; false when it failed. */
+  /** One heartbeat (one call per MAX_TASKS_PER_BEAT leases); false when a call failed. */
   private async beat(): Promise<boolean> {
     const entries = this.leases.all();
-    const items = entries.map((e) => e.heartbeatItem());
-    try {
-      const res = await this.transport.call(
-        'heartbeat',
-        {
-          params: { workerId: this.o.workerId },
-          body: { stageTypes: this.o.stageTypes(), leaseMs: this.o.leaseMs, tasks: items.map((i) => i.item) },
-        },
-        { retry: 'idempotent', signal: this.controller.signal },
-      );
-      for (const i of items) i.commit();
-      const byId = new Map(entries.map((e) => [e.taskId, e]));
-      for (const t of res.tasks) {
-        const entry = byId.get(t.taskId);
-        if (entry && t.directive !== 'continue') this.onDirective(entry, t.directive);
+    const byId = new Map(entries.map((e) => [e.taskId, e]));
+    // The first call goes out even with no leases: it is also how the manager learns the worker is alive.
+    for (let from = 0; from === 0 || from < entries.length; from += MAX_TASKS_PER_BEAT) {
+      const items = entries.slice(from, from + MAX_TASKS_PER_BEAT).map((e) => e.heartbeatItem());
+      try {
+        const res = await this.transport.call(
+          'heartbeat',
+          {
+            params: { workerId: this.o.workerId },
+            body: { stageTypes: this.o.stageTypes(), leaseMs: this.o.leaseMs, tasks: items.map((i) => i.item) },
+          },
+          { retry: 'idempotent', signal: this.controller.signal },
+        );
+        for (const i of items) i.commit();
+        for (const t of res.tasks) {
+          const entry = byId.get(t.taskId);
+          if (entry && t.directive !== 'continue') this.onDirective(entry, t.directive);
+        }
+      } catch (err) {
+        if (!this.controller.signal.aborted) this.onError(err);
+        return false;
       }
-      return true;
-    } catch (err) {
-      if (!this.controller.signal.aborted) this.onError(err);
-      return false;
     }
+    return true;
   }
 }
