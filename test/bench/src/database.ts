@@ -22,7 +22,11 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 
 export async function createDatabase(prefix = 'jobnik_bench'): Promise<BenchDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  await admin(async (c) => {
+    await c.query(`CREATE DATABASE ${name}`);
+    // Diagnostics: every statement of this database with its duration in the server log.
+    if (process.env.BENCH_PG_LOG_STATEMENTS === '1') await c.query(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`);
+  });
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   return {

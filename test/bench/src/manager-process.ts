@@ -67,14 +67,16 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
   };
 }
 
-export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+/** SIGTERM after `termAfterMs` (at once by default), SIGKILL after `graceMs`; resolves on exit. */
+export function stopChild(child: ChildProcess, graceMs = 15_000, termAfterMs = 0): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
+    const term = setTimeout(() => child.kill('SIGTERM'), termAfterMs);
     const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', () => {
+      clearTimeout(term);
       clearTimeout(force);
       resolve();
     });
-    child.kill('SIGTERM');
   });
 }

@@ -87,7 +87,8 @@ export class WorkerFleet {
   }
 
   async stop(): Promise<void> {
+    // Asked to stop, a child drains and exits on its own (writing a --cpu-prof profile); SIGTERM only if it lingers.
     for (const c of this.children) if (c.connected) c.send({ type: 'stop' });
-    await Promise.all(this.children.map((c) => stopChild(c, 20_000)));
+    await Promise.all(this.children.map((c) => stopChild(c, 20_000, 10_000)));
   }
 }
