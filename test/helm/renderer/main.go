@@ -3,7 +3,8 @@
 // sprig functions, include, tpl, required, fail, toYaml/fromYaml/toJson, .Values (chart defaults deep-merged
 // with -f files), .Release, .Chart (Helm's capitalised field names) and .Template.
 //
-// usage: render [-f values.yaml]... [--name release] [--namespace ns] [--upgrade] <chart dir>
+// usage: render [-f values.yaml]... [--name release] [--namespace ns] [--upgrade] [--notes] <chart dir>
+// (--notes prints the rendered templates/NOTES.txt instead of the manifests, as `helm install` shows it).
 package main
 
 import (
@@ -35,12 +36,13 @@ func main() {
 	name := flag.String("name", "release", "release name")
 	namespace := flag.String("namespace", "default", "release namespace")
 	upgrade := flag.Bool("upgrade", false, "render as an upgrade (.Release.IsUpgrade) instead of an install")
+	notes := flag.Bool("notes", false, "print the rendered NOTES.txt instead of the manifests")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: render [-f values.yaml]... [--name release] [--namespace ns] [--upgrade] <chart dir>")
+		fmt.Fprintln(os.Stderr, "usage: render [-f values.yaml]... [--name release] [--namespace ns] [--upgrade] [--notes] <chart dir>")
 		os.Exit(2)
 	}
-	out, err := render(flag.Arg(0), files, *name, *namespace, *upgrade)
+	out, err := render(flag.Arg(0), files, *name, *namespace, *upgrade, *notes)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
@@ -131,7 +133,7 @@ func toJSON(v interface{}) string {
 	return string(data)
 }
 
-func render(chartDir string, valueFiles []string, releaseName, namespace string, upgrade bool) (string, error) {
+func render(chartDir string, valueFiles []string, releaseName, namespace string, upgrade, notes bool) (string, error) {
 	meta, err := readYAML(filepath.Join(chartDir, "Chart.yaml"))
 	if err != nil {
 		return "", err
@@ -232,13 +234,7 @@ func render(chartDir string, valueFiles []string, releaseName, namespace string,
 			"Revision":  map[bool]int{false: 1, true: 2}[upgrade],
 		},
 	}
-	separator := regexp.MustCompile(`(?m)^---[ \t]*$`)
-	var out strings.Builder
-	for _, name := range names {
-		base := path.Base(name)
-		if strings.HasPrefix(base, "_") || base == "NOTES.txt" {
-			continue
-		}
+	execute := func(name string) (string, error) {
 		scope := map[string]interface{}{}
 		for k, v := range top {
 			scope[k] = v
@@ -248,7 +244,27 @@ func render(chartDir string, valueFiles []string, releaseName, namespace string,
 		if err := root.ExecuteTemplate(&buf, name, scope); err != nil {
 			return "", err
 		}
-		rendered := strings.ReplaceAll(buf.String(), "<no value>", "")
+		return strings.ReplaceAll(buf.String(), "<no value>", ""), nil
+	}
+	if notes {
+		notesName := path.Join(chartName, "templates", "NOTES.txt")
+		if root.Lookup(notesName) == nil {
+			return "", errors.New("the chart has no templates/NOTES.txt")
+		}
+		return execute(notesName)
+	}
+
+	separator := regexp.MustCompile(`(?m)^---[ \t]*$`)
+	var out strings.Builder
+	for _, name := range names {
+		base := path.Base(name)
+		if strings.HasPrefix(base, "_") || base == "NOTES.txt" {
+			continue
+		}
+		rendered, err := execute(name)
+		if err != nil {
+			return "", err
+		}
 		for _, doc := range separator.Split(rendered, -1) {
 			if strings.TrimSpace(doc) == "" {
 				continue

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selects, validateManifest } from './kube.js';
 import { MANAGER_CHART, VALUES_DIR } from './paths.js';
-import { byKind, kinds, one, render, type Manifest } from './render.js';
+import { byKind, kinds, one, render, renderText, type Manifest } from './render.js';
 import { configModule, dockerUser, envNames, source } from './sources.js';
 
 const ALL_ON = join(VALUES_DIR, 'manager-all-on.yaml');
@@ -193,6 +193,19 @@ describe('jobnik-manager chart', () => {
     expect(() => render(MANAGER_CHART, { values: { secret: { name: '' } } })).toThrow(/secret\.name/);
     expect(() => render(MANAGER_CHART, { values: { secret: { databaseUrlKey: '' } } })).toThrow(/secret\.databaseUrlKey/);
     expect(() => render(MANAGER_CHART, { values: { podDisruptionBudget: { minAvailable: 1 } } })).toThrow(/not both/);
+  });
+
+  it('prints install notes naming the Service, the Secret and its keys', () => {
+    const notes = renderText(MANAGER_CHART, { notes: true });
+    expect(notes).toContain('svc/jobnik-jobnik-manager 8080:80');
+    expect(notes).toContain('create secret generic jobnik-manager');
+    expect(notes).toContain('--from-literal=database-url=');
+    expect(notes).toContain('http://jobnik-jobnik-manager.jobs.svc\n');
+    expect(notes).not.toContain('WARNING');
+    const open = renderText(MANAGER_CHART, { notes: true, values: { config: { auth: { mode: 'none' } }, service: { port: 8080 } } });
+    expect(open).toContain('WARNING: auth.mode is "none"');
+    expect(open).toContain('http://jobnik-jobnik-manager.jobs.svc:8080');
+    expect(renderText(MANAGER_CHART, { notes: true, valuesFiles: [ALL_ON] })).toContain('https://jobnik.internal.example/');
   });
 
   it('names objects <release>-<chart>, or the release alone when it contains the chart name', () => {

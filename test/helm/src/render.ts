@@ -23,12 +23,15 @@ export interface RenderOptions {
   name?: string;
   namespace?: string;
   upgrade?: boolean;
+  /** Render templates/NOTES.txt (what `helm install` prints) instead of the manifests. */
+  notes?: boolean;
 }
 
 /** The renderer's raw output; throws with its stderr when rendering fails. */
 export function renderText(chartDir: string, options: RenderOptions = {}): string {
   const args = ['--name', options.name ?? 'jobnik', '--namespace', options.namespace ?? 'jobs'];
   if (options.upgrade) args.push('--upgrade');
+  if (options.notes) args.push('--notes');
   for (const f of options.valuesFiles ?? []) args.push('-f', f);
   let tmp: string | undefined;
   if (options.values) {

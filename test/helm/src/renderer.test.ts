@@ -53,6 +53,8 @@ describe('chart renderer', () => {
       ['Second', 'builtins/templates/two.yaml'],
     ]);
     expect(text.match(/^# Source: /gm)).toHaveLength(4); // the comment-only document still has its header
+    // --notes renders NOTES.txt alone (the fixture's fails on purpose, proving it ran).
+    expect(() => renderText(FIXTURE, { notes: true })).toThrow(/NOTES.txt must not be rendered/);
   });
 
   it('rejects a missing chart or a broken values file', () => {

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selects, validateManifest } from './kube.js';
 import { VALUES_DIR, WORKER_CHART } from './paths.js';
-import { byKind, kinds, one, render, type Manifest } from './render.js';
+import { byKind, kinds, one, render, renderText, type Manifest } from './render.js';
 import { configModule, dockerUser, envNames, source } from './sources.js';
 
 const ALL_ON = join(VALUES_DIR, 'worker-all-on.yaml');
@@ -170,6 +170,17 @@ describe('worker chart', () => {
       expect(spec.automountServiceAccountToken).toBe(false);
     }
     expect(one(allOn, 'Deployment').spec.template.spec.serviceAccountName).toBe('tiles-worker');
+  });
+
+  it('prints install notes for the key Secret and the scaling in use', () => {
+    const notes = renderText(WORKER_CHART, { name: 'tiles', notes: true });
+    expect(notes).toContain('takes tasks of tile-render, tile-upload, tile-index from http://jobnik-manager');
+    expect(notes).toContain('No API key is configured');
+    expect(notes).toContain('The HPA scales it between 1 and 10 replicas on CPU');
+    const keda = renderText(WORKER_CHART, { name: 'tiles', notes: true, valuesFiles: [ALL_ON] });
+    expect(keda).toContain('create secret generic tiles-worker-key --from-literal=api-key=');
+    expect(keda).toContain(one(allOn, 'ScaledObject').spec.triggers[0].metadata.query);
+    expect(keda).not.toContain('The HPA');
   });
 
   it('refuses a worker without a manager URL', () => {
