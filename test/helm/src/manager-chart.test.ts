@@ -172,12 +172,17 @@ describe('jobnik-manager chart', () => {
   it('gives in-flight requests their shutdown grace, runs as the image user, rolls pods on config changes', () => {
     for (const [objects, graceMs] of [[defaults, 10_000], [allOn, 25_000]] as const) {
       const spec = podSpec(one(objects, 'Deployment'));
-      expect(spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(graceMs);
+      // The preStop pause (endpoints drain) comes first, then the manager's own grace, inside Kubernetes' limit.
+      expect(container(one(objects, 'Deployment')).lifecycle.preStop.exec.command).toEqual(['sleep', '5']);
+      expect(spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(graceMs + 5_000);
       const user = dockerUser('apps/manager/Dockerfile');
       expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: user.uid, runAsGroup: user.gid });
       expect(container(one(objects, 'Deployment')).securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
       expect(spec.automountServiceAccountToken).toBe(false);
     }
+    const noPause = one(render(MANAGER_CHART, { values: { preStopSleepSeconds: 0 } }), 'Deployment');
+    expect(container(noPause).lifecycle).toBeUndefined();
+    expect(podSpec(noPause).terminationGracePeriodSeconds).toBe(15);
     const checksum = (m: Manifest[]) => one(m, 'Deployment').spec.template.metadata.annotations['checksum/config'];
     expect(checksum(defaults)).toMatch(/^[0-9a-f]{64}$/);
     expect(checksum(render(MANAGER_CHART, { values: { config: { log: { level: 'debug' } } } }))).not.toBe(checksum(defaults));
