@@ -1,7 +1,7 @@
 // Validates rendered objects against the Kubernetes API schemas (kubernetes-models) and, for the CRDs the
 // charts use, against the Prometheus Operator's and KEDA's published schemas (@kubernetes-models packages).
 // These schemas check types, enums and required fields; like the API server's non-strict mode they do not
-// reject unknown fields, so the chart tests also assert the fields that matter by path.
+// reject unknown fields: strict-fields.ts checks those against the API types.
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
