@@ -157,7 +157,11 @@ export async function listJobs(db: Queryable, q: ListQuery, scope: TenantScope):
   }
   params.push(q.limit + 1);
   const order = cols.map((c) => `${c} ${sort.desc ? 'DESC' : 'ASC'}`).join(', ');
-  const sql = `${JOB_WITH_COUNTS} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.length}`;
+  // The page is picked on the sort keys alone (an index range, or a top-N sort of narrow tuples) and only
+  // its rows are read whole and given their stage counts: sorting whole rows (data, metadata) spilled to
+  // disk once the table held 100k jobs.
+  const sql = `WITH page AS (SELECT j.id FROM jobs j ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.length})
+    ${JOB_WITH_COUNTS} WHERE j.id IN (SELECT id FROM page) ORDER BY ${order}`;
   const rows = await db.query(sql, params);
   const more = rows.length > q.limit;
   const pageRows = more ? rows.slice(0, q.limit) : rows;
