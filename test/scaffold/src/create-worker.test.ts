@@ -74,7 +74,7 @@ describe('pnpm create-worker', () => {
     expect(readFileSync(join(target, 'helm', 'templates', 'deployment.yaml'), 'utf8')).toContain('include "ortho.fullname" .');
     // The Dockerfile builds this package from its own directory (the repository root is the context).
     const dockerfile = readFileSync(join(target, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toContain('pnpm --filter "@jobnik/worker-ortho..." run build');
+    expect(dockerfile).toContain('pnpm --filter-prod "@jobnik/worker-ortho..." run build');
     expect(dockerfile).toContain('-f workers/ortho/Dockerfile');
     expect(dockerfile).not.toContain('templates/worker');
   });
