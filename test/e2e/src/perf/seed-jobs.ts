@@ -1,7 +1,7 @@
 // Seeds a jobs history straight into PostgreSQL with set-based SQL (a few seconds for 100k jobs): mostly
 // finished jobs spread over the last days, some running and pending, eight job kinds, three tenants (one
-// with 0.1% of the jobs), one
-// stage each with consistent task counters (the list reads those; task rows themselves are not needed).
+// with 0.1% of the jobs), one stage each with consistent task counters (the list reads those; task rows
+// themselves are not needed).
 import pg from 'pg';
 
 export const JOB_NAMES = ['tile-export', 'nightly-report', 'ingest-batch', 'thumbnail', 'reindex', 'backup', 'email-digest', 'geo-sync'];
