@@ -131,8 +131,11 @@ describe.each(testStores())('dashboard on %s', (store) => {
     expect(await page.getByTestId('job-page').getByTestId('status-badge').first().textContent()).toBe('ABORTED');
     expect(await cancel.isDisabled()).toBe(true);
     expect((await system.producer.getJob(holdJobId)).status).toBe('ABORTED');
-    // The cancel reached the running handlers: the worker let go of both tasks.
+    // The cancel reached the running handlers: the worker let go of both tasks, and the stage's task
+    // table (refreshed on its own poll) shows them aborted too.
     await waitFor('the worker to stop the cancelled tasks', () => system.worker.inFlight === 0);
+    const taskStatuses = () => page.getByTestId('task-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.status));
+    await waitFor('both task rows ABORTED', async () => JSON.stringify(await taskStatuses()) === '["ABORTED","ABORTED"]');
     await screenshot(page, `job-cancelled-${store}`);
   });
 
