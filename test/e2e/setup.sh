@@ -16,5 +16,7 @@ APT_OPTS=(-o DPkg::Lock::Timeout=600 -qq)
 if ! apt-cache show chromium >/dev/null 2>&1; then
   apt-get "${APT_OPTS[@]}" update
 fi
-apt-get "${APT_OPTS[@]}" install -y --no-install-recommends chromium fonts-dejavu-core >/dev/null
+install_chromium() { apt-get "${APT_OPTS[@]}" install -y --no-install-recommends chromium fonts-dejavu-core >/dev/null; }
+# Lists that know chromium may still be stale (the mirror moved on): refresh once and try again.
+install_chromium || { apt-get "${APT_OPTS[@]}" update && install_chromium; }
 /usr/bin/chromium --version
