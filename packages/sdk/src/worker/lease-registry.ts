@@ -4,7 +4,13 @@ import type { JsonValue } from '@jobnik/contracts';
 import { TaskAbortError, type TaskAbortKind } from './task-abort.js';
 
 export class LeaseEntry {
-  readonly controller = new AbortController();
+  /**
+   * Created on first use of `signal`: an AbortController costs a few microseconds and some garbage per
+   * task, and most handlers never look at their signal. The runner waits on onAbort() instead.
+   */
+  private controller: AbortController | undefined;
+  private reason: TaskAbortError | undefined;
+  private abortListeners: (() => void)[] | undefined;
   progress: number | undefined;
   private progressSent = true;
   /** Last checkpoint the handler saved (sent with fail/release too). */
@@ -19,18 +25,37 @@ export class LeaseEntry {
     readonly stageType: string,
   ) {}
 
+  /** The handler's ctx.signal: aborts with a TaskAbortError as reason. */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.reason) this.controller.abort(this.reason);
+    }
     return this.controller.signal;
   }
 
+  get aborted(): boolean {
+    return this.reason !== undefined;
+  }
+
   abort(kind: TaskAbortKind, message: string): void {
-    if (!this.controller.signal.aborted) this.controller.abort(new TaskAbortError(kind, message));
+    if (this.reason) return;
+    this.reason = new TaskAbortError(kind, message);
+    this.controller?.abort(this.reason);
+    const listeners = this.abortListeners;
+    this.abortListeners = undefined;
+    if (listeners) for (const l of listeners) l();
+  }
+
+  /** Calls fn once when the task is aborted (at once if it already is). */
+  onAbort(fn: () => void): void {
+    if (this.reason) fn();
+    else (this.abortListeners ??= []).push(fn);
   }
 
   /** The kind of abort, if the handler was aborted. */
   get abortKind(): TaskAbortKind | undefined {
-    const r: unknown = this.controller.signal.reason;
-    return this.controller.signal.aborted && r instanceof TaskAbortError ? r.kind : undefined;
+    return this.reason?.kind;
   }
 
   setProgress(p: number): void {

@@ -47,11 +47,8 @@ export function failureOf(err: unknown): FailureInfo {
   };
 }
 
-function whenAborted(signal: AbortSignal): Promise<null> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve(null);
-    else signal.addEventListener('abort', () => resolve(null), { once: true });
-  });
+function whenAborted(entry: LeaseEntry): Promise<null> {
+  return new Promise((resolve) => entry.onAbort(() => resolve(null)));
 }
 
 export class TaskRunner {
@@ -101,7 +98,7 @@ export class TaskRunner {
           clearTimeout(abandonTimer);
           giveSlot();
         });
-        settled = await Promise.race([result, whenAborted(entry.signal)]);
+        settled = await Promise.race([result, whenAborted(entry)]);
         const kind = entry.abortKind;
         if (settled === null) {
           // Aborted while running. The slot is held until the handler returns, but not forever.
@@ -146,8 +143,13 @@ export class TaskRunner {
             throw new NonRetryableError(`invalid task data: ${parsed.error.message}`, { code: 'INVALID_TASK_DATA' });
           }
         }
+        let log: Logger | undefined;
+        const logger = this.d.logger;
+        // signal and log are made on first use: most handlers never touch them, and this runs per task.
         const ctx = {
-          signal: entry.signal,
+          get signal() {
+            return entry.signal;
+          },
           progress: (p: number) => {
             entry.setProgress(p);
             return Promise.resolve();
@@ -155,9 +157,11 @@ export class TaskRunner {
           checkpoint: (value: unknown) => {
             const saved = entry.setCheckpoint(value as never);
             this.d.heartbeat.soon();
-            return Promise.race([saved, whenAborted(entry.signal).then(() => undefined)]);
+            return Promise.race([saved, whenAborted(entry).then(() => undefined)]);
           },
-          log: childLogger(this.d.logger, { taskId: task.id, jobId: task.jobId, stageType: task.stageType, attempt: task.attempts }),
+          get log() {
+            return (log ??= childLogger(logger, { taskId: task.id, jobId: task.jobId, stageType: task.stageType, attempt: task.attempts }));
+          },
           job,
           stage,
           attempt: task.attempts,
