@@ -29,10 +29,6 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
       const fleet = await WorkerFleet.start(new URL('./jobnik-worker-child.ts', import.meta.url), workers, {
         BENCH_MANAGER_URL: manager.url,
         BENCH_STAGE_TYPE: STAGE,
-        BENCH_WORKER_CONCURRENCY: String(settings.worker.concurrency),
-        BENCH_WORKER_BATCH: String(settings.worker.maxDequeueBatch),
-        BENCH_ACK_BATCH: String(settings.worker.ackMaxBatch),
-        BENCH_ACK_FLUSH_MS: String(settings.worker.ackFlushMs),
       });
       try {
         await fleet.waitFor(warmup + window, 600_000);

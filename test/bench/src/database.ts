@@ -45,3 +45,8 @@ export async function serverInfo(): Promise<Record<string, string>> {
     return Object.fromEntries(rows.rows.map((r) => [r.name, r.setting]));
   });
 }
+
+/** Server process ids of the connections to one database (their CPU time is the database's share of a run). */
+export async function backendPids(databaseName: string): Promise<number[]> {
+  return admin(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])).rows.map((r) => r.pid));
+}

@@ -3,15 +3,17 @@
 import { WorkerClient } from '@jobnik/sdk';
 import { CompletionReporter, onStop, send } from './fleet-protocol.js';
 import { epochMs } from './report.js';
+import { settings } from './settings.js';
 
 const env = process.env;
 const worker = new WorkerClient({
   baseUrl: env.BENCH_MANAGER_URL!,
   workerId: `bench-${process.pid}`,
-  concurrency: Number(env.BENCH_WORKER_CONCURRENCY ?? 200),
-  maxDequeueBatch: Number(env.BENCH_WORKER_BATCH ?? 100),
-  ackMaxBatch: Number(env.BENCH_ACK_BATCH ?? 100),
-  ackFlushMs: Number(env.BENCH_ACK_FLUSH_MS ?? 2),
+  // The same BENCH_* environment as the parent, so the same settings.
+  concurrency: settings.worker.concurrency,
+  maxDequeueBatch: settings.worker.maxDequeueBatch,
+  ackMaxBatch: settings.worker.ackMaxBatch,
+  ackFlushMs: settings.worker.ackFlushMs,
   waitMs: 20_000,
 });
 const reporter = new CompletionReporter();

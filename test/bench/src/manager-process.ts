@@ -5,10 +5,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childExecArgv } from './node-args.js';
+import { childExecArgv, runtime } from './node-args.js';
 import type { StoreKind } from './settings.js';
 
-const MANAGER_MAIN = join(dirname(fileURLToPath(import.meta.resolve('@jobnik/manager'))), 'main.ts');
+const MANAGER_DIR = dirname(dirname(fileURLToPath(import.meta.resolve('@jobnik/manager'))));
+
+/** The manager's CLI: the compiled dist/main.js, or src/main.ts through tsx. */
+function managerCommand(): string[] {
+  const extra = (process.env.BENCH_MANAGER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  return runtime === 'dist' ? [...extra, join(MANAGER_DIR, 'dist', 'main.js')] : [...childExecArgv('BENCH_MANAGER_NODE_FLAGS'), join(MANAGER_DIR, 'src', 'main.ts')];
+}
 
 export interface ManagerProcess {
   url: string;
@@ -29,7 +35,7 @@ export interface ManagerProcessOptions {
 export async function startManagerProcess(o: ManagerProcessOptions): Promise<ManagerProcess> {
   // PGlite keeps its data in a directory, as a real embedded deployment does.
   const pgliteDir = o.store === 'pglite' ? mkdtempSync(join(tmpdir(), 'jobnik-bench-pglite-')) : undefined;
-  const child = spawn(process.execPath, [...childExecArgv('BENCH_MANAGER_NODE_FLAGS'), MANAGER_MAIN, 'serve'], {
+  const child = spawn(process.execPath, [...managerCommand(), 'serve'], {
     env: {
       ...process.env,
       DATABASE_URL: o.store === 'postgres' ? o.databaseUrl! : '',

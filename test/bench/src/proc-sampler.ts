@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-function cpuSeconds(pid: number): number {
+/** CPU time (user + system) a process has used since it started, in seconds. */
+export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -60,4 +61,17 @@ export class ProcessSampler {
     }
     return { peakRssMb: this.peak, cpuSeconds: cpu, cpuPercent: (cpu / wall) * 100 };
   }
+}
+
+/** Total CPU seconds of several processes; those already gone count 0. */
+export function totalCpuSeconds(pids: readonly number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      sum += cpuSeconds(pid);
+    } catch {
+      // gone
+    }
+  }
+  return sum;
 }

@@ -8,9 +8,10 @@ import { reportPickup, runPickup, type PickupResult } from './pickup-latency.js'
 import { median, note, percentile, report, round } from './report.js';
 import { settings, targets } from './settings.js';
 import { cpus, loadavg } from 'node:os';
+import { runtime } from './node-args.js';
 
 note(`settings ${JSON.stringify(settings)}`);
-report({ figure: 'machine', value: cpus().length, unit: 'cpus', loadAverage1m: round(loadavg()[0]!, 2), node: process.version, postgres: await serverInfo(), quick: settings.quick });
+report({ figure: 'machine', value: cpus().length, unit: 'cpus', loadAverage1m: round(loadavg()[0]!, 2), node: process.version, postgres: await serverInfo(), quick: settings.quick, runtime });
 
 const hot = await runHotPath();
 

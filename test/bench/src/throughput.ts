@@ -2,14 +2,15 @@
 // worker processes (the real WorkerClient, noop handler) run them; time from the first create request
 // to the last completion answered by the manager. The manager's RSS and CPU are sampled meanwhile.
 import pg from 'pg';
-import { createDatabase } from './database.js';
+import { backendPids, createDatabase } from './database.js';
 import { startManagerProcess } from './manager-process.js';
-import { ProcessSampler, type Footprint } from './proc-sampler.js';
+import { ProcessSampler, totalCpuSeconds, type Footprint } from './proc-sampler.js';
 import { benchProducer, createTasks } from './producer.js';
 import { epochMs, note, report, round } from './report.js';
 import { settings, targets, type StoreKind } from './settings.js';
 import { WorkerFleet } from './worker-fleet.js';
 import { isMain } from './main.js';
+import { runtime } from './node-args.js';
 
 export interface ThroughputResult {
   store: StoreKind;
@@ -19,6 +20,11 @@ export interface ThroughputResult {
   tasksPerSecond: number;
   createSeconds: number;
   manager: Footprint;
+  /**
+   * CPU milliseconds per task of each party (less sensitive to other load on the machine than tasks/s):
+   * the manager and worker processes over the run, the database's backends over their lifetime.
+   */
+  cpuMsPerTask: { manager: number; workers: number; postgres: number | null };
 }
 
 const STAGE = 'bench';
@@ -28,27 +34,26 @@ export async function runThroughput(store: StoreKind, tasks: number, workers: nu
   const manager = await startManagerProcess({ store, databaseUrl: database?.url, poolSize: settings.managerPoolSize });
   let fleet: WorkerFleet | undefined;
   try {
-    const w = settings.worker;
     fleet = await WorkerFleet.start(new URL('./jobnik-worker-child.ts', import.meta.url), workers, {
       BENCH_MANAGER_URL: manager.url,
       BENCH_STAGE_TYPE: STAGE,
-      BENCH_WORKER_CONCURRENCY: String(w.concurrency),
-      BENCH_WORKER_BATCH: String(w.maxDequeueBatch),
-      BENCH_ACK_BATCH: String(w.ackMaxBatch),
-      BENCH_ACK_FLUSH_MS: String(w.ackFlushMs),
     });
     const producer = benchProducer(manager.url);
     const sampler = new ProcessSampler(manager.pid);
+    const workersCpu0 = totalCpuSeconds(fleet.pids);
     sampler.start();
     const t0 = epochMs();
     await createTasks(producer, { stageType: STAGE, total: tasks, chunk: settings.createChunk, concurrency: settings.createConcurrency });
     const created = epochMs();
     await fleet.waitFor(tasks, 600_000);
     const footprint = sampler.stop();
+    const workersCpu = totalCpuSeconds(fleet.pids) - workersCpu0;
+    const postgresCpu = database ? totalCpuSeconds(await backendPids(database.name)) : null;
     const seconds = (fleet.timeOf(tasks) - t0) / 1000;
     await producer.close();
     if (database) await verifyCompleted(database.url, tasks);
-    return { store, tasks, workers, seconds, tasksPerSecond: tasks / seconds, createSeconds: (created - t0) / 1000, manager: footprint };
+    return { store, tasks, workers, seconds, tasksPerSecond: tasks / seconds, createSeconds: (created - t0) / 1000, manager: footprint,
+      cpuMsPerTask: { manager: (footprint.cpuSeconds * 1000) / tasks, workers: (workersCpu * 1000) / tasks, postgres: postgresCpu === null ? null : (postgresCpu * 1000) / tasks } };
   } finally {
     await fleet?.stop();
     await manager.stop();
@@ -85,6 +90,9 @@ export function reportThroughput(r: ThroughputResult, run: number): void {
     createSeconds: round(r.createSeconds, 2),
     managerPeakRssMb: round(r.manager.peakRssMb),
     managerCpuPercent: round(r.manager.cpuPercent),
+    worker: settings.worker,
+    runtime,
+    cpuMsPerTask: { manager: round(r.cpuMsPerTask.manager, 3), workers: round(r.cpuMsPerTask.workers, 3), postgres: r.cpuMsPerTask.postgres === null ? null : round(r.cpuMsPerTask.postgres, 3) },
   });
 }
 

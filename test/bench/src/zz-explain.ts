@@ -1,0 +1,13 @@
+import { createDatabase } from './database.js';
+import { startManagerProcess } from './manager-process.js';
+import { benchProducer } from './producer.js';
+import { seedPending } from './seed.js';
+import { explainDequeue } from './explain-dequeue.js';
+const db = await createDatabase();
+const m = await startManagerProcess({ store: 'postgres', databaseUrl: db.url });
+const p = benchProducer(m.url);
+await seedPending(db.url, p, 'x', 100000);
+await p.close(); await m.stop();
+const r = await explainDequeue(db.url, 'x', 500, 3);
+console.log(r.plan);
+await db.drop();
