@@ -175,7 +175,16 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
 
   const ui = dashboardDir(config);
   if (ui) {
-    await app.register(fastifyStatic, { root: ui, prefix: '/ui/', wildcard: false });
+    await app.register(fastifyStatic, {
+      root: ui,
+      prefix: '/ui/',
+      wildcard: false,
+      cacheControl: false,
+      // Vite names assets by content hash: cache them for good; the shell must be revalidated to pick up a new build.
+      setHeaders: (res, file) => {
+        res.setHeader('cache-control', /[\\/]assets[\\/]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
     // Client-side routes (/ui/jobs/…) load the app shell. A file that is not there (an asset of an older
     // build, a typo) is a 404: served index.html instead, a browser would run HTML as a script.
     app.get('/ui/*', (request, reply) => {

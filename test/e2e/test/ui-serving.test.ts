@@ -27,6 +27,7 @@ describe(`manager serving the dashboard at /ui (${store})`, () => {
       const res = await fetch(`${manager.url}${path}`);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+      expect(res.headers.get('cache-control'), path).toBe('no-cache');
       expect(await res.text(), path).toBe(shell);
     }
     const root = await fetch(`${manager.url}/`, { redirect: 'manual' });
@@ -43,6 +44,8 @@ describe(`manager serving the dashboard at /ui (${store})`, () => {
     const js = await fetch(`${manager.url}/ui/${script}`);
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
+    // Hashed names: a browser keeps them for good and never asks again.
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect((await js.text()).length).toBeGreaterThan(1000);
     const css = await fetch(`${manager.url}/ui/${style}`);
     expect(css.status).toBe(200);
