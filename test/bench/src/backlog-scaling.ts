@@ -8,7 +8,7 @@ import { isMain } from './main.js';
 import { startManagerProcess } from './manager-process.js';
 import { benchProducer } from './producer.js';
 import { median, note, report, round } from './report.js';
-import { seedPending } from './seed.js';
+import { seedPending, topUpPending } from './seed.js';
 import { settings, targets } from './settings.js';
 import { WorkerFleet } from './worker-fleet.js';
 
@@ -23,9 +23,11 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
   const rates: number[] = [];
   try {
     note(`seeding ${pending} pending tasks`);
-    await seedPending(database.url, producer, STAGE, pending);
+    const seeded = await seedPending(database.url, producer, STAGE, pending);
     await onSeeded?.(database.url);
     for (let run = 0; run < repeat; run++) {
+      // Every window starts from the same backlog (the previous window's workers drained some of it).
+      if (run > 0) await topUpPending(database.url, seeded, pending);
       const fleet = await WorkerFleet.start(new URL('./jobnik-worker-child.ts', import.meta.url), workers, {
         BENCH_MANAGER_URL: manager.url,
         BENCH_STAGE_TYPE: STAGE,

@@ -32,6 +32,21 @@ export interface ManagerProcessOptions {
   env?: Record<string, string>;
 }
 
+const live = new Set<ChildProcess>();
+let exitHooked = false;
+
+/** A benchmark stopped by Ctrl-C or an error must not leave managers running. */
+function killOnExit(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+}
+
 export async function startManagerProcess(o: ManagerProcessOptions): Promise<ManagerProcess> {
   // PGlite keeps its data in a directory, as a real embedded deployment does.
   const pgliteDir = o.store === 'pglite' ? mkdtempSync(join(tmpdir(), 'jobnik-bench-pglite-')) : undefined;
@@ -48,6 +63,7 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  killOnExit(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {

@@ -10,29 +10,49 @@ export interface SeededStage {
   stageType: string;
 }
 
-export async function seedPending(databaseUrl: string, producer: ProducerClient, stageType: string, count: number): Promise<SeededStage> {
-  const job = await producer.createJob('backlog', { stages: [{ type: stageType, tasks: [{ data: { i: 0 } }] }] });
-  const stageId = (await producer.listStages(job.id))[0]!.id;
-  const c = new pg.Client({ connectionString: databaseUrl });
+const BATCH = 250_000;
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const BATCH = 250_000;
-    for (let from = 1; from < count; from += BATCH) {
-      const to = Math.min(count - 1, from + BATCH - 1);
-      await c.query('BEGIN');
-      await c.query(
-        `INSERT INTO tasks (job_id, stage_id, queue_id, priority, status, data, max_attempts)
-         SELECT s.job_id, s.id, s.queue_id, j.priority, 'PENDING', jsonb_build_object('i', g), 3
-         FROM stages s JOIN jobs j ON j.id = s.job_id, generate_series($2::int, $3::int) g
-         WHERE s.id = $1`,
-        [stageId, from, to],
-      );
-      await c.query('UPDATE stages SET n_pending = n_pending + $2 WHERE id = $1', [stageId, to - from + 1]);
-      await c.query('COMMIT');
-    }
-    await c.query('VACUUM ANALYZE tasks');
+    return await fn(c);
   } finally {
     await c.end();
   }
+}
+
+async function insertPending(c: pg.Client, stageId: string, count: number): Promise<void> {
+  for (let done = 0; done < count; done += BATCH) {
+    const n = Math.min(BATCH, count - done);
+    await c.query('BEGIN');
+    await c.query(
+      `INSERT INTO tasks (job_id, stage_id, queue_id, priority, status, data, max_attempts)
+       SELECT s.job_id, s.id, s.queue_id, j.priority, 'PENDING', jsonb_build_object('i', g), 3
+       FROM stages s JOIN jobs j ON j.id = s.job_id, generate_series(1, $2::int) g
+       WHERE s.id = $1`,
+      [stageId, n],
+    );
+    await c.query('UPDATE stages SET n_pending = n_pending + $2 WHERE id = $1', [stageId, n]);
+    await c.query('COMMIT');
+  }
+}
+
+export async function seedPending(databaseUrl: string, producer: ProducerClient, stageType: string, count: number): Promise<SeededStage> {
+  const job = await producer.createJob('backlog', { stages: [{ type: stageType, tasks: [{ data: { i: 0 } }] }] });
+  const stageId = (await producer.listStages(job.id))[0]!.id;
+  await withClient(databaseUrl, async (c) => {
+    await insertPending(c, stageId, count - 1);
+    await c.query('VACUUM ANALYZE tasks');
+  });
   return { jobId: job.id, stageId, stageType };
+}
+
+/** Brings the stage back to `count` pending tasks (a measurement window consumed some). */
+export async function topUpPending(databaseUrl: string, seeded: SeededStage, count: number): Promise<void> {
+  await withClient(databaseUrl, async (c) => {
+    const r = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE stage_id = $1 AND status = 'PENDING'`, [seeded.stageId]);
+    const missing = count - r.rows[0]!.n;
+    if (missing > 0) await insertPending(c, seeded.stageId, missing);
+  });
 }
