@@ -1,0 +1,65 @@
+// Bulk task creation stores every task as sent, in order: per-task settings that differ from their
+// neighbours', data of every JSON kind (null, false, 0, strings, arrays), metadata and runAfter.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestManager, testStores, type TestManager } from '../src/testing.js';
+import { api, type Api } from './api.js';
+
+describe.each(testStores())('bulk task insert on %s', (store) => {
+  let m: TestManager;
+  let a: Api;
+  beforeAll(async () => {
+    m = await startTestManager({ store });
+    a = api(m.url);
+  });
+  afterAll(() => m.close());
+
+  it('keeps each task’s own fields and the request order across settings groups and stages', async () => {
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const first = [
+      { data: null },
+      { data: false, maxAttempts: 7 },
+      { data: 0, userMetadata: { k: 'v' } },
+      { data: 'text', backoff: { baseMs: 5, maxMs: 50, jitter: 0 }, timeoutMs: 1_000 },
+      { data: [1, 2], runAfter: later, maxAttempts: 7 },
+      { data: { nested: { deep: true } } },
+      {},
+    ];
+    const res = await a.post('/jobs', {
+      name: 'bulk',
+      stages: [
+        { type: 'bulk-a', taskDefaults: { maxAttempts: 2 }, tasks: first },
+        { type: 'bulk-b', tasks: [{ data: 'b0' }, { data: 'b1', maxAttempts: 9 }] },
+      ],
+    });
+    expect(res.status).toBe(201);
+    const job = (await a.get(`/jobs/${res.body.id}?include=tasks`)).body;
+    const [sa, sb] = job.stages;
+    expect(sa.tasks.map((t: any) => t.data)).toEqual([null, false, 0, 'text', [1, 2], { nested: { deep: true } }, null]);
+    expect(sa.tasks.map((t: any) => t.maxAttempts)).toEqual([2, 7, 2, 2, 7, 2, 2]);
+    expect(sa.tasks.map((t: any) => t.userMetadata)).toEqual([{}, {}, { k: 'v' }, {}, {}, {}, {}]);
+    expect(sa.tasks[3]).toMatchObject({ backoff: { baseMs: 5, maxMs: 50, jitter: 0 }, timeoutMs: 1_000 });
+    expect(sa.tasks.filter((t: any) => t.timeoutMs !== null)).toHaveLength(1);
+    expect(Date.parse(sa.tasks[4].runAfter)).toBe(Date.parse(later));
+    expect(Date.parse(sa.tasks[0].runAfter)).toBeLessThan(Date.parse(later));
+    expect(sa.tasks.every((t: any) => t.status === 'PENDING' && t.priority === 'MEDIUM')).toBe(true);
+    expect(sb.tasks.map((t: any) => [t.data, t.maxAttempts, t.status])).toEqual([
+      ['b0', 3, 'WAITING'],
+      ['b1', 9, 'WAITING'],
+    ]);
+    expect(sa.summary).toMatchObject({ pending: 7, total: 7 });
+  });
+
+  it('appends tasks to a stage and answers their ids in the order sent', async () => {
+    const job = (await a.post('/jobs', { name: 'append', stages: [{ type: 'append', tasks: [{ data: 0 }] }] })).body;
+    const stageId = job.stages[0].id;
+    const added = await a.post(`/stages/${stageId}/tasks`, { tasks: Array.from({ length: 300 }, (_, i) => ({ data: i + 1, ...(i % 3 === 0 ? { maxAttempts: 4 } : {}) })) });
+    expect(added.status).toBe(201);
+    const ids: string[] = added.body.taskIds;
+    expect(ids).toHaveLength(300);
+    for (const [i, id] of ids.entries()) {
+      const t = (await a.get(`/tasks/${id}`)).body;
+      expect([t.data, t.maxAttempts]).toEqual([i + 1, i % 3 === 0 ? 4 : 3]);
+      if (i >= 20) break; // the first ones, across both settings groups, are enough
+    }
+  });
+});
