@@ -3,9 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestManager, type TestManager } from '@jobnik/manager/testing';
+import { startTestManager, type TestManager, waitFor } from '@jobnik/manager/testing';
 import { spawnScript } from '../test/helpers/child-worker.js';
-import { waitFor } from '../test/helpers/wait-for.js';
 
 const file = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 

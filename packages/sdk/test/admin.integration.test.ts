@@ -1,9 +1,8 @@
 // Schedules, job types, API keys and the webhook delivery log through the ProducerClient.
 import { describe, expect, it } from 'vitest';
-import { testStores } from '@jobnik/manager/testing';
+import { testStores, waitFor } from '@jobnik/manager/testing';
 import { NotFoundError, ValidationError } from '../src/index.js';
 import { useManager } from './helpers/manager.js';
-import { waitFor } from './helpers/wait-for.js';
 
 describe.each(testStores())('ProducerClient administration (%s)', (store) => {
   const m = useManager(store);

@@ -1,9 +1,8 @@
 // A worker holding more leases than one heartbeat may carry (the contract's cap of 1,000 tasks) keeps
 // all of them alive: the heartbeat goes out in several calls.
 import { describe, expect, it } from 'vitest';
-import { testStores } from '@jobnik/manager/testing';
+import { testStores, waitFor } from '@jobnik/manager/testing';
 import { useManager } from './helpers/manager.js';
-import { waitFor } from './helpers/wait-for.js';
 
 describe.each(testStores())('heartbeats of many leases (%s)', (store) => {
   const m = useManager(store);

@@ -1,9 +1,8 @@
 // The producer's API surface against a real manager: building a job up, reading it back, paging, steering.
 import { describe, expect, it } from 'vitest';
-import { testStores } from '@jobnik/manager/testing';
+import { testStores, waitFor } from '@jobnik/manager/testing';
 import { ConflictError, NotFoundError } from '../src/index.js';
 import { useManager } from './helpers/manager.js';
-import { waitFor } from './helpers/wait-for.js';
 
 describe.each(testStores())('ProducerClient (%s)', (store) => {
   const m = useManager(store);

@@ -1,10 +1,9 @@
 // The manager's HTTP listener goes away and comes back: the worker's breaker opens, its request rate stays
 // bounded, and work resumes within seconds of the manager returning.
 import { describe, expect, it } from 'vitest';
-import { testStores } from '@jobnik/manager/testing';
+import { testStores, waitFor } from '@jobnik/manager/testing';
 import { Registry } from 'prom-client';
 import { useManager } from './helpers/manager.js';
-import { waitFor } from './helpers/wait-for.js';
 
 async function metricValue(registry: Registry, name: string): Promise<number> {
   const metric = await registry.getSingleMetric(name)?.get();

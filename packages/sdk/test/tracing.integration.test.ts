@@ -1,11 +1,10 @@
 // Trace context across the system: the producer's trace is stored on the job and the worker's task span is its child.
 import { describe, expect, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
-import { testStores } from '@jobnik/manager/testing';
+import { testStores, waitFor } from '@jobnik/manager/testing';
 import { Registry } from 'prom-client';
 import { setupOtel } from './helpers/otel.js';
 import { useManager } from './helpers/manager.js';
-import { waitFor } from './helpers/wait-for.js';
 
 const exporter = setupOtel();
 

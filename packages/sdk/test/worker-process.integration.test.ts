@@ -1,9 +1,8 @@
 // Worker processes killed for real: kill -9 mid-task (resume from checkpoint elsewhere) and SIGTERM (drain, release).
 import { afterEach, describe, expect, it } from 'vitest';
-import { testStores } from '@jobnik/manager/testing';
+import { testStores, waitFor } from '@jobnik/manager/testing';
 import { spawnWorker, type ChildWorker } from './helpers/child-worker.js';
 import { useManager } from './helpers/manager.js';
-import { waitFor } from './helpers/wait-for.js';
 
 describe.each(testStores())('worker processes (%s)', (store) => {
   const m = useManager(store);

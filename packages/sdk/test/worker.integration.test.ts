@@ -1,10 +1,9 @@
 // WorkerClient and ProducerClient against a real manager over real HTTP, on every test store.
 import { describe, expect, it } from 'vitest';
-import { testStores } from '@jobnik/manager/testing';
+import { testStores, waitFor } from '@jobnik/manager/testing';
 import { z } from 'zod';
 import { NonRetryableError, TaskAbortError, type TaskEventBase } from '../src/index.js';
 import { useManager } from './helpers/manager.js';
-import { waitFor } from './helpers/wait-for.js';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms)); // simulated work inside handlers only
 

@@ -6,14 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createTestDatabase } from '@jobnik/manager/testing';
+import { createTestDatabase, waitFor } from '@jobnik/manager/testing';
 import { ProducerClient } from '@jobnik/sdk';
 import { killAllChildren, onInterrupt } from './children.js';
 import { countExecutions, executionsByPid, readExecutionLogs } from './execution-log.js';
 import { freePort, ManagerProcess } from './manager-process.js';
 import { ensurePostgresUp, restartPostgres } from './postgres.js';
 import { verifyRun, type Verdict } from './verify.js';
-import { waitFor } from './wait-for.js';
 import { WorkerPool } from './worker-pool.js';
 import { STAGE_TYPES, submitWorkload } from './workload.js';
 

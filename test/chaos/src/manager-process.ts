@@ -3,7 +3,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT, spawnTs, stopChild, type Child } from './children.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '@jobnik/manager/testing';
 
 export interface ManagerProcessOptions {
   databaseUrl: string;

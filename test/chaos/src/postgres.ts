@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '@jobnik/manager/testing';
 
 const run = promisify(execFile);
 

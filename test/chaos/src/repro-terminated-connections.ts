@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { createTestDatabase, TEST_PG_ADMIN_URL } from '@jobnik/manager/testing';
+import { createTestDatabase, TEST_PG_ADMIN_URL, waitFor } from '@jobnik/manager/testing';
 import { ProducerClient } from '@jobnik/sdk';
 import { killAllChildren, killChildrenOnSignals } from './children.js';
 import { countExecutions } from './execution-log.js';
 import { freePort, ManagerProcess } from './manager-process.js';
-import { waitFor } from './wait-for.js';
 import { WorkerPool } from './worker-pool.js';
 
 killChildrenOnSignals();

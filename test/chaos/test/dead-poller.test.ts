@@ -2,10 +2,9 @@
 // notice the closed connection, or the tasks would sit leased to a dead process until the lease expires.
 // The lease here is a minute; the job must finish on a live worker long before that.
 import { describe, expect, it } from 'vitest';
-import { testStores } from '@jobnik/manager/testing';
+import { testStores, waitFor } from '@jobnik/manager/testing';
 import { readExecutionLogs } from '../src/execution-log.js';
 import { WorkerPool } from '../src/worker-pool.js';
-import { waitFor } from '../src/wait-for.js';
 import { useChaosFixture } from '../src/fixture.js';
 
 describe.each(testStores())('worker SIGKILLed in a long-poll (%s)', (store) => {

@@ -2,11 +2,10 @@
 // COMPLETED or PENDING again at once (lease cleared, attempt not counted), never left IN_PROGRESS for the
 // lease to expire. The lease here is a minute, so only the release can explain a PENDING task.
 import { describe, expect, it } from 'vitest';
-import { testStores } from '@jobnik/manager/testing';
+import { testStores, waitFor } from '@jobnik/manager/testing';
 import { stopChild } from '../src/children.js';
 import { readExecutionLogs } from '../src/execution-log.js';
 import { WorkerPool } from '../src/worker-pool.js';
-import { waitFor } from '../src/wait-for.js';
 import { useChaosFixture } from '../src/fixture.js';
 
 describe.each(testStores())('worker SIGTERM mid-task (%s)', (store) => {

@@ -1,7 +1,7 @@
 // The ack buffer over real HTTP against a scripted server: batching, per-item outcomes, riding out outages.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeHttpServer, problem, type FakeServer } from '../../test/helpers/fake-http-server.js';
-import { waitFor } from '../../test/helpers/wait-for.js';
+import { waitFor } from '@jobnik/manager/testing';
 import { Transport } from '../transport/transport.js';
 import { AckBuffer } from './ack-buffer.js';
 

@@ -2,7 +2,7 @@
 // failure mode the real manager cannot be made to show, so a scripted server plays it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeHttpServer, type FakeServer } from '../../test/helpers/fake-http-server.js';
-import { waitFor } from '../../test/helpers/wait-for.js';
+import { waitFor } from '@jobnik/manager/testing';
 import { WorkerClient } from './worker-client.js';
 
 let server: FakeServer | undefined;
