@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selects, validateManifest } from './kube.js';
-import { fieldErrors } from './strict-fields.js';
+import { fieldErrorsWithTypo } from './strict-fields.js';
 import { MANAGER_CHART, VALUES_DIR } from './paths.js';
 import { byKind, kinds, one, render, renderText, type Manifest } from './render.js';
 import { configModule, dockerUser, envNames, source } from './sources.js';
@@ -44,11 +44,7 @@ describe('jobnik-manager chart', () => {
   });
 
   it('uses no field the Kubernetes API types do not declare', () => {
-    // One compilation: every rendered object, plus a copy with a misspelt probe field that must be the only error.
-    const typo = structuredClone(one(defaults, 'Deployment'));
-    typo.metadata.name = 'typo';
-    typo.spec.template.spec.containers[0].readinesProbe = typo.spec.template.spec.containers[0].readinessProbe;
-    const errors = fieldErrors([...defaults, ...allOn, typo]);
+    const errors = fieldErrorsWithTypo([...defaults, ...allOn]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^Deployment typo .*readinesProbe/);
   });

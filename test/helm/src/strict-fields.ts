@@ -63,3 +63,17 @@ export function fieldErrors(manifests: Manifest[]): string[] {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The undeclared-field errors of a chart's rendered objects, with a copy of its Deployment carrying a misspelt
+ * probe field added: one compilation, and a correct chart yields exactly that one error (so the check can fail).
+ */
+export function fieldErrorsWithTypo(manifests: Manifest[]): string[] {
+  const deployment = manifests.find((m) => m.kind === 'Deployment');
+  if (!deployment) throw new Error('no Deployment rendered');
+  const typo = structuredClone(deployment) as Manifest & { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+  typo.metadata.name = 'typo';
+  const container = typo.spec.template.spec.containers[0]!;
+  container.readinesProbe = container.readinessProbe;
+  return fieldErrors([...manifests, typo]);
+}
