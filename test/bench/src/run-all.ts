@@ -1,6 +1,7 @@
 // pnpm bench [--quick]: every benchmark in turn. Samples print as they come (JSON lines on stdout,
 // progress on stderr); the summary lines at the end carry the medians, targets and pass/miss.
 import { serverInfo } from './database.js';
+import { reportCreateJob, runCreateJob } from './create-job.js';
 import { explainDequeue, reportExplain, type ExplainResult } from './explain-dequeue.js';
 import { reportBacklog, runBacklog } from './backlog-scaling.js';
 import { runHotPath, summarizeHotPath } from './hot-path.js';
@@ -12,6 +13,11 @@ import { runtime } from './node-args.js';
 
 note(`settings ${JSON.stringify(settings)}`);
 report({ figure: 'machine', value: cpus().length, unit: 'cpus', loadAverage1m: round(loadavg()[0]!, 2), node: process.version, postgres: await serverInfo(), quick: settings.quick, runtime });
+
+for (const store of settings.stores) {
+  note(`create one job of 10,000 tasks on ${store}`);
+  reportCreateJob(store, await runCreateJob(store));
+}
 
 const hot = await runHotPath();
 
