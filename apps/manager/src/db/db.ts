@@ -33,6 +33,16 @@ export function statement(name: string, text: string): Statement {
   return { name, text };
 }
 
+/**
+ * Whether an error means the database connection itself is gone or unreachable (server shut down or
+ * restarted, socket broken, connection refused, pool could not connect): the work was not done; retry later.
+ */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (/^(08|57P0)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code))) return true;
+  return err instanceof Error && /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(err.message);
+}
+
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_TX_ATTEMPTS = 5;
 

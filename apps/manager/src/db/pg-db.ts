@@ -1,7 +1,7 @@
 // PostgreSQL adapter: a pg Pool for queries and transactions, one dedicated client for LISTEN.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
+import { isConnectionError, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
 
 export interface PgDbOptions {
   url: string;
@@ -23,13 +23,6 @@ class PgQueryable implements Queryable {
   async exec(script: string): Promise<void> {
     await this.client.query(script);
   }
-}
-
-/** Errors that mean the connection itself is gone (the server closed it, was shut down, or the socket broke). */
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  if (code === undefined) return err instanceof Error && /Connection terminated|not queryable|ECONNRESET|EPIPE/i.test(err.message);
-  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 export class PgDb implements Db {

@@ -3,6 +3,7 @@ import { PROBLEM_CONTENT_TYPE, type ErrorCode, type Problem, type ProblemIssue }
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodError } from 'zod';
+import { isConnectionError } from '../db/db.js';
 import { AppError } from '../domain/errors.js';
 
 const TITLES: Partial<Record<number, string>> = {
@@ -59,7 +60,7 @@ function fromFastify(err: FastifyError): Problem | null {
 function fromDatabase(err: { code?: unknown; message: string }): Problem | null {
   const code = typeof err.code === 'string' ? err.code : '';
   if (/^22[0-9A-Z]{3}$/.test(code)) return problem(400, 'VALIDATION_FAILED', `the database cannot store a value in this request: ${err.message}`);
-  if (/^(08|57P0)/.test(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET' || /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(err.message)) {
+  if (isConnectionError(err)) {
     return problem(503, 'UNAVAILABLE', 'the database is unreachable right now; retry shortly');
   }
   return null;

@@ -2,6 +2,7 @@
 // records the worker as seen, and returns each task's status (which becomes the directive).
 import type { TaskStatus } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
+import { inTenant } from './tenant-scope.js';
 
 const HEARTBEAT = statement(
   'jobnik_heartbeat',
@@ -17,7 +18,7 @@ const HEARTBEAT = statement(
        updated_at = now()
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status IN ('IN_PROGRESS', 'PAUSED', 'ABORTED')
-       AND ($6::text IS NULL OR t.queue_id IN (SELECT q.id FROM queues q WHERE q.tenant_id = $6))
+       AND ${inTenant('$6')}
      RETURNING t.id, t.status, t.lease_expires_at
    ),
    seen AS (
