@@ -12,6 +12,13 @@ export interface WorkerMetrics {
   dequeueRequests: Counter;
   dequeueEmpty: Counter;
   breakerState: Gauge;
+  /** The labelled children of tasksTotal and taskDuration, cached: labelling hashes the labels on every call. */
+  byOutcome(stageType: string, outcome: TaskOutcome): OutcomeMetrics;
+}
+
+export interface OutcomeMetrics {
+  total: { inc(value?: number): void };
+  duration: { observe(value: number): void };
 }
 
 const cache = new WeakMap<Registry, WorkerMetrics>();
@@ -24,7 +31,7 @@ export function workerMetrics(registry: Registry = new Registry()): WorkerMetric
   const cached = cache.get(registry);
   if (cached) return cached;
   const registers = [registry];
-  const m: WorkerMetrics = {
+  const m: Omit<WorkerMetrics, 'byOutcome'> & Partial<Pick<WorkerMetrics, 'byOutcome'>> = {
     registry,
     tasksInFlight: getOrCreate(registry, 'jobnik_worker_tasks_in_flight', () =>
       new Gauge({ name: 'jobnik_worker_tasks_in_flight', help: 'Handlers running now', registers }),
@@ -56,6 +63,18 @@ export function workerMetrics(registry: Registry = new Registry()): WorkerMetric
       new Gauge({ name: 'jobnik_worker_breaker_state', help: 'Manager connection breaker: 0 closed, 1 open, 2 half-open', registers }),
     ),
   };
-  cache.set(registry, m);
-  return m;
+  const children = new Map<string, OutcomeMetrics>();
+  m.byOutcome = (stageType, outcome) => {
+    const key = `${stageType}\u0000${outcome}`;
+    let c = children.get(key);
+    if (!c) {
+      const labels = { stage_type: stageType, outcome };
+      c = { total: m.tasksTotal.labels(labels), duration: m.taskDuration.labels(labels) };
+      children.set(key, c);
+    }
+    return c;
+  };
+  const metrics = m as WorkerMetrics;
+  cache.set(registry, metrics);
+  return metrics;
 }
