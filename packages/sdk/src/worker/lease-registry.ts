@@ -11,6 +11,8 @@ export class LeaseEntry {
   private controller: AbortController | undefined;
   private reason: TaskAbortError | undefined;
   private abortListeners: (() => void)[] | undefined;
+  /** One promise per entry, made on first wait: most tasks finish without anyone racing their abort. */
+  private abortedPromise: Promise<null> | undefined;
   progress: number | undefined;
   private progressSent = true;
   /** Last checkpoint the handler saved (sent with fail/release too). */
@@ -51,6 +53,11 @@ export class LeaseEntry {
   onAbort(fn: () => void): void {
     if (this.reason) fn();
     else (this.abortListeners ??= []).push(fn);
+  }
+
+  /** Resolves with null once the task is aborted; the same promise for every caller. */
+  whenAborted(): Promise<null> {
+    return (this.abortedPromise ??= new Promise<null>((resolve) => this.onAbort(() => resolve(null))));
   }
 
   /** The kind of abort, if the handler was aborted. */

@@ -70,6 +70,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
       producer: this.producer as unknown as ProducerClient,
       abandonAfterMs: this.options.abandonAfterMs,
       emit: (event, ...args) => this.safeEmit(event, ...args),
+      listening: (event) => this.listenerCount(event) > 0,
     });
     this.dequeue = new DequeueLoop(this.transport, this.slots, this.metrics, this.options, stageTypes, (res) => this.dispatch(res), (err, n) => {
       // An outage is one event, not one per poll: report the first failure and every tenth.
