@@ -1,5 +1,6 @@
 // The worker hot path over real HTTP on both stores: priority order, exactly-once leasing under
 // concurrency, push wake-ups, fencing, lost-task recovery, backoff, failure roll-up, cancel/suspend/resume, caps.
+import { DequeueResponse } from '@jobnik/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
 import { api, drain, tasksOf, waitFor, type Api } from './api.js';
@@ -28,6 +29,21 @@ describe.each(testStores())('hot path on %s', (store) => {
     expect(d.tasks.map((t: any) => t.data.i)).toEqual([0, 1, 0, 1, 0, 1]);
     expect(d.stages).toHaveLength(3);
     expect(d.tasks[0]).toMatchObject({ attempts: 1, leaseToken: expect.any(String), stageType: 'prio', priority: 'VERY_HIGH' });
+  });
+
+  it('answers a dequeue in the contract\'s wire format (priority names, RFC 3339 lease expiry, nulls kept)', async () => {
+    const j = await job('wire', 1, { priority: 'HIGH', data: { n: 1 }, userMetadata: { team: 'maps' } }, { data: ['s'], userMetadata: { k: 'v' } });
+    const before = Date.now();
+    const d = await dq('wire', 5, { leaseMs: 60_000 });
+    expect(DequeueResponse.strict().safeParse(d).success).toBe(true);
+    const [t] = d.tasks;
+    expect(t).toMatchObject({ jobId: j.id, stageId: j.stages[0].id, stageType: 'wire', priority: 'HIGH', checkpoint: null, attempts: 1, data: { i: 0 } });
+    expect(t.leaseExpiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(t.leaseExpiresAt) - before).toBeGreaterThan(55_000);
+    expect(Date.parse(t.leaseExpiresAt) - before).toBeLessThan(65_000);
+    expect(d.jobs).toEqual([{ id: j.id, tenantId: j.tenantId, name: 'j-wire', priority: 'HIGH', data: { n: 1 }, userMetadata: { team: 'maps' }, traceparent: null, tracestate: null }]);
+    expect(d.stages).toEqual([{ id: j.stages[0].id, jobId: j.id, order: 0, type: 'wire', data: ['s'], userMetadata: { k: 'v' } }]);
+    expect(await dq('wire', 5)).toEqual({ tasks: [], jobs: [], stages: [] });
   });
 
   it('never hands one task to two of 8 concurrent dequeuers (10,000 tasks)', async () => {

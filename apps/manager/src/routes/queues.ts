@@ -33,13 +33,16 @@ export function queueRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return (await getQueue(db, tenantId, params.stageType))!;
   });
 
-  const dequeue = (stageTypes: string[], body: { workerId: string; max: number; waitMs: number; leaseMs?: number; tenantId?: string }, request: FastifyRequest, reply: FastifyReply) => {
+  // The body comes from the database already serialized (see WorkService.dequeue); it is sent as it is.
+  const dequeue = async (stageTypes: string[], body: { workerId: string; max: number; waitMs: number; leaseMs?: number; tenantId?: string }, request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(request);
     assertStageTypesAllowed(caller, stageTypes);
-    return work.dequeue(
+    const res = await work.dequeue(
       { stageTypes, workerId: body.workerId, max: body.max, waitMs: body.waitMs, leaseMs: body.leaseMs, tenantId: caller.scope === null ? (body.tenantId ?? null) : tenantForWrite(caller, body.tenantId) },
       disconnectSignal(reply),
     );
+    reply.type('application/json; charset=utf-8');
+    return res.json;
   };
 
   defineRoute(app, routes.dequeue, limits, async ({ params, body }, request, reply) => dequeue([params.stageType], body, request, reply));

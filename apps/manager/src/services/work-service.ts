@@ -1,8 +1,7 @@
 // The worker hot path: lease tasks (long-polling when none is ready), acknowledge them in fenced
 // batches, and keep leases alive with heartbeats that answer a directive per task.
-import type { AckOutcome, AckResponse, DequeueResponse, Directive, HeartbeatResponse, TaskStatus } from '@jobnik/contracts';
+import type { AckOutcome, AckResponse, Directive, HeartbeatResponse, TaskStatus } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
-import { priorityFromInt } from '../domain/priority.js';
 import { completeTasks, failTasks, fenceStates, releasePaused, releaseTasks, type AckResult } from '../store/acks.js';
 import { dequeueTasks, lockCappedQueues, type RawDequeue } from '../store/dequeue.js';
 import { heartbeat } from '../store/heartbeat.js';
@@ -34,6 +33,14 @@ export interface DequeueInput {
 
 type AckKind = 'complete' | 'fail' | 'release';
 
+/** A dequeue's answer: DequeueResponse as JSON text, sent as it is, and the number of tasks it leases. */
+export interface DequeueBody {
+  count: number;
+  json: string;
+}
+
+const EMPTY_DEQUEUE = '{"tasks":[],"jobs":[],"stages":[]}';
+
 /** What an ack repeat looks like when the first one was applied but its answer was lost. */
 const ALREADY_DONE: Record<AckKind, readonly TaskStatus[]> = {
   complete: ['COMPLETED'],
@@ -62,22 +69,23 @@ export class WorkService {
     private readonly hooks: WorkHooks = {},
   ) {}
 
-  async dequeue(input: DequeueInput, signal?: AbortSignal): Promise<DequeueResponse> {
+  /** Resolves to the response body (DequeueResponse as JSON text) and how many tasks it leases. */
+  async dequeue(input: DequeueInput, signal?: AbortSignal): Promise<DequeueBody> {
     const deadline = Date.now() + input.waitMs;
     for (;;) {
       const ticket = this.ready.arm(input.stageTypes);
       try {
         const started = performance.now();
         const raw = await this.tryDequeue(input);
-        if (raw.tasks.length > 0) {
-          this.hooks.dequeued?.(raw.tasks.length, (performance.now() - started) / 1000);
+        if (raw.count > 0) {
+          this.hooks.dequeued?.(raw.count, (performance.now() - started) / 1000);
           tracer
-            .startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.tasks.length, 'jobnik.worker_id': input.workerId } })
+            .startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } })
             .end();
-          return this.toResponse(raw);
+          return { count: raw.count, json: `{"tasks":${raw.tasks},"jobs":${raw.jobs},"stages":${raw.stages}}` };
         }
         const now = Date.now();
-        if (now >= deadline || signal?.aborted) return { tasks: [], jobs: [], stages: [] };
+        if (now >= deadline || signal?.aborted) return { count: 0, json: EMPTY_DEQUEUE };
         // Sleep until woken, until the earliest delayed task is due, or until the deadline.
         const dueIn = raw.nextRunAfter ? Math.max(1, raw.nextRunAfter.getTime() - now) : Infinity;
         const abort = new AbortController();
@@ -102,33 +110,23 @@ export class WorkService {
       cappedLocked: false,
     };
     const first = await dequeueTasks(this.db, params);
-    if (!first.anyCapped || first.tasks.length >= input.max) return first;
+    if (!first.anyCapped || first.count >= input.max) return first;
     // Capped queues are served under their lock so the in-flight count cannot be raced past the cap.
     const second = await this.db.transaction(async (tx) => {
       await lockCappedQueues(tx, first.cappedIds);
-      return dequeueTasks(tx, { ...params, max: input.max - first.tasks.length, cappedLocked: true });
+      return dequeueTasks(tx, { ...params, max: input.max - first.count, cappedLocked: true });
     });
+    if (first.count === 0) return { ...second, nextRunAfter: second.count > 0 ? null : second.nextRunAfter ?? first.nextRunAfter };
+    if (second.count === 0) return first;
+    // Both rounds leased tasks (rare: uncapped and capped queues in one call): join their arrays.
+    const join = <T extends { id: string }>(a: string, b: string) => JSON.stringify(dedupe([...(JSON.parse(a) as T[]), ...(JSON.parse(b) as T[])]));
     return {
       ...second,
-      tasks: [...first.tasks, ...second.tasks],
-      jobs: dedupe([...first.jobs, ...second.jobs]),
-      stages: dedupe([...first.stages, ...second.stages]),
-      nextRunAfter: second.tasks.length > 0 ? null : second.nextRunAfter ?? first.nextRunAfter,
-    };
-  }
-
-  private toResponse(raw: RawDequeue): DequeueResponse {
-    return {
-      tasks: raw.tasks.map((t) => ({
-        ...t,
-        priority: priorityFromInt(t.priority),
-        data: t.data as never,
-        userMetadata: t.userMetadata as never,
-        checkpoint: (t.checkpoint ?? null) as never,
-        leaseExpiresAt: iso(t.leaseExpiresAt),
-      })),
-      jobs: raw.jobs.map((j) => ({ ...j, priority: priorityFromInt(j.priority), data: j.data as never, userMetadata: j.userMetadata as never })),
-      stages: raw.stages.map((s) => ({ ...s, data: s.data as never, userMetadata: s.userMetadata as never })),
+      count: first.count + second.count,
+      tasks: join(first.tasks, second.tasks),
+      jobs: join(first.jobs, second.jobs),
+      stages: join(first.stages, second.stages),
+      nextRunAfter: null,
     };
   }
 

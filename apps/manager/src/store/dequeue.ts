@@ -1,11 +1,19 @@
 // Dequeue: one statement that leases up to `max` ready tasks across queues, in priority then ready-time order.
+import { PRIORITIES } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
-import { rollupCte, type StageCountersRow } from './rollup.js';
+import { rollupCte } from './rollup.js';
+
+/** The stored 0..4 priority as its wire name. */
+const PRIORITY_NAME = (col: string) => `(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(', ')}])[${col} + 1]`;
+/** A timestamptz as RFC 3339 in UTC with milliseconds, as Date#toISOString writes it. */
+const RFC3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /*
  * For each queue and each of the 5 priorities, one range scan of tasks_ready that stops at now()
  * (so delayed tasks never sit in front of ready ones), locked with SKIP LOCKED; the best `max` of
  * those are leased. Capped queues (max_in_flight) get 0 unless the caller holds their lock ($5).
+ * The leased tasks, their jobs and stages come back as JSON text already in the wire format of
+ * DequeueResponse, so the manager sends them on without parsing and re-serializing every task.
  */
 export const DEQUEUE = statement(
   'jobnik_dequeue',
@@ -55,17 +63,18 @@ export const DEQUEUE = statement(
      RETURNING j.id
    )
    SELECT
-     (SELECT json_agg(json_build_object(
-        'id', l.id, 'jobId', l.job_id, 'stageId', l.stage_id, 'stageType', qu.name, 'priority', l.priority,
+     (SELECT count(*) FROM leased)::int AS n,
+     (SELECT coalesce(json_agg(json_build_object(
+        'id', l.id, 'jobId', l.job_id, 'stageId', l.stage_id, 'stageType', qu.name, 'priority', ${PRIORITY_NAME('l.priority')},
         'data', l.data, 'userMetadata', l.user_metadata, 'attempts', l.attempts, 'maxAttempts', l.max_attempts,
-        'timeoutMs', l.timeout_ms, 'checkpoint', l.checkpoint, 'leaseToken', l.lease_token, 'leaseExpiresAt', l.lease_expires_at)
-        ORDER BY l.priority, l.run_after, l.seq)
+        'timeoutMs', l.timeout_ms, 'checkpoint', l.checkpoint, 'leaseToken', l.lease_token, 'leaseExpiresAt', ${RFC3339('l.lease_expires_at')})
+        ORDER BY l.priority, l.run_after, l.seq), '[]')::text
       FROM leased l JOIN queues qu ON qu.id = l.queue_id) AS tasks,
-     (SELECT json_agg(json_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'priority', j.priority,
-        'data', j.data, 'userMetadata', j.user_metadata, 'traceparent', j.traceparent, 'tracestate', j.tracestate))
+     (SELECT coalesce(json_agg(json_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'priority', ${PRIORITY_NAME('j.priority')},
+        'data', j.data, 'userMetadata', j.user_metadata, 'traceparent', j.traceparent, 'tracestate', j.tracestate)), '[]')::text
       FROM jobs j WHERE j.id IN (SELECT job_id FROM leased)) AS jobs,
-     (SELECT json_agg(json_build_object('id', s.id, 'jobId', s.job_id, 'order', s.ord, 'type', s.type,
-        'data', s.data, 'userMetadata', s.user_metadata))
+     (SELECT coalesce(json_agg(json_build_object('id', s.id, 'jobId', s.job_id, 'order', s.ord, 'type', s.type,
+        'data', s.data, 'userMetadata', s.user_metadata)), '[]')::text
       FROM stages s WHERE s.id IN (SELECT stage_id FROM leased)) AS stages,
      (SELECT count(*) FROM rollup)::int + (SELECT count(*) FROM started_jobs)::int AS touched,
      (SELECT bool_or(capped) FROM q) AS any_capped,
@@ -90,31 +99,16 @@ export interface DequeueParams {
   cappedLocked: boolean;
 }
 
-export interface RawLeasedTask {
-  id: string;
-  jobId: string;
-  stageId: string;
-  stageType: string;
-  priority: number;
-  data: unknown;
-  userMetadata: unknown;
-  attempts: number;
-  maxAttempts: number;
-  timeoutMs: number | null;
-  checkpoint: unknown;
-  leaseToken: string;
-  leaseExpiresAt: string;
-}
-
+/** One dequeue's result. tasks, jobs and stages are JSON arrays in DequeueResponse's wire format. */
 export interface RawDequeue {
-  tasks: RawLeasedTask[];
-  jobs: { id: string; tenantId: string; name: string; priority: number; data: unknown; userMetadata: unknown; traceparent: string | null; tracestate: string | null }[];
-  stages: { id: string; jobId: string; order: number; type: string; data: unknown; userMetadata: unknown }[];
+  count: number;
+  tasks: string;
+  jobs: string;
+  stages: string;
   anyCapped: boolean;
   cappedIds: number[];
   /** When nothing was ready: the earliest runAfter among pending tasks of these queues. */
   nextRunAfter: Date | null;
-  touchedStages?: StageCountersRow[];
 }
 
 export async function dequeueTasks(db: Queryable, p: DequeueParams): Promise<RawDequeue> {
@@ -122,9 +116,10 @@ export async function dequeueTasks(db: Queryable, p: DequeueParams): Promise<Raw
   const r = rows[0]!;
   const next = r.next_run_after;
   return {
-    tasks: (r.tasks as RawLeasedTask[] | null) ?? [],
-    jobs: (r.jobs as RawDequeue['jobs'] | null) ?? [],
-    stages: (r.stages as RawDequeue['stages'] | null) ?? [],
+    count: r.n as number,
+    tasks: r.tasks as string,
+    jobs: r.jobs as string,
+    stages: r.stages as string,
     anyCapped: Boolean(r.any_capped),
     cappedIds: (r.capped_ids as number[] | null) ?? [],
     nextRunAfter: next === null || next === undefined ? null : next instanceof Date ? next : new Date(next as string),
