@@ -38,6 +38,8 @@ interface JobPlan {
   priority: Priority;
   taskDefaults: ManagerTaskDefaults;
   requestHash: string | null;
+  /** Stage type → queue id, resolved (and missing queues created) before the job's transaction. */
+  queueIds: Map<string, number>;
 }
 
 function canonicalHash(value: unknown): string {
@@ -85,7 +87,11 @@ export class JobService {
     const type = await this.types.get(db, tenantId, req.name);
     if (type) this.types.validateData(type, req.data);
     const priority: Priority = req.priority ?? type?.defaults.priority ?? 'MEDIUM';
+    // Outside the job's transaction (in create): concurrent first jobs of a new stage type then do not
+    // queue up behind each other's uncommitted queue row. An unused queue is harmless.
+    const queueIds = stages.length ? await ensureQueues(db, tenantId, stages.map((s) => s.type)) : new Map<string, number>();
     return {
+      queueIds,
       req,
       tenantId,
       priority,
@@ -129,6 +135,7 @@ export class JobService {
       parallel: req.parallelStages ?? false,
       openFirst: true,
       paused: false,
+      queueIds: plan.queueIds,
     });
     await notifyReady(tx, wake);
     return jobId;
@@ -156,11 +163,11 @@ export class JobService {
     firstOrd: number,
     stages: CreateStage[],
     taskDefaults: ManagerTaskDefaults,
-    how: { parallel: boolean; openFirst: boolean; paused: boolean },
+    how: { parallel: boolean; openFirst: boolean; paused: boolean; queueIds?: Map<string, number> },
   ): Promise<Set<string>> {
     const wake = new Set<string>();
     if (stages.length === 0) return wake;
-    const queueIds = await ensureQueues(tx, tenantId, stages.map((s) => s.type));
+    const queueIds = how.queueIds ?? (await ensureQueues(tx, tenantId, stages.map((s) => s.type)));
     const plans = stages.map((s, i) => {
       const hasTasks = (s.tasks?.length ?? 0) > 0;
       const open = how.parallel || (i === 0 && how.openFirst);

@@ -3,15 +3,19 @@ import type { Queue } from '@jobnik/contracts';
 import type { Queryable } from '../db/db.js';
 import { isoOrNull } from './mappers.js';
 
-/** Creates missing queues and returns name → id for the tenant. */
-export async function ensureQueues(tx: Queryable, tenantId: string, names: string[]): Promise<Map<string, number>> {
+/** Returns name → id for the tenant's queues of these names, creating the missing ones. */
+export async function ensureQueues(db: Queryable, tenantId: string, names: string[]): Promise<Map<string, number>> {
   const unique = [...new Set(names)];
-  await tx.query(
-    `INSERT INTO queues (tenant_id, name) SELECT $1, n FROM unnest($2::text[]) AS n
-     ON CONFLICT (tenant_id, name) DO NOTHING`,
-    [tenantId, unique],
-  );
-  const rows = await tx.query<{ id: number; name: string }>('SELECT id, name FROM queues WHERE tenant_id = $1 AND name = ANY($2::text[])', [tenantId, unique]);
+  const select = () => db.query<{ id: number; name: string }>('SELECT id, name FROM queues WHERE tenant_id = $1 AND name = ANY($2::text[])', [tenantId, unique]);
+  let rows = await select();
+  if (rows.length < unique.length) {
+    await db.query(
+      `INSERT INTO queues (tenant_id, name) SELECT $1, n FROM unnest($2::text[]) AS n
+       ON CONFLICT (tenant_id, name) DO NOTHING`,
+      [tenantId, unique],
+    );
+    rows = await select();
+  }
   return new Map(rows.map((r) => [r.name, r.id]));
 }
 
