@@ -21,16 +21,39 @@ export interface RouteLimits {
   maxJsonDepth: number;
 }
 
-/** The path of the first value nested deeper than maxDepth, or null. Iterative: a hostile body cannot blow the stack. */
+/**
+ * The path of the first value nested deeper than maxDepth, or null. Iterative: a hostile body cannot
+ * blow the stack. Only objects are visited and no path is built unless the body is too deep (then a
+ * second walk names it), so the check costs little on the hot path.
+ */
 export function tooDeep(value: unknown, maxDepth: number): string | null {
-  const stack: { v: unknown; depth: number; path: string }[] = [{ v: value, depth: 0, path: '' }];
-  while (stack.length) {
-    const { v, depth, path } = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth >= maxDepth) return path || '/';
-    for (const [k, child] of Object.entries(v)) stack.push({ v: child, depth: depth + 1, path: `${path}/${k}` });
+  if (value === null || typeof value !== 'object') return null;
+  const values: object[] = [value];
+  const depths: number[] = [0];
+  while (values.length) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth >= maxDepth) return pathTooDeep(value, maxDepth);
+    for (const k in v) {
+      const child = (v as Record<string, unknown>)[k];
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return null;
+}
+
+function pathTooDeep(value: object, maxDepth: number): string {
+  const stack: { v: object; depth: number; path: string }[] = [{ v: value, depth: 0, path: '' }];
+  for (;;) {
+    const { v, depth, path } = stack.pop()!;
+    if (depth >= maxDepth) return path || '/';
+    for (const [k, child] of Object.entries(v)) {
+      if (child !== null && typeof child === 'object') stack.push({ v: child as object, depth: depth + 1, path: `${path}/${k}` });
+    }
+  }
 }
 
 function parse(schema: z.ZodType | undefined, value: unknown, where: string, issues: ProblemIssue[]): unknown {
