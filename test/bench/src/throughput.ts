@@ -11,6 +11,7 @@ import { settings, targets, type StoreKind } from './settings.js';
 import { WorkerFleet } from './worker-fleet.js';
 import { isMain } from './main.js';
 import { runtime } from './node-args.js';
+import { managerCalls, type ManagerCalls } from './manager-calls.js';
 
 export interface ThroughputResult {
   store: StoreKind;
@@ -25,6 +26,8 @@ export interface ThroughputResult {
    * the manager and worker processes over the run, the database's backends over their lifetime.
    */
   cpuMsPerTask: { manager: number; workers: number; postgres: number | null };
+  /** Calls the manager answered on its hot routes (null on PGlite: not scraped). */
+  calls: ManagerCalls | null;
 }
 
 const STAGE = 'bench';
@@ -50,10 +53,11 @@ export async function runThroughput(store: StoreKind, tasks: number, workers: nu
     const workersCpu = totalCpuSeconds(fleet.pids) - workersCpu0;
     const postgresCpu = database ? totalCpuSeconds(await backendPids(database.name)) : null;
     const seconds = (fleet.timeOf(tasks) - t0) / 1000;
+    const calls = await managerCalls(manager.url).catch(() => null);
     await producer.close();
     if (database) await verifyCompleted(database.url, tasks);
     return { store, tasks, workers, seconds, tasksPerSecond: tasks / seconds, createSeconds: (created - t0) / 1000, manager: footprint,
-      cpuMsPerTask: { manager: (footprint.cpuSeconds * 1000) / tasks, workers: (workersCpu * 1000) / tasks, postgres: postgresCpu === null ? null : (postgresCpu * 1000) / tasks } };
+      cpuMsPerTask: { manager: (footprint.cpuSeconds * 1000) / tasks, workers: (workersCpu * 1000) / tasks, postgres: postgresCpu === null ? null : (postgresCpu * 1000) / tasks }, calls };
   } finally {
     await fleet?.stop();
     await manager.stop();
@@ -93,6 +97,9 @@ export function reportThroughput(r: ThroughputResult, run: number): void {
     worker: settings.worker,
     runtime,
     cpuMsPerTask: { manager: round(r.cpuMsPerTask.manager, 3), workers: round(r.cpuMsPerTask.workers, 3), postgres: r.cpuMsPerTask.postgres === null ? null : round(r.cpuMsPerTask.postgres, 3) },
+    ...(r.calls
+      ? { calls: r.calls.byRoute, tasksPerDequeue: r.calls.dequeuesWithTasks ? round(r.calls.tasksDequeued / r.calls.dequeuesWithTasks) : 0 }
+      : {}),
   });
 }
 
