@@ -59,7 +59,7 @@ export const DEQUEUE = statement(
    ${rollupCte('changes', `status = CASE WHEN s.status = 'PENDING' THEN 'IN_PROGRESS' ELSE s.status END, started_at = coalesce(s.started_at, now())`)},
    started_jobs AS (
      UPDATE jobs j SET status = 'IN_PROGRESS', started_at = coalesce(j.started_at, now()), updated_at = now()
-     WHERE j.id IN (SELECT job_id FROM leased) AND j.status = 'PENDING'
+     WHERE j.id IN (SELECT DISTINCT job_id FROM leased) AND j.status = 'PENDING'
      RETURNING j.id
    )
    SELECT
@@ -72,10 +72,10 @@ export const DEQUEUE = statement(
       FROM leased l JOIN queues qu ON qu.id = l.queue_id) AS tasks,
      (SELECT coalesce(json_agg(json_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'priority', ${PRIORITY_NAME('j.priority')},
         'data', j.data, 'userMetadata', j.user_metadata, 'traceparent', j.traceparent, 'tracestate', j.tracestate)), '[]')::text
-      FROM jobs j WHERE j.id IN (SELECT job_id FROM leased)) AS jobs,
+      FROM jobs j WHERE j.id IN (SELECT DISTINCT job_id FROM leased)) AS jobs,
      (SELECT coalesce(json_agg(json_build_object('id', s.id, 'jobId', s.job_id, 'order', s.ord, 'type', s.type,
         'data', s.data, 'userMetadata', s.user_metadata)), '[]')::text
-      FROM stages s WHERE s.id IN (SELECT stage_id FROM leased)) AS stages,
+      FROM stages s WHERE s.id IN (SELECT DISTINCT stage_id FROM leased)) AS stages,
      (SELECT count(*) FROM rollup)::int + (SELECT count(*) FROM started_jobs)::int AS touched,
      (SELECT bool_or(capped) FROM q) AS any_capped,
      (SELECT array_agg(id) FROM q WHERE capped) AS capped_ids,
