@@ -32,3 +32,9 @@ export async function managerCalls(baseUrl: string): Promise<ManagerCalls> {
   }
   return { byRoute, dequeuesWithTasks, tasksDequeued };
 }
+
+/** What was asked between two readings. */
+export function callsBetween(before: ManagerCalls, after: ManagerCalls): ManagerCalls {
+  const byRoute = Object.fromEntries(Object.entries(after.byRoute).map(([route, n]) => [route, n - (before.byRoute[route] ?? 0)]));
+  return { byRoute, dequeuesWithTasks: after.dequeuesWithTasks - before.dequeuesWithTasks, tasksDequeued: after.tasksDequeued - before.tasksDequeued };
+}

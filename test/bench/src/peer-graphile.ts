@@ -32,28 +32,40 @@ export async function runGraphile(tasks: number, workers: number): Promise<PeerR
       BENCH_PEER_LOCAL_QUEUE: String(p.localQueueSize),
       BENCH_PEER_BATCH_DELAY_MS: String(p.completeJobBatchDelay),
     });
-    const t0 = epochMs();
-    let next = 0;
-    const lane = async () => {
-      while (next < tasks) {
-        const from = next;
-        const n = Math.min(settings.createChunk, tasks - from);
-        next += n;
-        await utils.addJobs(Array.from({ length: n }, (_, i) => ({ identifier: 'noop', payload: { i: from + i } })));
+    const addAll = async (total: number, concurrency: number) => {
+      let next = 0;
+      const lane = async () => {
+        while (next < total) {
+          const from = next;
+          const n = Math.min(settings.createChunk, total - from);
+          next += n;
+          await utils.addJobs(Array.from({ length: n }, (_, i) => ({ identifier: 'noop', payload: { i: from + i } })));
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, lane));
+    };
+    // Done when every job is gone from the table (graphile-worker deletes a job when it completes).
+    const drained = async () => {
+      const deadline = Date.now() + 600_000;
+      for (;;) {
+        const r = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker._private_jobs');
+        if (r.rows[0]!.n === 0) return;
+        if (Date.now() > deadline) throw new Error('graphile-worker did not finish in time');
+        await new Promise((res) => setTimeout(res, 5));
       }
     };
-    await Promise.all(Array.from({ length: settings.createConcurrency }, lane));
-    const created = epochMs();
-    // Done when every job is gone from the table (graphile-worker deletes a job when it completes).
-    const deadline = Date.now() + 600_000;
-    for (;;) {
-      const r = await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker._private_jobs');
-      if (r.rows[0]!.n === 0) break;
-      if (Date.now() > deadline) throw new Error('graphile-worker did not finish in time');
-      await new Promise((res) => setTimeout(res, 5));
+    // The same warm-up as ours (settings.warmupPerWorker), before the clock starts.
+    const warm = settings.warmupPerWorker * workers;
+    if (warm > 0) {
+      await addAll(warm, 1);
+      await drained();
     }
+    const t0 = epochMs();
+    await addAll(tasks, settings.createConcurrency);
+    const created = epochMs();
+    await drained();
     const end = epochMs();
-    if (fleet.completions.length < tasks) await fleet.waitFor(tasks, 10_000);
+    if (fleet.completions.length < warm + tasks) await fleet.waitFor(warm + tasks, 10_000);
     const seconds = (end - t0) / 1000;
     return { tasks, workers, seconds, tasksPerSecond: tasks / seconds, createSeconds: (created - t0) / 1000 };
   } finally {

@@ -26,6 +26,12 @@ export const settings = {
   // PGlite runs every statement on the manager's one thread: 100k tasks there take minutes per run.
   pgliteTasks: list('BENCH_PGLITE_TASKS', quick ? [2_000] : [20_000]),
   workers: list('BENCH_WORKERS', quick ? [2] : [1, 2, 4]),
+  /**
+   * Tasks each worker process runs before the clock starts, for Jobnik and graphile-worker alike: a
+   * fleet lives for days, so its steady state is what counts, not the JIT's first second (at N = 20,000
+   * that second was half the workers' CPU). 0 measures cold processes.
+   */
+  warmupPerWorker: num('BENCH_WARMUP_PER_WORKER', quick ? 500 : 2_000),
   /** Tasks per create request, and how many create requests are in flight at once. */
   createChunk: num('BENCH_CREATE_CHUNK', 5_000),
   createConcurrency: num('BENCH_CREATE_CONCURRENCY', 2),

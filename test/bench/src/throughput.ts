@@ -4,14 +4,14 @@
 import pg from 'pg';
 import { backendPids, createDatabase } from './database.js';
 import { startManagerProcess } from './manager-process.js';
-import { ProcessSampler, totalCpuSeconds, type Footprint } from './proc-sampler.js';
+import { cpuSeconds, ProcessSampler, totalCpuSeconds, type Footprint } from './proc-sampler.js';
 import { benchProducer, createTasks } from './producer.js';
 import { epochMs, note, report, round } from './report.js';
 import { settings, targets, type StoreKind } from './settings.js';
 import { WorkerFleet } from './worker-fleet.js';
 import { isMain } from './main.js';
 import { runtime } from './node-args.js';
-import { managerCalls, type ManagerCalls } from './manager-calls.js';
+import { callsBetween, managerCalls, type ManagerCalls } from './manager-calls.js';
 
 export interface ThroughputResult {
   store: StoreKind;
@@ -42,26 +42,53 @@ export async function runThroughput(store: StoreKind, tasks: number, workers: nu
       BENCH_STAGE_TYPE: STAGE,
     });
     const producer = benchProducer(manager.url);
+    // Warm-up (settings.warmupPerWorker): the same path, before the clock and the CPU counters start.
+    const warm = settings.warmupPerWorker * workers;
+    if (warm > 0) {
+      await createTasks(producer, { stageType: STAGE, total: warm, chunk: settings.createChunk, concurrency: 1 });
+      await fleet.waitFor(warm, 300_000);
+    }
+    const calls0 = await managerCalls(manager.url).catch(() => null);
+    const postgresCpu0 = database ? cpuByPid(await backendPids(database.name)) : null;
     const sampler = new ProcessSampler(manager.pid);
     const workersCpu0 = totalCpuSeconds(fleet.pids);
     sampler.start();
     const t0 = epochMs();
     await createTasks(producer, { stageType: STAGE, total: tasks, chunk: settings.createChunk, concurrency: settings.createConcurrency });
     const created = epochMs();
-    await fleet.waitFor(tasks, 600_000);
+    await fleet.waitFor(warm + tasks, 600_000);
     const footprint = sampler.stop();
     const workersCpu = totalCpuSeconds(fleet.pids) - workersCpu0;
-    const postgresCpu = database ? totalCpuSeconds(await backendPids(database.name)) : null;
-    const seconds = (fleet.timeOf(tasks) - t0) / 1000;
-    const calls = await managerCalls(manager.url).catch(() => null);
+    const postgresCpu = database && postgresCpu0 ? cpuSince(postgresCpu0, await backendPids(database.name)) : null;
+    const seconds = (fleet.timeOf(warm + tasks) - t0) / 1000;
+    const calls1 = await managerCalls(manager.url).catch(() => null);
+    const calls = calls0 && calls1 ? callsBetween(calls0, calls1) : null;
     await producer.close();
-    if (database) await verifyCompleted(database.url, tasks);
+    if (database) await verifyCompleted(database.url, warm + tasks);
     return { store, tasks, workers, seconds, tasksPerSecond: tasks / seconds, createSeconds: (created - t0) / 1000, manager: footprint,
       cpuMsPerTask: { manager: (footprint.cpuSeconds * 1000) / tasks, workers: (workersCpu * 1000) / tasks, postgres: postgresCpu === null ? null : (postgresCpu * 1000) / tasks }, calls };
   } finally {
     await fleet?.stop();
     await manager.stop();
     await database?.drop();
+  }
+}
+
+/** CPU seconds each process has used so far. */
+function cpuByPid(pids: number[]): Map<number, number> {
+  return new Map(pids.map((pid) => [pid, safeCpu(pid)]));
+}
+
+/** CPU seconds these processes used since `before` (processes that started since count whole). */
+function cpuSince(before: Map<number, number>, pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + safeCpu(pid) - (before.get(pid) ?? 0), 0);
+}
+
+function safeCpu(pid: number): number {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return 0; // the process ended
   }
 }
 
