@@ -75,7 +75,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   }
   const ready = new ReadySignal();
   await ready.start(db);
-  const metrics = new ManagerMetrics(db);
+  const metrics = new ManagerMetrics(db, ready);
   const throughput = new Throughput();
 
   const types = new JobTypeService();

@@ -2,6 +2,7 @@
 import client from 'prom-client';
 import type { Db } from './db/db.js';
 import { listQueues } from './store/queues.js';
+import type { ReadySignal } from './services/ready-signal.js';
 
 export class ManagerMetrics {
   readonly registry = new client.Registry();
@@ -39,7 +40,15 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
-  constructor(db: Db) {
+  constructor(db: Db, ready: ReadySignal) {
+    new client.Gauge({
+      name: 'jobnik_long_polls_waiting',
+      help: 'Dequeue long-polls parked in this manager waiting for work (idle worker capacity)',
+      registers: [this.registry],
+      collect() {
+        this.set(ready.waiting);
+      },
+    });
     client.collectDefaultMetrics({ register: this.registry, prefix: 'jobnik_manager_' });
     const depth = new client.Gauge({
       name: 'jobnik_queue_depth',

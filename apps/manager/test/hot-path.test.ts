@@ -247,6 +247,21 @@ describe.each(testStores())('hot path on %s', (store) => {
     expect((await dq('pq')).tasks).toHaveLength(1);
   });
 
+  it('a long-poll waiting on a paused queue wakes when the queue is resumed', async () => {
+    await a.patch('/queues/pqw', { paused: true });
+    await job('pqw', 1);
+    const parked = async () => Number(/^jobnik_long_polls_waiting (\d+)/m.exec((await a.get<string>('/metrics')).body)?.[1]);
+    const before = await parked();
+    let answered = false;
+    const poll = a.post('/dequeue', { workerId: 'pw', max: 1, waitMs: 10_000, stageTypes: ['pqw'] }).finally(() => (answered = true));
+    await waitFor(parked, (n) => n > before);
+    expect(answered).toBe(false);
+    const resumedAt = Date.now();
+    await a.patch('/queues/pqw', { paused: false });
+    expect((await poll).body.tasks).toHaveLength(1);
+    expect(Date.now() - resumedAt).toBeLessThan(2_000);
+  });
+
   it('a queue capacity of 1 is never exceeded by concurrent workers', async () => {
     await a.patch('/queues/cap', { maxInFlight: 1 });
     await job('cap', 20);

@@ -34,7 +34,7 @@ describe('OpenAPI document', () => {
     expect((await (await fetch(`${m.url}/health/ready`)).json())).toMatchObject({ status: 'ok', database: 'pglite' });
     const metrics = await (await fetch(`${m.url}/metrics`)).text();
     expect(metrics).toContain('jobnik_queue_depth');
-    for (const name of ['jobnik_http_request_duration_seconds', 'jobnik_dequeue_latency_seconds', 'jobnik_tasks_dequeued_total', 'jobnik_task_transitions_total', 'jobnik_sweeper_recoveries_total', 'jobnik_webhook_deliveries_total']) {
+    for (const name of ['jobnik_http_request_duration_seconds', 'jobnik_dequeue_latency_seconds', 'jobnik_tasks_dequeued_total', 'jobnik_long_polls_waiting', 'jobnik_task_transitions_total', 'jobnik_sweeper_recoveries_total', 'jobnik_webhook_deliveries_total']) {
       expect(metrics).toContain(`# TYPE ${name}`);
     }
   });

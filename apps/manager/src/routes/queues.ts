@@ -8,6 +8,7 @@ import { listWorkers } from '../store/heartbeat.js';
 import { iso } from '../store/mappers.js';
 import type { RouteContext } from './context.js';
 import { ValidationError } from '../domain/errors.js';
+import { notifyReady } from '../services/ready-signal.js';
 
 /** Aborts when the client goes away before the answer is sent, so a long-poll stops waiting for nobody. */
 function disconnectSignal(reply: FastifyReply): AbortSignal {
@@ -29,7 +30,11 @@ export function queueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, routes.updateQueue, limits, async ({ params, query, body }, request) => {
     const caller = callerOf(request);
     const tenantId = tenantForWrite(caller, query.tenantId) ?? DEFAULT_TENANT;
-    await db.transaction((tx) => updateQueue(tx, tenantId, params.stageType, body));
+    await db.transaction(async (tx) => {
+      await updateQueue(tx, tenantId, params.stageType, body);
+      // Resumed, or its cap changed: long-polls parked on the queue look again (no-op when nothing is ready).
+      if (body.paused === false || body.maxInFlight !== undefined) await notifyReady(tx, [params.stageType]);
+    });
     return (await getQueue(db, tenantId, params.stageType))!;
   });
 
