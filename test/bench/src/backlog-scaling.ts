@@ -1,40 +1,77 @@
 // Backlog scaling: dequeue+ack throughput of W worker processes with a small (10k) and a large (1M)
 // backlog of pending tasks, measured over the same fixed window of completions after a warm-up; the
-// ratio large/small shows whether the dequeue stays O(log n). The large database also gets the dequeue
-// EXPLAIN before the workers start.
+// ratio large/small shows whether the dequeue stays O(log n). The worker processes first warm up on a
+// queue of their own (settings.warmupPerWorker) while the backlog's queue is paused. The large database
+// also gets the dequeue EXPLAIN before the workers start.
+import pg from 'pg';
+import { request } from 'undici';
 import { createDatabase } from './database.js';
 import { explainDequeue, reportExplain } from './explain-dequeue.js';
 import { isMain } from './main.js';
 import { startManagerProcess } from './manager-process.js';
-import { benchProducer } from './producer.js';
+import { benchProducer, createTasks } from './producer.js';
 import { median, note, report, round } from './report.js';
 import { seedPending, topUpPending } from './seed.js';
 import { settings, targets } from './settings.js';
 import { WorkerFleet } from './worker-fleet.js';
 
 const STAGE = 'backlog';
+const WARMUP_STAGE = 'backlog-warmup';
+
+async function setPaused(managerUrl: string, stageType: string, paused: boolean): Promise<void> {
+  const res = await request(new URL(`/queues/${stageType}`, managerUrl), {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ paused }),
+  });
+  await res.body.dump();
+  if (res.statusCode !== 200) throw new Error(`PATCH /queues/${stageType} answered ${res.statusCode}`);
+}
+
+export interface BacklogResult {
+  /** Tasks/s of each window. */
+  rates: number[];
+  /** The tasks table with its indexes once seeded, against the server's shared_buffers (MB). */
+  tasksTableMb: number;
+  sharedBuffersMb: number;
+}
 
 /** Rates (tasks/s) of `repeat` windows over one seeded backlog (each window with fresh worker processes). */
-export async function runBacklog(pending: number, repeat: number, onSeeded?: (databaseUrl: string) => Promise<void>): Promise<number[]> {
+export async function runBacklog(pending: number, repeat: number, onSeeded?: (databaseUrl: string) => Promise<void>): Promise<BacklogResult> {
   const { warmup, window, workers } = settings.backlog;
   const database = await createDatabase();
   const manager = await startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize });
   const producer = benchProducer(manager.url);
   const rates: number[] = [];
+  let sizes = { tasksTableMb: NaN, sharedBuffersMb: NaN };
   try {
     note(`seeding ${pending} pending tasks`);
     const seeded = await seedPending(database.url, producer, STAGE, pending);
+    sizes = await tableSizes(database.url);
     await onSeeded?.(database.url);
     for (let run = 0; run < repeat; run++) {
       // Every window starts from the same backlog (the previous window's workers drained some of it).
       if (run > 0) await topUpPending(database.url, seeded, pending);
+      await setPaused(manager.url, STAGE, true);
+      const { batch } = settings.backlog;
       const fleet = await WorkerFleet.start(new URL('./jobnik-worker-child.ts', import.meta.url), workers, {
         BENCH_MANAGER_URL: manager.url,
         BENCH_STAGE_TYPE: STAGE,
+        BENCH_WARMUP_STAGE_TYPE: WARMUP_STAGE,
+        BENCH_WORKER_BATCH: String(batch),
+        BENCH_ACK_BATCH: String(batch),
+        BENCH_WORKER_CONCURRENCY: String(batch * 2),
       });
       try {
-        await fleet.waitFor(warmup + window, 600_000);
-        rates.push(window / ((fleet.timeOf(warmup + window) - fleet.timeOf(warmup)) / 1000));
+        const warm = settings.warmupPerWorker * workers;
+        if (warm > 0) {
+          await createTasks(producer, { stageType: WARMUP_STAGE, total: warm, chunk: settings.createChunk, concurrency: 1 });
+          await fleet.waitFor(warm, 300_000);
+        }
+        await setPaused(manager.url, STAGE, false);
+        const from = warm + warmup;
+        await fleet.waitFor(from + window, 600_000);
+        rates.push(window / ((fleet.timeOf(from + window) - fleet.timeOf(from)) / 1000));
       } finally {
         await fleet.stop();
       }
@@ -44,12 +81,27 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
     await manager.stop();
     await database.drop();
   }
-  return rates;
+  return { rates, ...sizes };
 }
 
-export function reportBacklog(small: number[], large: number[]): void {
+async function tableSizes(url: string): Promise<{ tasksTableMb: number; sharedBuffersMb: number }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ t: string; sb: string }>(
+      `SELECT pg_total_relation_size('tasks')::text AS t, (SELECT setting::bigint * 8192 FROM pg_settings WHERE name = 'shared_buffers')::text AS sb`,
+    );
+    return { tasksTableMb: round(Number(r.rows[0]!.t) / 2 ** 20), sharedBuffersMb: round(Number(r.rows[0]!.sb) / 2 ** 20) };
+  } finally {
+    await c.end();
+  }
+}
+
+export function reportBacklog(smallRun: BacklogResult, largeRun: BacklogResult): void {
+  const small = smallRun.rates;
+  const large = largeRun.rates;
   const { warmup, window, workers } = settings.backlog;
-  const setup = { workerProcesses: workers, warmupTasks: warmup, windowTasks: window };
+  const setup = { workerProcesses: workers, batch: settings.backlog.batch, processWarmupTasks: settings.warmupPerWorker * workers, warmupTasks: warmup, windowTasks: window };
   small.forEach((v, i) => report({ figure: 'backlog-throughput-small', value: Math.round(v), unit: 'tasks/s', run: i + 1, pending: settings.backlog.small, ...setup }));
   large.forEach((v, i) => report({ figure: 'backlog-throughput-large', value: Math.round(v), unit: 'tasks/s', run: i + 1, pending: settings.backlog.large, ...setup }));
   report({
@@ -59,6 +111,8 @@ export function reportBacklog(small: number[], large: number[]): void {
     target: targets.backlogRatio,
     smallMedian: Math.round(median(small)),
     largeMedian: Math.round(median(large)),
+    tasksTableMb: { small: smallRun.tasksTableMb, large: largeRun.tasksTableMb },
+    sharedBuffersMb: largeRun.sharedBuffersMb,
     pending: { small: settings.backlog.small, large: settings.backlog.large },
   });
 }

@@ -18,6 +18,8 @@ const worker = new WorkerClient({
 });
 const reporter = new CompletionReporter();
 worker.handle(env.BENCH_STAGE_TYPE ?? 'bench', async () => undefined);
+// A second queue to warm the process up on while the measured one is paused (backlog-scaling.ts).
+if (env.BENCH_WARMUP_STAGE_TYPE) worker.handle(env.BENCH_WARMUP_STAGE_TYPE, async () => undefined);
 worker.on('taskCompleted', () => reporter.record(epochMs()));
 worker.on('error', (err) => send({ type: 'error', message: err.message }));
 await worker.start();
