@@ -19,7 +19,11 @@ export interface PeerResult {
 
 export async function runGraphile(tasks: number, workers: number): Promise<PeerResult> {
   const database = await createDatabase('jobnik_bench_peer');
-  const utils = await makeWorkerUtils({ connectionString: database.url });
+  // Our own pool, so a connection the database's drop (WITH FORCE) terminates is an event we handle,
+  // not an unhandled 'error' that takes the benchmark down.
+  const pool = new pg.Pool({ connectionString: database.url });
+  pool.on('error', () => undefined);
+  const utils = await makeWorkerUtils({ pgPool: pool });
   let fleet: WorkerFleet | undefined;
   const probe = new pg.Client({ connectionString: database.url });
   try {
@@ -72,6 +76,7 @@ export async function runGraphile(tasks: number, workers: number): Promise<PeerR
     await fleet?.stop();
     await probe.end().catch(() => undefined);
     await utils.release();
+    await pool.end();
     await database.drop();
   }
 }
