@@ -194,7 +194,7 @@ export class JobService {
     plans.forEach(({ s, taskStatus }, i) => {
       for (const t of s.tasks ?? []) tasks.push(this.newTask(t, s, stageIds[i]!, queueIds.get(s.type)!, priority, taskStatus, taskDefaults));
     });
-    await insertTasks(tx, jobId, tasks);
+    await insertTasks(tx, jobId, tasks, false);
     return wake;
   }
 
@@ -305,6 +305,7 @@ export class JobService {
         tx,
         job.id as string,
         tasks.map((t) => this.newTask(t, { taskDefaults }, stageId, stage.queue_id as number, job.priority as number, taskStatus, base)),
+        true,
       );
       const col = taskStatus === 'WAITING' ? 'n_waiting' : taskStatus === 'PAUSED' ? 'n_paused' : 'n_pending';
       await tx.query(`UPDATE stages SET ${col} = ${col} + $2, status = $3, updated_at = now() WHERE id = $1`, [stageId, ids.length, nextStageStatus]);
