@@ -118,8 +118,8 @@ export function reportBacklog(smallRun: BacklogResult, largeRun: BacklogResult):
 }
 
 if (isMain(import.meta.url)) {
-  const small = await runBacklog(settings.backlog.small, settings.repeat);
-  const large = await runBacklog(settings.backlog.large, settings.repeat, async (url) => {
+  const small = await runBacklog(settings.backlog.small, settings.backlog.repeat);
+  const large = await runBacklog(settings.backlog.large, settings.backlog.repeat, async (url) => {
     const r = await explainDequeue(url, STAGE);
     console.error(r.plan);
     reportExplain(r, settings.backlog.large, 1);

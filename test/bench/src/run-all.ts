@@ -32,10 +32,10 @@ for (let run = 1; run <= settings.repeat; run++) {
 }
 
 note('backlog: small');
-const small = await runBacklog(settings.backlog.small, settings.repeat);
+const small = await runBacklog(settings.backlog.small, settings.backlog.repeat);
 note('backlog: large');
 const explains: ExplainResult[] = [];
-const large = await runBacklog(settings.backlog.large, settings.repeat, async (url) => {
+const large = await runBacklog(settings.backlog.large, settings.backlog.repeat, async (url) => {
   for (let run = 1; run <= settings.repeat; run++) {
     const r = await explainDequeue(url, 'backlog');
     if (run === 1) console.error(r.plan);

@@ -62,6 +62,8 @@ export const settings = {
     warmup: num('BENCH_BACKLOG_WARMUP', quick ? 500 : 1_000),
     window: num('BENCH_BACKLOG_WINDOW', quick ? 3_000 : 8_000),
     workers: num('BENCH_BACKLOG_WORKERS', 4),
+    /** Windows per backlog (each with fresh worker processes; the ratio compares medians): a window lasts ~1 s. */
+    repeat: num('BENCH_BACKLOG_REPEAT', quick ? 1 : 5),
     /** Dequeue and ack batch of the backlog workers: small enough that the window spans ~40 dequeues. */
     batch: num('BENCH_BACKLOG_BATCH', 200),
   },
