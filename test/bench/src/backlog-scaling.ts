@@ -4,7 +4,6 @@
 // queue of their own (settings.warmupPerWorker) while the backlog's queue is paused. The large database
 // also gets the dequeue EXPLAIN before the workers start.
 import pg from 'pg';
-import { request } from 'undici';
 import { createDatabase } from './database.js';
 import { explainDequeue, reportExplain } from './explain-dequeue.js';
 import { isMain } from './main.js';
@@ -18,15 +17,6 @@ import { WorkerFleet } from './worker-fleet.js';
 const STAGE = 'backlog';
 const WARMUP_STAGE = 'backlog-warmup';
 
-async function setPaused(managerUrl: string, stageType: string, paused: boolean): Promise<void> {
-  const res = await request(new URL(`/queues/${stageType}`, managerUrl), {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ paused }),
-  });
-  await res.body.dump();
-  if (res.statusCode !== 200) throw new Error(`PATCH /queues/${stageType} answered ${res.statusCode}`);
-}
 
 export interface BacklogResult {
   /** Tasks/s of each window. */
@@ -52,7 +42,7 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
     for (let run = 0; run < repeat; run++) {
       // Every window starts from the same backlog (the previous window's workers drained some of it).
       if (run > 0) await topUpPending(database.url, seeded, pending);
-      await setPaused(manager.url, STAGE, true);
+      await producer.updateQueue(STAGE, { paused: true });
       const { batch } = settings.backlog;
       const fleet = await WorkerFleet.start(new URL('./jobnik-worker-child.ts', import.meta.url), workers, {
         BENCH_MANAGER_URL: manager.url,
@@ -68,7 +58,7 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
           await createTasks(producer, { stageType: WARMUP_STAGE, total: warm, chunk: settings.createChunk, concurrency: 1 });
           await fleet.waitFor(warm, 300_000);
         }
-        await setPaused(manager.url, STAGE, false);
+        await producer.updateQueue(STAGE, { paused: false });
         const from = warm + warmup;
         await fleet.waitFor(from + window, 600_000);
         rates.push(window / ((fleet.timeOf(from + window) - fleet.timeOf(from)) / 1000));

@@ -63,15 +63,16 @@ export class ProcessSampler {
   }
 }
 
+/** CPU seconds of a process, 0 once it is gone. */
+export function cpuSecondsOrZero(pid: number): number {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return 0;
+  }
+}
+
 /** Total CPU seconds of several processes; those already gone count 0. */
 export function totalCpuSeconds(pids: readonly number[]): number {
-  let sum = 0;
-  for (const pid of pids) {
-    try {
-      sum += cpuSeconds(pid);
-    } catch {
-      // gone
-    }
-  }
-  return sum;
+  return pids.reduce((sum, pid) => sum + cpuSecondsOrZero(pid), 0);
 }

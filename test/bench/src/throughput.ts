@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { backendPids, createDatabase } from './database.js';
 import { startManagerProcess } from './manager-process.js';
-import { cpuSeconds, ProcessSampler, totalCpuSeconds, type Footprint } from './proc-sampler.js';
+import { cpuSecondsOrZero, ProcessSampler, totalCpuSeconds, type Footprint } from './proc-sampler.js';
 import { benchProducer, createTasks } from './producer.js';
 import { epochMs, note, report, round } from './report.js';
 import { settings, targets, type StoreKind } from './settings.js';
@@ -76,20 +76,12 @@ export async function runThroughput(store: StoreKind, tasks: number, workers: nu
 
 /** CPU seconds each process has used so far. */
 function cpuByPid(pids: number[]): Map<number, number> {
-  return new Map(pids.map((pid) => [pid, safeCpu(pid)]));
+  return new Map(pids.map((pid) => [pid, cpuSecondsOrZero(pid)]));
 }
 
 /** CPU seconds these processes used since `before` (processes that started since count whole). */
 function cpuSince(before: Map<number, number>, pids: number[]): number {
-  return pids.reduce((sum, pid) => sum + safeCpu(pid) - (before.get(pid) ?? 0), 0);
-}
-
-function safeCpu(pid: number): number {
-  try {
-    return cpuSeconds(pid);
-  } catch {
-    return 0; // the process ended
-  }
+  return pids.reduce((sum, pid) => sum + cpuSecondsOrZero(pid) - (before.get(pid) ?? 0), 0);
 }
 
 /** Every task completed exactly once, as the manager's database sees it. */

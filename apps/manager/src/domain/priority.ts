@@ -10,3 +10,8 @@ export function priorityFromInt(n: number): Priority {
   if (!p) throw new Error(`priority ${n} out of range`);
   return p;
 }
+
+/** SQL for the stored 0..4 priority of `column` as its wire name (priorityFromInt inside a statement). */
+export function priorityNameSql(column: string): string {
+  return `(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(', ')}])[${column} + 1]`;
+}

@@ -1,10 +1,8 @@
 // Dequeue: one statement that leases up to `max` ready tasks across queues, in priority then ready-time order.
-import { PRIORITIES } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
+import { priorityNameSql } from '../domain/priority.js';
 import { rollupCte } from './rollup.js';
 
-/** The stored 0..4 priority as its wire name. */
-const PRIORITY_NAME = (col: string) => `(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(', ')}])[${col} + 1]`;
 /** A timestamptz as RFC 3339 in UTC with milliseconds, as Date#toISOString writes it. */
 const RFC3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -65,12 +63,12 @@ export const DEQUEUE = statement(
    SELECT
      (SELECT count(*) FROM leased)::int AS n,
      (SELECT coalesce(json_agg(json_build_object(
-        'id', l.id, 'jobId', l.job_id, 'stageId', l.stage_id, 'stageType', qu.name, 'priority', ${PRIORITY_NAME('l.priority')},
+        'id', l.id, 'jobId', l.job_id, 'stageId', l.stage_id, 'stageType', qu.name, 'priority', ${priorityNameSql('l.priority')},
         'data', l.data, 'userMetadata', l.user_metadata, 'attempts', l.attempts, 'maxAttempts', l.max_attempts,
         'timeoutMs', l.timeout_ms, 'checkpoint', l.checkpoint, 'leaseToken', l.lease_token, 'leaseExpiresAt', ${RFC3339('l.lease_expires_at')})
         ORDER BY l.priority, l.run_after, l.seq), '[]')::text
       FROM leased l JOIN queues qu ON qu.id = l.queue_id) AS tasks,
-     (SELECT coalesce(json_agg(json_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'priority', ${PRIORITY_NAME('j.priority')},
+     (SELECT coalesce(json_agg(json_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'priority', ${priorityNameSql('j.priority')},
         'data', j.data, 'userMetadata', j.user_metadata, 'traceparent', j.traceparent, 'tracestate', j.tracestate)), '[]')::text
       FROM jobs j WHERE j.id IN (SELECT DISTINCT job_id FROM leased)) AS jobs,
      (SELECT coalesce(json_agg(json_build_object('id', s.id, 'jobId', s.job_id, 'order', s.ord, 'type', s.type,
