@@ -1,21 +1,8 @@
 // Stage states and the roll-up rule that derives a stage's outcome from its task counts.
-import type { StageStatus } from '@jobnik/contracts';
+import { FINAL_STAGE_STATUSES, STAGE_TRANSITIONS, type StageStatus } from '@jobnik/contracts';
 import { StateMachine } from './state-machine.js';
 
-export const stageMachine = new StateMachine<StageStatus>(
-  'stage',
-  {
-    CREATED: ['WAITING', 'PENDING', 'PAUSED', 'ABORTED'],
-    WAITING: ['PENDING', 'PAUSED', 'ABORTED'],
-    PENDING: ['IN_PROGRESS', 'PAUSED', 'COMPLETED', 'FAILED', 'ABORTED'],
-    IN_PROGRESS: ['COMPLETED', 'FAILED', 'PAUSED', 'ABORTED'],
-    PAUSED: ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'ABORTED'],
-    COMPLETED: [],
-    FAILED: ['PENDING', 'WAITING'],
-    ABORTED: ['PENDING', 'WAITING'],
-  },
-  ['COMPLETED', 'FAILED', 'ABORTED'],
-);
+export const stageMachine = new StateMachine<StageStatus>('stage', STAGE_TRANSITIONS, FINAL_STAGE_STATUSES);
 
 export interface TaskCounts {
   waiting: number;
