@@ -40,3 +40,15 @@ export function percentageOf(status: StageStatus, c: TaskCounts): number {
   const total = totalOf(c);
   return total === 0 ? 0 : Math.floor((c.completed * 100) / total);
 }
+
+/** Whether a stage's tasks may run: the job runs its stages in parallel, or every earlier stage completed. */
+export function stageIsOpen(parallel: boolean, earlier: readonly StageStatus[]): boolean {
+  return parallel || earlier.every((s) => s === 'COMPLETED');
+}
+
+export type NewTaskStatus = 'WAITING' | 'PAUSED' | 'PENDING';
+
+/** The status new tasks of a stage start in: WAITING until the stage opens, PAUSED while the job is suspended, else PENDING. */
+export function newTaskStatus(open: boolean, jobPaused: boolean): NewTaskStatus {
+  return !open ? 'WAITING' : jobPaused ? 'PAUSED' : 'PENDING';
+}
