@@ -4,12 +4,13 @@ import type { Job, JobStatus, Stage, StageStatus, Task } from '@jobnik/contracts
 import type { Db, Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { NotFoundError } from '../domain/errors.js';
+import { assertJobAction, assertStageAction } from '../domain/lifecycle-actions.js';
 import { jobMachine } from '../domain/job-machine.js';
-import { stageMachine } from '../domain/stage-machine.js';
+import { stageIsOpen, stageMachine } from '../domain/stage-machine.js';
 import { taskMachine } from '../domain/task-machine.js';
 import { lockJob, setJobStatus } from '../store/jobs.js';
 import type { JobRow, StageRow } from '../store/rows.js';
-import { lockStageWithJob, lockStagesOfJob, setStageStatus } from '../store/stages.js';
+import { lockStageWithJob, lockStagesOfJob, setStageStatus, stageStatesOfJob } from '../store/stages.js';
 import { getTask, transitionTasks } from '../store/tasks.js';
 import type { ReadService } from './read-service.js';
 import { emptyOutcome, type SettleOutcome } from '../domain/settle-outcome.js';
@@ -38,6 +39,7 @@ export class LifecycleService {
   async cancelJob(id: string, scope: TenantScope): Promise<Job> {
     await this.inTx(async (tx, out) => {
       const job = await this.lockedJob(tx, id, scope);
+      assertJobAction(id, 'cancel', job.status);
       jobMachine.assert(id, job.status, 'ABORTED');
       await endJob(tx, id, 'ABORTED', out);
     });
@@ -47,6 +49,7 @@ export class LifecycleService {
   async suspendJob(id: string, scope: TenantScope): Promise<Job> {
     await this.inTx(async (tx) => {
       const job = await this.lockedJob(tx, id, scope);
+      assertJobAction(id, 'suspend', job.status);
       jobMachine.assert(id, job.status, 'PAUSED');
       const stages = await lockStagesOfJob(tx, id);
       const running = stages.filter((s) => s.status === 'PENDING' || s.status === 'IN_PROGRESS').map((s) => s.id);
@@ -60,18 +63,29 @@ export class LifecycleService {
   async resumeJob(id: string, scope: TenantScope): Promise<Job> {
     await this.inTx(async (tx, out) => {
       const job = await this.lockedJob(tx, id, scope);
+      assertJobAction(id, 'resume', job.status);
       const to: JobStatus = job.started_at ? 'IN_PROGRESS' : 'PENDING';
       jobMachine.assert(id, job.status, to);
       const stages = (await lockStagesOfJob(tx, id)).filter((s) => s.status === 'PAUSED');
-      await this.resumeStages(tx, stages, out);
+      await this.resumeStages(tx, job, stages, out);
       await setJobStatus(tx, id, to);
     });
     return this.reads.mustGetJob(id, scope);
   }
 
-  private async resumeStages(tx: Queryable, stages: StageRow[], out: SettleOutcome): Promise<void> {
-    const moved = await transitionTasks(tx, { stageIds: stages.map((s) => s.id) }, ['PAUSED'], 'PENDING', 'resume');
-    for (const s of stages) await setStageStatus(tx, [s.id], s.started_at ? 'IN_PROGRESS' : 'PENDING');
+  /**
+   * Resumes suspended stages. A stage whose earlier stages are all complete (or whose job runs stages in
+   * parallel) goes back to work with its paused and still-waiting tasks; one that is not open yet goes back
+   * to WAITING and opens when the stage before it completes.
+   */
+  private async resumeStages(tx: Queryable, job: JobRow, stages: StageRow[], out: SettleOutcome): Promise<void> {
+    if (stages.length === 0) return;
+    const all = await stageStatesOfJob(tx, job.id);
+    const open = stages.filter((s) => stageIsOpen(job.parallel_stages, all.filter((e) => e.ord < s.ord).map((e) => e.status)));
+    const closed = stages.filter((s) => !open.includes(s));
+    const moved = await transitionTasks(tx, { stageIds: open.map((s) => s.id) }, ['PAUSED', 'WAITING'], 'PENDING', 'resume');
+    for (const s of open) await setStageStatus(tx, [s.id], s.started_at ? 'IN_PROGRESS' : 'PENDING');
+    await setStageStatus(tx, closed.map((s) => s.id), 'WAITING');
     for (const t of moved.stageTypes) out.wake.add(t);
     // Tasks that completed while paused may have finished a stage.
     await settle(tx, moved.stages, out);
@@ -81,6 +95,7 @@ export class LifecycleService {
   async retryJob(id: string, scope: TenantScope): Promise<Job> {
     await this.inTx(async (tx, out) => {
       const job = await this.lockedJob(tx, id, scope);
+      assertJobAction(id, 'retry', job.status);
       jobMachine.assert(id, job.status, 'PENDING');
       const stages = (await lockStagesOfJob(tx, id)).filter((s) => s.status !== 'COMPLETED');
       let first = true;
@@ -109,6 +124,7 @@ export class LifecycleService {
   async cancelStage(id: string, scope: TenantScope): Promise<Stage> {
     await this.inTx(async (tx, out) => {
       const { stage, job } = await this.lockedStage(tx, id, scope);
+      assertStageAction(id, 'cancel', stage.status);
       stageMachine.assert(id, stage.status, 'ABORTED');
       await transitionTasks(tx, { stageIds: [id] }, ['WAITING', 'PENDING', 'IN_PROGRESS', 'PAUSED'], 'ABORTED', 'abort');
       await setStageStatus(tx, [id], 'ABORTED');
@@ -121,6 +137,7 @@ export class LifecycleService {
   async suspendStage(id: string, scope: TenantScope): Promise<Stage> {
     await this.inTx(async (tx) => {
       const { stage } = await this.lockedStage(tx, id, scope);
+      assertStageAction(id, 'suspend', stage.status);
       stageMachine.assert(id, stage.status, 'PAUSED');
       await transitionTasks(tx, { stageIds: [id] }, ['PENDING', 'IN_PROGRESS'], 'PAUSED', 'pause');
       await setStageStatus(tx, [id], 'PAUSED');
@@ -131,10 +148,11 @@ export class LifecycleService {
   async resumeStage(id: string, scope: TenantScope): Promise<Stage> {
     await this.inTx(async (tx, out) => {
       const { stage, job } = await this.lockedStage(tx, id, scope);
+      assertStageAction(id, 'resume', stage.status);
       const to = stage.started_at ? 'IN_PROGRESS' : 'PENDING';
       stageMachine.assert(id, stage.status, to);
       if (job.status === 'PAUSED') await setJobStatus(tx, job.id, job.started_at ? 'IN_PROGRESS' : 'PENDING');
-      await this.resumeStages(tx, [stage], out);
+      await this.resumeStages(tx, job, [stage], out);
     });
     return this.reads.mustGetStage(id, scope);
   }
