@@ -34,6 +34,13 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
+  readonly conflictRetries = new client.Counter({
+    name: 'jobnik_db_conflict_retries_total',
+    help: 'Statements and transactions run again after PostgreSQL rolled them back to break a deadlock (40P01) or a serialization conflict (40001)',
+    labelNames: ['sqlstate'],
+    registers: [this.registry],
+  });
+
   readonly webhookDeliveries = new client.Counter({
     name: 'jobnik_webhook_deliveries_total',
     help: 'Webhook delivery attempts by outcome (delivered, retry, failed)',
@@ -89,8 +96,11 @@ export class ManagerMetrics {
     return { completed, failed };
   }
 
+  /** The sweeper took back running tasks: retried ones went to PENDING, exhausted ones to FAILED. */
   swept(t: SweepTotals): void {
     this.sweeperRecoveries.inc({ outcome: 'retried' }, t.retried);
     this.sweeperRecoveries.inc({ outcome: 'failed' }, t.failed);
+    this.taskTransitions.inc({ status: 'PENDING' }, t.retried);
+    this.taskTransitions.inc({ status: 'FAILED' }, t.failed);
   }
 }

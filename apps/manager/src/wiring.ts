@@ -54,6 +54,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   await ready.start(db);
   const queues = new QueueService(db);
   const metrics = new ManagerMetrics(queues, ready);
+  db.observeConflictRetries((sqlState) => metrics.conflictRetries.inc({ sqlstate: sqlState }));
   const throughput = new Throughput();
 
   const reads = new ReadService(db);
