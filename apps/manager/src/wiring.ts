@@ -87,7 +87,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     work,
     queues,
     stats: new StatsService(db, throughput),
-    schedules: new ScheduleService(db),
+    schedules: new ScheduleService(db, jobs),
     jobTypes,
     auth,
     health: new HealthService(db),
