@@ -46,7 +46,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   registerRoutes(app, { ...services, metrics, limits: { maxJsonDepth: config.http.maxJsonDepth } });
   await serveDashboard(app, config);
 
-  const running = [loops.sweeper, loops.scheduler, loops.webhooks, loops.retention];
+  const running = [loops.sweeper, loops.scheduler, loops.webhooks, loops.retention, loops.throughput];
   for (const loop of running) loop.start();
   return {
     app,

@@ -3,6 +3,7 @@
 import type { AckOutcome, AckResponse, Directive, HeartbeatResponse, TaskStatus } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
 import { completeTasks, failTasks, fenceStates, releasePaused, releaseTasks, type AckResult } from '../store/acks.js';
+import type { Tally } from '../store/throughput.js';
 import { dequeueTasks, lockCappedQueues, type RawDequeue } from '../store/dequeue.js';
 import { heartbeat } from '../store/heartbeat.js';
 import { ValidationError } from '../domain/errors.js';
@@ -18,8 +19,8 @@ export interface WorkServiceOptions {
 export interface WorkHooks {
   /** A dequeue handed out tasks after `seconds` of database work. */
   dequeued?(count: number, seconds: number): void;
-  /** Tasks reached these statuses through acks. */
-  acked?(statuses: TaskStatus[]): void;
+  /** An ack batch committed: its tasks reached these statuses; `tallies` counts those finished for good, by tenant. */
+  acked?(statuses: TaskStatus[], tallies: Tally[]): void;
 }
 
 export interface DequeueInput {
@@ -170,17 +171,21 @@ export class WorkService {
     });
   }
 
-  /** One transaction: the batch statement, the roll-up consequences, and the per-item answers. */
-  private ack(kind: AckKind, scope: string | null, items: AckItem[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
+  /** One transaction: the batch statement, the roll-up consequences, and the per-item answers; observed once committed. */
+  private async ack(kind: AckKind, scope: string | null, items: AckItem[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
     rejectDuplicates(items);
-    return this.db.transaction(async (tx) => {
+    const { response, result } = await this.db.transaction(async (tx) => {
       const result = await apply(tx);
       const out = await settle(tx, result.stages);
       for (const t of result.stageTypes) out.wake.add(t);
       await publish(tx, out);
-      this.hooks.acked?.(result.applied.map((a) => a.status));
-      return { items: await this.outcomes(tx, kind, scope, items, result) };
+      return { response: { items: await this.outcomes(tx, kind, scope, items, result) }, result };
     });
+    this.hooks.acked?.(
+      result.applied.map((a) => a.status),
+      result.tallies,
+    );
+    return response;
   }
 
   private async outcomes(tx: Queryable, kind: AckKind, scope: string | null, items: AckItem[], result: AckResult): Promise<AckOutcome[]> {

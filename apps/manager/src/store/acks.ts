@@ -5,6 +5,7 @@ import { statement, type Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
 import { taskInScope } from './tenant-scope.js';
+import { tallySql, type Tally } from './throughput.js';
 
 export interface AckApplied {
   id: string;
@@ -18,9 +19,12 @@ export interface AckResult {
   stages: StageCountersRow[];
   /** Stage types that got a task back to PENDING (to wake their waiters). */
   stageTypes: string[];
+  /** Tasks finished for good, by tenant (throughput). */
+  tallies: Tally[];
 }
 
 const TAIL = `SELECT (SELECT json_agg(json_build_object('id', a.id, 'lease_token', a.lease_token, 'status', a.status, 'run_after', a.run_after)) FROM acked a) AS applied,
+  ${tallySql('acked')},
   (SELECT json_agg(r) FROM rollup r) AS stages,
   (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked WHERE status = 'PENDING')) AS stage_types`;
 
@@ -97,9 +101,12 @@ const RELEASE = statement(
  * tenant's task answers as if it did not exist, whatever token the caller holds.
  */
 async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: TenantScope): Promise<AckResult> {
-  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null }>(stmt, [JSON.stringify(items), scope]);
+  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null; tallies: Tally[] | null }>(stmt, [
+    JSON.stringify(items),
+    scope,
+  ]);
   const r = rows[0]!;
-  return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [] };
+  return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [], tallies: r.tallies ?? [] };
 }
 
 export function completeTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result: unknown }[]) {
