@@ -9,9 +9,11 @@ import pino, { type Logger } from 'pino';
 import type { ManagerConfig } from './config.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
+import { SchemaCheck } from './db/schema-version.js';
 import { PgDb } from './db/pg-db.js';
 import { PgliteDb } from './db/pglite-db.js';
 import { installAuth } from './http/auth-hook.js';
+import { installSchemaGate } from './http/schema-gate.js';
 import { installTracing } from './http/tracing-hook.js';
 import { answerClientError, errorHandler, problem, sendProblem } from './http/problem.js';
 import { parseJsonBody } from './http/json-body.js';
@@ -43,6 +45,7 @@ export interface Manager {
   db: Db;
   config: ManagerConfig;
   logger: Logger;
+  metrics: ManagerMetrics;
   sweeper: Sweeper;
   schedules: ScheduleService;
   webhooks: WebhookDispatcher;
@@ -76,6 +79,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   const ready = new ReadySignal();
   await ready.start(db);
   const metrics = new ManagerMetrics(db, ready);
+  const schema = new SchemaCheck(db, logger);
   const throughput = new Throughput();
 
   const types = new JobTypeService();
@@ -151,6 +155,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   });
 
   installTracing(app);
+  installSchemaGate(app, schema); // before auth, which reads the api_keys table
   installAuth(app, auth);
   if (config.auth.rateLimitPerMinute > 0) {
     await app.register(fastifyRateLimit, {
@@ -171,7 +176,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   queueRoutes(app, ctx);
   scheduleRoutes(app, ctx, schedules, types);
   apiKeyRoutes(app, ctx, auth);
-  systemRoutes(app, db, metrics);
+  systemRoutes(app, db, metrics, schema, config.metrics);
 
   const ui = dashboardDir(config);
   if (ui) {
@@ -200,20 +205,25 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   }
   app.get('/', (_req, reply) => reply.redirect(ui ? '/ui/' : '/docs'));
 
-  sweeper.start();
-  schedules.start();
-  webhooks.start();
-  retention.start();
+  // On a database the migrations have not reached, the loops wait (one log line, not one per tick).
+  await schema.whenCurrent(() => {
+    sweeper.start();
+    schedules.start();
+    webhooks.start();
+    retention.start();
+  });
   return {
     app,
     db,
     config,
     logger,
+    metrics,
     sweeper,
     schedules,
     webhooks,
     retention,
     async close() {
+      schema.stop();
       await sweeper.stop();
       await schedules.stop();
       await webhooks.stop();
