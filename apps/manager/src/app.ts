@@ -11,7 +11,7 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { SchemaCheck } from './db/schema-version.js';
 import { PgDb } from './db/pg-db.js';
-import { PgliteDb } from './db/pglite-db.js';
+import { openEmbeddedDb } from './db/embedded.js';
 import { installAuth } from './http/auth-hook.js';
 import { installSchemaGate } from './http/schema-gate.js';
 import { installTracing } from './http/tracing-hook.js';
@@ -56,7 +56,7 @@ export interface Manager {
 
 export async function openDb(config: ManagerConfig, logger: Logger): Promise<Db> {
   if (config.database.url) return new PgDb({ url: config.database.url, poolSize: config.database.poolSize, logger });
-  return PgliteDb.open(config.database.pgliteDir);
+  return openEmbeddedDb(config.database.pgliteDir);
 }
 
 function dashboardDir(config: ManagerConfig): string | null {
