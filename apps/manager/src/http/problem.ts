@@ -3,7 +3,7 @@ import { PROBLEM_CONTENT_TYPE, type ErrorCode, type Problem, type ProblemIssue }
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodError } from 'zod';
-import { isConnectionError } from '../db/db.js';
+import { isConflict, isConnectionError } from '../db/db.js';
 import { AppError } from '../domain/errors.js';
 
 const TITLES: Partial<Record<number, string>> = {
@@ -62,6 +62,9 @@ function fromDatabase(err: { code?: unknown; message: string }): Problem | null 
   if (/^22[0-9A-Z]{3}$/.test(code)) return problem(400, 'VALIDATION_FAILED', `the database cannot store a value in this request: ${err.message}`);
   if (isConnectionError(err)) {
     return problem(503, 'UNAVAILABLE', 'the database is unreachable right now; retry shortly');
+  }
+  if (isConflict(err)) {
+    return problem(503, 'UNAVAILABLE', 'the database kept breaking deadlocks with this request (retried in the manager); retry shortly');
   }
   return null;
 }

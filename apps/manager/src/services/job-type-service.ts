@@ -3,15 +3,18 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import type { JobType, PutJobTypeRequest } from '@jobnik/contracts';
-import type { Queryable } from '../db/db.js';
-import { ValidationError } from '../domain/errors.js';
-import { getJobType, putJobType } from '../store/job-types.js';
+import type { Db, Queryable } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { getJobType, listJobTypes, putJobType } from '../store/job-types.js';
 
 export class JobTypeService {
   private readonly ajv = new Ajv2020({ allErrors: true, strict: false });
   private readonly compiled = new Map<string, { version: string; validate: ValidateFunction }>();
 
-  async put(db: Queryable, tenantId: string, name: string, body: PutJobTypeRequest): Promise<JobType> {
+  constructor(private readonly db: Db) {}
+
+  async put(tenantId: string, name: string, body: PutJobTypeRequest): Promise<JobType> {
     if (body.dataSchema) {
       try {
         this.ajv.compile(body.dataSchema);
@@ -19,11 +22,22 @@ export class JobTypeService {
         throw new ValidationError(`dataSchema is not a valid JSON Schema: ${(err as Error).message}`, [{ path: '/body/dataSchema', message: (err as Error).message }]);
       }
     }
-    return putJobType(db, tenantId, name, body);
+    return putJobType(this.db, tenantId, name, body);
   }
 
-  get(db: Queryable, tenantId: string, name: string): Promise<JobType | null> {
+  /** The type inside a transaction (or on the pool); null when the tenant has not defined it. */
+  find(db: Queryable, tenantId: string, name: string): Promise<JobType | null> {
     return getJobType(db, tenantId, name);
+  }
+
+  async mustGet(tenantId: string, name: string): Promise<JobType> {
+    const type = await getJobType(this.db, tenantId, name);
+    if (!type) throw new NotFoundError('job type', name);
+    return type;
+  }
+
+  list(scope: TenantScope): Promise<JobType[]> {
+    return listJobTypes(this.db, scope);
   }
 
   /** Throws a 400 naming each offending path when data does not satisfy the type's schema. */

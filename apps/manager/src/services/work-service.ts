@@ -6,10 +6,9 @@ import { completeTasks, failTasks, fenceStates, releasePaused, releaseTasks, typ
 import { dequeueTasks, lockCappedQueues, type RawDequeue } from '../store/dequeue.js';
 import { heartbeat } from '../store/heartbeat.js';
 import { iso } from '../store/mappers.js';
-import { notifyReady, type ReadySignal } from './ready-signal.js';
-import { settle, type SettleOutcome } from './settle.js';
+import type { ReadySignal } from './ready-signal.js';
+import { publish, settle } from './settle.js';
 import { tracer } from '../telemetry/tracer.js';
-import type { SettleListener } from './lifecycle-service.js';
 
 export interface WorkServiceOptions {
   defaultLeaseMs: number;
@@ -65,7 +64,6 @@ export class WorkService {
     private readonly db: Db,
     private readonly ready: ReadySignal,
     private readonly options: WorkServiceOptions,
-    private readonly onSettled: SettleListener = async () => undefined,
     private readonly hooks: WorkHooks = {},
   ) {}
 
@@ -168,10 +166,9 @@ export class WorkService {
   private ack(kind: AckKind, scope: string | null, items: { taskId: string; leaseToken: string }[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
     return this.db.transaction(async (tx) => {
       const result = await apply(tx);
-      const out: SettleOutcome = await settle(tx, result.stages);
+      const out = await settle(tx, result.stages);
       for (const t of result.stageTypes) out.wake.add(t);
-      await notifyReady(tx, out.wake);
-      await this.onSettled(tx, out);
+      await publish(tx, out);
       this.hooks.acked?.(result.applied.map((a) => a.status));
       return { items: await this.outcomes(tx, kind, scope, items, result) };
     });

@@ -3,7 +3,7 @@
 import type { TaskStatus } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
-import { inTenant } from './tenant-scope.js';
+import { taskInScope } from './tenant-scope.js';
 
 export interface AckApplied {
   id: string;
@@ -33,7 +33,7 @@ const COMPLETE = statement(
        finished_at = now(), updated_at = now(), lease_expires_at = NULL
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
-       AND ${inTenant('$2')}
+       AND ${taskInScope('$2')}
      RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
@@ -52,7 +52,7 @@ const FAIL = statement(
        jobnik_backoff_ms(t.attempts, t.backoff_base_ms, t.backoff_max_ms, t.backoff_jitter) AS delay_ms
      FROM tasks t JOIN input i ON t.id = i.task_id AND t.lease_token = i.lease_token
      WHERE t.status = 'IN_PROGRESS'
-       AND ${inTenant('$2')}
+       AND ${taskInScope('$2')}
      FOR UPDATE OF t
    ),
    acked AS (
@@ -83,7 +83,7 @@ const RELEASE = statement(
        updated_at = now(), lease_expires_at = NULL
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
-       AND ${inTenant('$2')}
+       AND ${taskInScope('$2')}
      RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
@@ -127,7 +127,7 @@ export async function releasePaused(tx: Queryable, scope: string | null, items: 
        lease_expires_at = NULL, updated_at = now()
      FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, checkpoint jsonb, has_checkpoint boolean)
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'PAUSED'
-       AND ${inTenant('$2')}
+       AND ${taskInScope('$2')}
      RETURNING t.id`,
     [JSON.stringify(items), scope],
   );
@@ -145,7 +145,7 @@ export async function fenceStates(tx: Queryable, scope: string | null, items: { 
   const rows = await tx.query<FenceState>(
     `SELECT t.id, t.status, t.lease_token IS NOT DISTINCT FROM i.lease_token AS token_matches
      FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid) JOIN tasks t ON t.id = i.task_id
-     WHERE ${inTenant('$2')}`,
+     WHERE ${taskInScope('$2')}`,
     [JSON.stringify(items), scope],
   );
   return new Map(rows.map((r) => [r.id, r]));

@@ -1,0 +1,66 @@
+// The fastify instance every route group is registered on: body parsing, problem+json errors, request
+// metrics, tracing, authentication and the optional per-key rate limit.
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ManagerConfig } from '../config.js';
+import type { SchemaCheck } from '../db/schema-version.js';
+import { AppError } from '../domain/errors.js';
+import type { ManagerMetrics } from '../metrics.js';
+import type { AuthService } from '../services/auth-service.js';
+import { installAuth } from './auth-hook.js';
+import { installSchemaGate } from './schema-gate.js';
+import { parseJsonBody } from './json-body.js';
+import { answerClientError, errorHandler, problem, sendProblem } from './problem.js';
+import { installTracing } from './tracing-hook.js';
+
+export async function createHttpApp(config: ManagerConfig, logger: Logger, metrics: ManagerMetrics, auth: AuthService, schema: SchemaCheck): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.http.bodyLimitBytes,
+    // Per-request logs would dominate the hot path; metrics and error logs cover requests.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // Errors raised before routing (a path parameter over the router's length limit, a bad URL encoding).
+    frameworkErrors: (err, request, reply) =>
+      sendProblem(reply, problem(400, 'VALIDATION_FAILED', err.message, { instance: request.url, errors: [{ path: '/params', message: err.message }] })),
+    // Errors from Node's HTTP parser (request head over 16 KiB, malformed request line) still get problem+json.
+    clientErrorHandler: answerClientError,
+  });
+  // Bodyless POSTs (cancel, resume…) often still say application/json: treat an empty body as none.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      if (err instanceof SyntaxError) (err as { statusCode?: number }).statusCode = 400;
+      done(err as Error, undefined);
+    }
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`, { instance: request.url })),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  installTracing(app);
+  installSchemaGate(app, schema); // before auth, which reads the api_keys table
+  installAuth(app, auth);
+  if (config.auth.rateLimitPerMinute > 0) {
+    await app.register(fastifyRateLimit, {
+      global: true,
+      max: config.auth.rateLimitPerMinute,
+      timeWindow: 60_000,
+      hook: 'preHandler', // after authentication, so the limit is per key
+      keyGenerator: (request) => request.caller?.keyId ?? request.ip,
+      allowList: (request) => !(request.routeOptions.config as { roles?: unknown } | undefined)?.roles,
+      errorResponseBuilder: (_request, ctx) => new AppError('RATE_LIMITED', 429, `rate limit of ${ctx.max} requests per minute reached; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
+    });
+  }
+  return app;
+}
