@@ -48,7 +48,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   registerRoutes(app, { ...services, metrics, limits: { maxJsonDepth: config.http.maxJsonDepth }, metricsExposure: config.metrics });
   await serveDashboard(app, config);
 
-  const running = [loops.sweeper, loops.scheduler, loops.webhooks, loops.retention];
+  const running = [loops.sweeper, loops.scheduler, loops.webhooks, loops.retention, loops.throughput];
   // On a database the migrations have not reached, the loops wait (one log line, not one per tick).
   await schema.whenCurrent(() => {
     for (const loop of running) loop.start();

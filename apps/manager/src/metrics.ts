@@ -86,16 +86,9 @@ export class ManagerMetrics {
     this.tasksDequeued.inc(count);
   }
 
-  /** Worker acks moved tasks to these statuses; returns how many completed and failed for good. */
-  acked(statuses: readonly TaskStatus[]): { completed: number; failed: number } {
-    let completed = 0;
-    let failed = 0;
-    for (const s of statuses) {
-      this.taskTransitions.inc({ status: s });
-      if (s === 'COMPLETED') completed++;
-      else if (s === 'FAILED') failed++;
-    }
-    return { completed, failed };
+  /** Worker acks moved tasks to these statuses. */
+  acked(statuses: readonly TaskStatus[]): void {
+    for (const s of statuses) this.taskTransitions.inc({ status: s });
   }
 
   /** The sweeper took back running tasks: retried ones went to PENDING, exhausted ones to FAILED. */

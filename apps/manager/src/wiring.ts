@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ManagerConfig } from './config.js';
 import type { Db } from './db/db.js';
 import { SchemaCheck } from './db/schema-version.js';
+import { Periodic } from './loops/periodic.js';
 import { Retention } from './loops/retention.js';
 import { Scheduler } from './loops/scheduler.js';
 import { Sweeper } from './loops/sweeper.js';
@@ -41,6 +42,7 @@ export interface Loops {
   scheduler: Scheduler;
   webhooks: WebhookDispatcher;
   retention: Retention;
+  throughput: Periodic;
 }
 
 export interface Wiring {
@@ -52,13 +54,16 @@ export interface Wiring {
   schema: SchemaCheck;
 }
 
+/** How often this replica's throughput counts are written for the cluster-wide /stats. */
+const THROUGHPUT_FLUSH_MS = 1000;
+
 export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promise<Wiring> {
   const ready = new ReadySignal();
   await ready.start(db);
   const queues = new QueueService(db);
   const metrics = new ManagerMetrics(queues, ready);
   db.observeConflictRetries((sqlState) => metrics.conflictRetries.inc({ sqlstate: sqlState }));
-  const throughput = new Throughput();
+  const throughput = new Throughput(db);
 
   const reads = new ReadService(db);
   const jobTypes = new JobTypeService(db);
@@ -77,9 +82,9 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   );
   const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs }, {
     dequeued: (count, seconds) => metrics.dequeued(count, seconds),
-    acked: (statuses) => {
-      const { completed, failed } = metrics.acked(statuses);
-      throughput.record(completed, failed);
+    acked: (statuses, tallies) => {
+      metrics.acked(statuses);
+      throughput.record(tallies);
     },
   });
   const schema = new SchemaCheck(db, logger);
@@ -91,7 +96,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     work,
     queues,
     stats: new StatsService(db, throughput),
-    schedules: new ScheduleService(db),
+    schedules: new ScheduleService(db, jobs),
     jobTypes,
     auth,
     health: new HealthService(db, schema),
@@ -99,11 +104,13 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   const loops: Loops = {
     sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {
       metrics.swept(t);
-      throughput.record(0, t.failed);
+      throughput.record(t.tallies);
     }),
     scheduler: new Scheduler(db, jobs, config.scheduler, logger),
     webhooks: new WebhookDispatcher(db, config.webhooks, logger, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
     retention: new Retention(db, config.retention, logger),
+    // Every second, and once more on close, so a replica's last second is not lost.
+    throughput: new Periodic('throughput flush', THROUGHPUT_FLUSH_MS, () => throughput.flush(), logger, { runOnStop: true }),
   };
   return { services, loops, metrics, ready, schema };
 }

@@ -38,7 +38,7 @@ describe.runIf(testStores().includes('postgres'))('deadlocks on PostgreSQL', () 
     await side.query('BEGIN');
     await side.query(`SET LOCAL deadlock_timeout = '30s'`);
     await side.query('SELECT id FROM stages WHERE id = $1 FOR UPDATE', [stageId]);
-    const dequeue = http.post('/dequeue', { workerId: 'w', max: 1, stageTypes: ['dl'] });
+    const dequeue = http.post('/dequeue', { workerId: 'w', max: 1, stageTypes: ['dl'], waitMs: 20_000 });
     await waitFor(
       async () => (await observer.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jobnik-manager' AND wait_event_type = 'Lock'`)).rowCount,
       (n) => n === 1,
@@ -47,6 +47,9 @@ describe.runIf(testStores().includes('postgres'))('deadlocks on PostgreSQL', () 
     const sideWaits = side.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [taskId]);
     await sideWaits;
     await side.query('COMMIT');
+    // The retried dequeue may have run while the side still held the task (it skips locked rows) and be parked in
+    // its long-poll: a queue update wakes parked polls, as a new task would.
+    await http.patch('/queues/dl', { paused: false });
 
     const res = await dequeue;
     expect(res.status).toBe(200);

@@ -28,10 +28,12 @@ export async function createHttpApp(config: ManagerConfig, logger: Logger, metri
     // Errors from Node's HTTP parser (request head over 16 KiB, malformed request line) still get problem+json.
     clientErrorHandler: answerClientError,
   });
-  // Bodyless POSTs (cancel, resume…) often still say application/json: treat an empty body as none.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  // Bodies are JSON only: a text/plain body is 415, not parsed as a string. Bodyless POSTs (cancel, resume…)
+  // often still say application/json: an empty body is none.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(body as Buffer));
     } catch (err) {
       if (err instanceof SyntaxError) (err as { statusCode?: number }).statusCode = 400;
       done(err as Error, undefined);
@@ -48,6 +50,13 @@ export async function createHttpApp(config: ManagerConfig, logger: Logger, metri
     );
   });
 
+  // Compressed bodies are not decoded: refuse them before reading, rather than failing to parse their bytes.
+  app.addHook('onRequest', async (request) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding && encoding.toLowerCase() !== 'identity') {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, `content-encoding ${encoding} is not supported; send the JSON body uncompressed`);
+    }
+  });
   installTracing(app);
   installSchemaGate(app, schema); // before auth, which reads the api_keys table
   installAuth(app, auth);

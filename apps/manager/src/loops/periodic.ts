@@ -11,6 +11,7 @@ export class Periodic {
     private readonly intervalMs: number,
     private readonly work: () => Promise<unknown>,
     private readonly logger: Logger,
+    private readonly options: { runOnStop?: boolean } = {},
   ) {}
 
   start(): void {
@@ -30,9 +31,12 @@ export class Periodic {
     await this.running;
   }
 
+  /** Stops the timer and waits for a run in progress (then runs once more with runOnStop). */
   async stop(): Promise<void> {
+    const wasStarted = this.timer !== null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
+    if (wasStarted && this.options.runOnStop) await this.runOnce();
   }
 }

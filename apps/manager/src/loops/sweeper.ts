@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 import { publish, settle } from '../services/settle.js';
 import { sweepExpired } from '../store/sweep.js';
+import type { Tally } from '../store/throughput.js';
 import { Periodic } from './periodic.js';
 
 const BATCH = 1000;
@@ -11,6 +12,8 @@ export interface SweepTotals {
   retried: number;
   failed: number;
   timedOut: number;
+  /** Tasks failed for good, by tenant. */
+  tallies: Tally[];
 }
 
 export class Sweeper {
@@ -35,7 +38,7 @@ export class Sweeper {
 
   /** Sweeps until a batch comes back short; returns what it did. */
   async sweepAll(): Promise<SweepTotals> {
-    const totals: SweepTotals = { retried: 0, failed: 0, timedOut: 0 };
+    const totals: SweepTotals = { retried: 0, failed: 0, timedOut: 0, tallies: [] };
     for (;;) {
       const r = await this.db.transaction(async (tx) => {
         const swept = await sweepExpired(tx, BATCH);
@@ -47,10 +50,11 @@ export class Sweeper {
       totals.retried += r.retried;
       totals.failed += r.failed;
       totals.timedOut += r.timedOut;
+      totals.tallies.push(...r.tallies);
       if (r.retried + r.failed < BATCH) break;
     }
     if (totals.retried + totals.failed > 0) {
-      this.logger.info(totals, 'sweeper recovered lost tasks');
+      this.logger.info({ retried: totals.retried, failed: totals.failed, timedOut: totals.timedOut }, 'sweeper recovered lost tasks');
       this.onSwept(totals);
     }
     return totals;

@@ -1,7 +1,7 @@
 // Writing the job tree: jobs with stages and tasks in one transaction (idempotently), stages and tasks
 // appended later, job changes and deletion.
 import { createHash } from 'node:crypto';
-import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, Priority, Stage } from '@jobnik/contracts';
+import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, JobType, Priority, Stage } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { AppError, ConflictError, NotFoundError } from '../domain/errors.js';
@@ -79,11 +79,21 @@ export class JobService {
     return this.insertPlanned(tx, plan, { scope: tenantId });
   }
 
+  /**
+   * Rejects what creating this job would reject before writing anything: too many tasks, data that fails its job
+   * type's schema. Returns the job type (null when none is defined). Schedules check their template with it.
+   * `at` is where the job sits in the request body, for the issues' paths.
+   */
+  async check(db: Queryable, req: CreateJobRequest, tenantId: string, at = '/body'): Promise<JobType | null> {
+    this.checkTaskCount((req.stages ?? []).reduce((n, s) => n + (s.tasks?.length ?? 0), 0));
+    const type = await this.types.find(db, tenantId, req.name);
+    if (type) this.types.validateData(type, req.data, at);
+    return type;
+  }
+
   private async plan(db: Queryable, req: CreateJobRequest, tenantId: string): Promise<JobPlan> {
     const stages = req.stages ?? [];
-    this.checkTaskCount(stages.reduce((n, s) => n + (s.tasks?.length ?? 0), 0));
-    const type = await this.types.find(db, tenantId, req.name);
-    if (type) this.types.validateData(type, req.data);
+    const type = await this.check(db, req, tenantId);
     // Outside the job's transaction (in create): concurrent first jobs of a new stage type then do not
     // queue up behind each other's uncommitted queue row. An unused queue is harmless.
     const queueIds = stages.length ? await ensureQueues(db, tenantId, stages.map((s) => s.type)) : new Map<string, number>();

@@ -40,8 +40,8 @@ export class JobTypeService {
     return listJobTypes(this.db, scope);
   }
 
-  /** Throws a 400 naming each offending path when data does not satisfy the type's schema. */
-  validateData(type: JobType, data: unknown): void {
+  /** Throws a 400 naming each offending path (under `at`, the job's place in the body) when data does not satisfy the type's schema. */
+  validateData(type: JobType, data: unknown, at = '/body'): void {
     if (!type.dataSchema) return;
     const key = `${type.tenantId}/${type.name}`;
     let entry = this.compiled.get(key);
@@ -50,7 +50,7 @@ export class JobTypeService {
       this.compiled.set(key, entry);
     }
     if (entry.validate(data ?? null)) return;
-    const issues = (entry.validate.errors ?? []).map((e) => ({ path: `/body/data${e.instancePath}`, message: e.message ?? 'invalid' }));
+    const issues = (entry.validate.errors ?? []).map((e) => ({ path: `${at}/data${e.instancePath}`, message: e.message ?? 'invalid' }));
     throw new ValidationError(`data does not match the schema of job type ${type.name}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
   }
 }

@@ -1,18 +1,28 @@
 // Cron schedules: create, read, change and delete, with the expression and time zone validated.
 // Firing them is the scheduler loop's job (loops/scheduler.ts).
-import type { CreateScheduleRequest, Schedule, UpdateScheduleRequest } from '@jobnik/contracts';
-import type { Db } from '../db/db.js';
+import type { CreateJobRequest, CreateScheduleRequest, Schedule, UpdateScheduleRequest } from '@jobnik/contracts';
+import type { Db, Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { parseCron } from '../domain/cron.js';
 import { NotFoundError } from '../domain/errors.js';
 import { deleteSchedule, getSchedule, insertSchedule, listSchedules, replaceSchedule } from '../store/schedules.js';
+import type { JobService } from './job-service.js';
 
 export class ScheduleService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly jobs: JobService,
+  ) {}
+
+  /** A template that would be rejected on every fire is rejected now, with the paths of what is wrong. */
+  private checkTemplate(db: Queryable, template: Schedule['jobTemplate'], tenantId: string): Promise<unknown> {
+    return this.jobs.check(db, template as CreateJobRequest, tenantId, '/body/jobTemplate');
+  }
 
   async create(body: CreateScheduleRequest & { tenantId: string }): Promise<Schedule> {
     const timezone = body.timezone ?? 'UTC';
     const cron = parseCron(body.cron, timezone);
+    await this.checkTemplate(this.db, body.jobTemplate, body.tenantId);
     const enabled = body.enabled ?? true;
     return insertSchedule(this.db, {
       tenantId: body.tenantId,
@@ -44,6 +54,7 @@ export class ScheduleService {
       if (!current) throw new NotFoundError('schedule', id);
       const next = { ...current, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) } as Schedule;
       const cron = parseCron(next.cron, next.timezone);
+      if (change.jobTemplate !== undefined) await this.checkTemplate(tx, next.jobTemplate, current.tenantId);
       const timingChanged = change.cron !== undefined || change.timezone !== undefined || (change.enabled === true && !current.enabled);
       const nextFireAt = !next.enabled ? null : timingChanged || !current.nextFireAt ? cron.nextRun() : new Date(current.nextFireAt);
       return replaceSchedule(tx, id, { ...next, nextFireAt });

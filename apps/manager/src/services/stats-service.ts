@@ -1,5 +1,5 @@
-// GET /stats: counts by status per job name and stage type, the oldest ready task's age, and this
-// replica's recent throughput.
+// GET /stats: counts by status per job name and stage type, the oldest ready task's age, and the recent
+// throughput of the whole cluster, all for the caller's tenant.
 import type { Stats } from '@jobnik/contracts';
 import type { Db } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
@@ -13,7 +13,12 @@ export class StatsService {
   ) {}
 
   async stats(scope: TenantScope): Promise<Stats> {
-    const [jobs, tasks, oldestAt] = await Promise.all([jobCountsByName(this.db, scope), taskCountsByStageType(this.db, scope), oldestReadyAt(this.db, scope)]);
+    const [jobs, tasks, oldestAt, rate] = await Promise.all([
+      jobCountsByName(this.db, scope),
+      taskCountsByStageType(this.db, scope),
+      oldestReadyAt(this.db, scope),
+      this.throughput.figures(scope),
+    ]);
     const byName = new Map<string, Record<string, number>>();
     for (const r of jobs) {
       const counts = byName.get(r.name) ?? {};
@@ -25,12 +30,8 @@ export class StatsService {
       jobsByName: [...byName].map(([name, counts]) => ({ name, counts })),
       tasksByStageType: tasks.map(({ type, ...counts }) => ({ stageType: type as string, counts: counts as Record<string, number> })),
       oldestReadyAgeMs: oldestAt ? Math.max(0, Date.now() - new Date(oldestAt).getTime()) : null,
-      throughput: {
-        completedLastMinute: this.throughput.sum('completed', 60),
-        failedLastMinute: this.throughput.sum('failed', 60),
-        completedPerSecond: this.throughput.completedPerSecond(60),
-      },
-      failuresLastHour: this.throughput.sum('failed', 3600),
+      throughput: { completedLastMinute: rate.completedLastMinute, failedLastMinute: rate.failedLastMinute, completedPerSecond: rate.completedPerSecond },
+      failuresLastHour: rate.failuresLastHour,
     };
   }
 }

@@ -1,40 +1,75 @@
-// Per-second counts of completed and failed tasks over the last hour, kept in memory by this replica.
+// Completions and failures per tenant and second, cluster-wide: each replica counts what its acks and its
+// sweeper finished, writes the counts every second (throughput_samples), and GET /stats sums every replica's
+// rows for the caller's tenant. A figure is at most one flush interval behind.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
+import { pruneSamples, readSamples, writeSamples, type Sample, type Tally } from '../store/throughput.js';
+
 const HOUR = 3600;
+/** Samples are kept this long (the longest window read is an hour). */
+const KEEP_SECONDS = 2 * HOUR;
+
+export interface ThroughputFigures {
+  completedLastMinute: number;
+  failedLastMinute: number;
+  /** Completions in each of the last 60 whole seconds, oldest first. */
+  completedPerSecond: number[];
+  failuresLastHour: number;
+}
 
 export class Throughput {
-  private readonly completed = new Int32Array(HOUR);
-  private readonly failed = new Int32Array(HOUR);
-  private readonly stamp = new Float64Array(HOUR);
+  private readonly replica = randomUUID();
+  private pending = new Map<string, Sample>();
+  private flushes = 0;
 
-  private slot(nowSec: number): number {
-    const i = nowSec % HOUR;
-    if (this.stamp[i] !== nowSec) {
-      this.stamp[i] = nowSec;
-      this.completed[i] = 0;
-      this.failed[i] = 0;
+  constructor(private readonly db: Db) {}
+
+  /** Counts finished tasks now (in memory until the next flush). */
+  record(tallies: readonly Tally[], now = Date.now()): void {
+    const at = Math.floor(now / 1000);
+    for (const t of tallies) {
+      const key = `${at}/${t.tenant}`;
+      const s = this.pending.get(key);
+      if (s) {
+        s.completed += t.completed;
+        s.failed += t.failed;
+      } else {
+        this.pending.set(key, { tenant: t.tenant, at, completed: t.completed, failed: t.failed });
+      }
     }
-    return i;
   }
 
-  record(completed: number, failed: number, now = Date.now()): void {
-    const i = this.slot(Math.floor(now / 1000));
-    this.completed[i]! += completed;
-    this.failed[i]! += failed;
+  /** Writes what was counted since the last flush; now and then prunes old samples. */
+  async flush(now = Date.now()): Promise<void> {
+    const samples = [...this.pending.values()];
+    this.pending = new Map();
+    try {
+      await writeSamples(this.db, this.replica, samples);
+    } catch (err) {
+      // Kept for the next flush: a database outage delays the figures, it does not lose them.
+      for (const s of samples) this.record([{ tenant: s.tenant, completed: s.completed, failed: s.failed }], s.at * 1000);
+      throw err;
+    }
+    if (this.flushes++ % 60 === 0) await pruneSamples(this.db, Math.floor(now / 1000) - KEEP_SECONDS);
   }
 
-  /** Completions in each of the last `seconds` seconds (oldest first), excluding the current partial one. */
-  completedPerSecond(seconds = 60, now = Date.now()): number[] {
+  async figures(scope: TenantScope, now = Date.now()): Promise<ThroughputFigures> {
     const nowSec = Math.floor(now / 1000);
-    const out: number[] = [];
-    for (let s = nowSec - seconds; s < nowSec; s++) out.push(this.stamp[s % HOUR] === s ? this.completed[s % HOUR]! : 0);
-    return out;
-  }
-
-  sum(kind: 'completed' | 'failed', seconds: number, now = Date.now()): number {
-    const nowSec = Math.floor(now / 1000);
-    const arr = kind === 'completed' ? this.completed : this.failed;
-    let n = 0;
-    for (let s = nowSec - seconds + 1; s <= nowSec; s++) if (this.stamp[s % HOUR] === s) n += arr[s % HOUR]!;
-    return n;
+    const rows = await readSamples(this.db, scope, nowSec - HOUR + 1);
+    const bySec = new Map(rows.map((r) => [r.at, r]));
+    const completedPerSecond: number[] = [];
+    for (let s = nowSec - 60; s < nowSec; s++) completedPerSecond.push(bySec.get(s)?.completed ?? 0);
+    let completedLastMinute = 0;
+    let failedLastMinute = 0;
+    let failuresLastHour = 0;
+    for (const r of rows) {
+      failuresLastHour += r.failed;
+      if (r.at > nowSec - 60) {
+        completedLastMinute += r.completed;
+        failedLastMinute += r.failed;
+      }
+    }
+    return { completedLastMinute, failedLastMinute, completedPerSecond, failuresLastHour };
   }
 }

@@ -2,8 +2,10 @@
 // Each is one statement over the whole batch with the roll-up; items it does not apply are classified after.
 import type { TaskStatus } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
 import { taskInScope } from './tenant-scope.js';
+import { tallySql, type Tally } from './throughput.js';
 
 export interface AckApplied {
   id: string;
@@ -17,9 +19,12 @@ export interface AckResult {
   stages: StageCountersRow[];
   /** Stage types that got a task back to PENDING (to wake their waiters). */
   stageTypes: string[];
+  /** Tasks finished for good, by tenant (throughput). */
+  tallies: Tally[];
 }
 
 const TAIL = `SELECT (SELECT json_agg(json_build_object('id', a.id, 'lease_token', a.lease_token, 'status', a.status, 'run_after', a.run_after)) FROM acked a) AS applied,
+  ${tallySql('acked')},
   (SELECT json_agg(r) FROM rollup r) AS stages,
   (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked WHERE status = 'PENDING')) AS stage_types`;
 
@@ -29,7 +34,7 @@ const COMPLETE = statement(
      SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, result jsonb)
    ),
    acked AS (
-     UPDATE tasks t SET status = 'COMPLETED', result = coalesce(i.result, 'null'::jsonb), progress = 1,
+     UPDATE tasks t SET status = 'COMPLETED', result = coalesce(i.result, 'null'::jsonb), progress = 1, error = NULL,
        finished_at = now(), updated_at = now(), lease_expires_at = NULL
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
@@ -95,25 +100,28 @@ const RELEASE = statement(
  * Every ack is scoped to the caller's tenant (`scope`; null = all tenants, for admins and auth off): another
  * tenant's task answers as if it did not exist, whatever token the caller holds.
  */
-async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: string | null): Promise<AckResult> {
-  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null }>(stmt, [JSON.stringify(items), scope]);
+async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: TenantScope): Promise<AckResult> {
+  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null; tallies: Tally[] | null }>(stmt, [
+    JSON.stringify(items),
+    scope,
+  ]);
   const r = rows[0]!;
-  return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [] };
+  return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [], tallies: r.tallies ?? [] };
 }
 
-export function completeTasks(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string; result: unknown }[]) {
+export function completeTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result: unknown }[]) {
   return run(tx, COMPLETE, items, scope);
 }
 
 export function failTasks(
   tx: Queryable,
-  scope: string | null,
+  scope: TenantScope,
   items: { task_id: string; lease_token: string; error: unknown; retryable: boolean; checkpoint: unknown; has_checkpoint: boolean }[],
 ) {
   return run(tx, FAIL, items, scope);
 }
 
-export function releaseTasks(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]) {
+export function releaseTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]) {
   return run(tx, RELEASE, items, scope);
 }
 
@@ -121,7 +129,7 @@ export function releaseTasks(tx: Queryable, scope: string | null, items: { task_
  * A release of a task that was suspended while it ran: keep it PAUSED, store the checkpoint the
  * worker saved on its way out, and end the lease. Returns the ids it applied to.
  */
-export async function releasePaused(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]): Promise<Set<string>> {
+export async function releasePaused(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]): Promise<Set<string>> {
   const rows = await tx.query<{ id: string }>(
     `UPDATE tasks t SET checkpoint = CASE WHEN i.has_checkpoint THEN i.checkpoint ELSE t.checkpoint END,
        lease_expires_at = NULL, updated_at = now()
@@ -138,13 +146,19 @@ export interface FenceState {
   id: string;
   status: TaskStatus;
   token_matches: boolean;
+  /** Whether the stored result is the one this item sends (meaningful for completions). */
+  same_result: boolean;
 }
 
-/** Why items were not applied: the current status of each task and whether the caller's token still holds. */
-export async function fenceStates(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string }[]): Promise<Map<string, FenceState>> {
+/**
+ * Why items were not applied: the current status of each task, whether the caller's token still holds and
+ * whether the result it sends is the stored one (a repeat of a completion whose answer was lost, or not).
+ */
+export async function fenceStates(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result?: unknown }[]): Promise<Map<string, FenceState>> {
   const rows = await tx.query<FenceState>(
-    `SELECT t.id, t.status, t.lease_token IS NOT DISTINCT FROM i.lease_token AS token_matches
-     FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid) JOIN tasks t ON t.id = i.task_id
+    `SELECT t.id, t.status, t.lease_token IS NOT DISTINCT FROM i.lease_token AS token_matches,
+       t.result IS NOT DISTINCT FROM coalesce(i.result, 'null'::jsonb) AS same_result
+     FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, result jsonb) JOIN tasks t ON t.id = i.task_id
      WHERE ${taskInScope('$2')}`,
     [JSON.stringify(items), scope],
   );

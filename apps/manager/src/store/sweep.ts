@@ -2,6 +2,7 @@
 // PENDING with backoff, or to FAILED with no attempts left. Bounded batches; SKIP LOCKED makes replicas safe.
 import { statement, type Queryable } from '../db/db.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
+import { tallySql, type Tally } from './throughput.js';
 
 const SWEEP = statement(
   'jobnik_sweep',
@@ -34,7 +35,8 @@ const SWEEP = statement(
           (SELECT count(*) FROM acked WHERE status = 'FAILED')::int AS failed,
           (SELECT count(*) FROM acked WHERE reason = 'TIMEOUT')::int AS timed_out,
           (SELECT json_agg(r) FROM rollup r) AS stages,
-          (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked)) AS stage_types`,
+          (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked)) AS stage_types,
+          ${tallySql('acked')}`,
 );
 
 export interface SweepResult {
@@ -43,6 +45,8 @@ export interface SweepResult {
   timedOut: number;
   stages: StageCountersRow[];
   stageTypes: string[];
+  /** Tasks failed for good, by tenant (throughput). */
+  tallies: Tally[];
 }
 
 export async function sweepExpired(tx: Queryable, batch: number): Promise<SweepResult> {
@@ -54,5 +58,6 @@ export async function sweepExpired(tx: Queryable, batch: number): Promise<SweepR
     timedOut: r.timed_out as number,
     stages: (r.stages as StageCountersRow[] | null) ?? [],
     stageTypes: (r.stage_types as string[] | null) ?? [],
+    tallies: (r.tallies as Tally[] | null) ?? [],
   };
 }
