@@ -4,14 +4,15 @@ import pino, { type Logger } from 'pino';
 import type { ManagerConfig } from './config.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
+import { openEmbeddedDb } from './db/embedded.js';
 import { PgDb } from './db/pg-db.js';
-import { PgliteDb } from './db/pglite-db.js';
 import { serveDashboard } from './http/dashboard.js';
 import { createHttpApp } from './http/http-app.js';
 import type { Retention } from './loops/retention.js';
 import type { Scheduler } from './loops/scheduler.js';
 import type { Sweeper } from './loops/sweeper.js';
 import type { WebhookDispatcher } from './loops/webhook-dispatcher.js';
+import type { ManagerMetrics } from './metrics.js';
 import { registerRoutes } from './routes/index.js';
 import { wire } from './wiring.js';
 
@@ -20,6 +21,7 @@ export interface Manager {
   db: Db;
   config: ManagerConfig;
   logger: Logger;
+  metrics: ManagerMetrics;
   sweeper: Sweeper;
   schedules: Scheduler;
   webhooks: WebhookDispatcher;
@@ -30,7 +32,7 @@ export interface Manager {
 
 export async function openDb(config: ManagerConfig, logger: Logger): Promise<Db> {
   if (config.database.url) return new PgDb({ url: config.database.url, poolSize: config.database.poolSize, logger });
-  return PgliteDb.open(config.database.pgliteDir);
+  return openEmbeddedDb(config.database.pgliteDir);
 }
 
 export async function buildManager(config: ManagerConfig, logger: Logger = pino({ level: config.log.level })): Promise<Manager> {
@@ -39,25 +41,30 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  const { services, loops, metrics, ready } = await wire(db, config, logger);
+  const { services, loops, metrics, ready, schema } = await wire(db, config, logger);
   if (services.auth.options.mode === 'none') logger.warn('AUTH IS OFF (JOBNIK_AUTH_MODE=none): anyone who reaches this port is an admin; set JOBNIK_AUTH_MODE=apiKey outside development');
 
-  const app = await createHttpApp(config, logger, metrics, services.auth);
-  registerRoutes(app, { ...services, metrics, limits: { maxJsonDepth: config.http.maxJsonDepth } });
+  const app = await createHttpApp(config, logger, metrics, services.auth, schema);
+  registerRoutes(app, { ...services, metrics, limits: { maxJsonDepth: config.http.maxJsonDepth }, metricsExposure: config.metrics });
   await serveDashboard(app, config);
 
   const running = [loops.sweeper, loops.scheduler, loops.webhooks, loops.retention, loops.throughput];
-  for (const loop of running) loop.start();
+  // On a database the migrations have not reached, the loops wait (one log line, not one per tick).
+  await schema.whenCurrent(() => {
+    for (const loop of running) loop.start();
+  });
   return {
     app,
     db,
     config,
     logger,
+    metrics,
     sweeper: loops.sweeper,
     schedules: loops.scheduler,
     webhooks: loops.webhooks,
     retention: loops.retention,
     async close() {
+      schema.stop();
       for (const loop of running) await loop.stop();
       await ready.stop();
       await app.close();

@@ -51,6 +51,11 @@ export const configSchema = {
   shutdown: {
     graceMs: { doc: 'On SIGTERM: how long in-flight requests (long-polls) may take to finish', format: 'nat', default: 10_000, env: 'JOBNIK_SHUTDOWN_GRACE_MS' },
   },
+  metrics: {
+    listen: { doc: 'Where /metrics is served: api (on the API port) or port (only on its own listener at JOBNIK_METRICS_PORT, so an Ingress to the API port cannot reach it)', format: ['api', 'port'], default: 'api', env: 'JOBNIK_METRICS_LISTEN' },
+    port: { doc: 'Port of the separate /metrics listener when JOBNIK_METRICS_LISTEN=port (0 picks a free one)', format: 'port', default: 9464, env: 'JOBNIK_METRICS_PORT' },
+    requireKey: { doc: 'With JOBNIK_METRICS_LISTEN=api: /metrics needs an API key of any role (x-api-key or Authorization: Bearer), as the API does', format: Boolean, default: false, env: 'JOBNIK_METRICS_REQUIRE_KEY' },
+  },
   dashboard: {
     dir: { doc: 'Directory of the built dashboard served at /ui (empty: the bundled @jobnik/dashboard build, if present)', format: String, default: '', env: 'JOBNIK_DASHBOARD_DIR' },
   },

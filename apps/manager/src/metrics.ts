@@ -57,7 +57,9 @@ export class ManagerMetrics {
         this.set(ready.waiting);
       },
     });
-    client.collectDefaultMetrics({ register: this.registry, prefix: 'jobnik_manager_' });
+    // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes…), as the worker exports them, so the
+    // standard Node.js dashboards work; `job`/`service` labels tell the manager apart.
+    client.collectDefaultMetrics({ register: this.registry });
     const depth = new client.Gauge({
       name: 'jobnik_queue_depth',
       help: 'Tasks per queue by status (ready, delayed, waiting, in_progress, paused); read from the database at scrape time',

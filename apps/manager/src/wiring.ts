@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { ManagerConfig } from './config.js';
 import type { Db } from './db/db.js';
+import { SchemaCheck } from './db/schema-version.js';
 import { Periodic } from './loops/periodic.js';
 import { Retention } from './loops/retention.js';
 import { Scheduler } from './loops/scheduler.js';
@@ -49,6 +50,8 @@ export interface Wiring {
   loops: Loops;
   metrics: ManagerMetrics;
   ready: ReadySignal;
+  /** Whether the database carries the schema this build needs (readiness, the API gate, the loops' start). */
+  schema: SchemaCheck;
 }
 
 /** How often this replica's throughput counts are written for the cluster-wide /stats. */
@@ -84,6 +87,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
       throughput.record(tallies);
     },
   });
+  const schema = new SchemaCheck(db, logger);
   const auth = new AuthService(db, { mode: config.auth.mode as 'none' | 'apiKey', adminKey: config.auth.adminKey, cacheMs: config.auth.cacheMs });
   const services: Services = {
     reads,
@@ -95,7 +99,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     schedules: new ScheduleService(db, jobs),
     jobTypes,
     auth,
-    health: new HealthService(db),
+    health: new HealthService(db, schema),
   };
   const loops: Loops = {
     sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {
@@ -108,5 +112,5 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     // Every second, and once more on close, so a replica's last second is not lost.
     throughput: new Periodic('throughput flush', THROUGHPUT_FLUSH_MS, () => throughput.flush(), logger, { runOnStop: true }),
   };
-  return { services, loops, metrics, ready };
+  return { services, loops, metrics, ready, schema };
 }

@@ -49,9 +49,36 @@ app.kubernetes.io/part-of: jobnik
 {{- end }}
 {{- end }}
 
-{{/* The manager image; the tag defaults to the chart's appVersion. */}}
+{{/*
+The manager image: [global.imageRegistry/]repository, then @digest when one is given, else :tag (default: the
+chart's appVersion).
+*/}}
 {{- define "jobnik-manager.image" -}}
-{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- $repository := .Values.image.repository }}
+{{- with .Values.global.imageRegistry }}
+{{- $repository = printf "%s/%s" (trimSuffix "/" .) $repository }}
+{{- end }}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" $repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Cross-field rules JSON Schema cannot express (it cannot compare two values): rendering fails with the values named.
+*/}}
+{{- define "jobnik-manager.validate" -}}
+{{- $a := .Values.autoscaling }}
+{{- if and $a.enabled (gt (int64 $a.minReplicas) (int64 $a.maxReplicas)) }}
+{{- fail (printf "autoscaling.minReplicas (%d) must not be greater than autoscaling.maxReplicas (%d)" (int64 $a.minReplicas) (int64 $a.maxReplicas)) }}
+{{- end }}
+{{- if and .Values.metrics.separatePort (eq (int64 .Values.metrics.port) (int64 .Values.containerPort)) }}
+{{- fail (printf "metrics.port (%d) must differ from containerPort: /metrics gets a listener of its own" (int64 .Values.metrics.port)) }}
+{{- end }}
+{{- if and .Values.metrics.requireKey .Values.metrics.separatePort }}
+{{- fail "metrics.requireKey applies to /metrics on the API port: set metrics.separatePort=false too (a separate port is kept private by the network instead)" }}
+{{- end }}
 {{- end }}
 
 {{/* Name of the existing Secret holding the connection string and keys. */}}
@@ -90,9 +117,12 @@ app.kubernetes.io/part-of: jobnik
 {{/* Pod spec parts shared by the Deployment and the migration Job. */}}
 {{- define "jobnik-manager.podCommon" -}}
 automountServiceAccountToken: false
-{{- with .Values.imagePullSecrets }}
+{{- with concat (.Values.imagePullSecrets | default list) (.Values.global.imagePullSecrets | default list) }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.priorityClassName }}
+priorityClassName: {{ . }}
 {{- end }}
 {{- with .Values.serviceAccountName }}
 serviceAccountName: {{ . }}

@@ -21,6 +21,14 @@ export const configSchema = {
     workMs: { doc: 'Simulated render time of one tile (the example handler)', format: 'nat', default: 40, env: 'TILE_WORK_MS' },
     failureRate: { doc: 'Share of tasks (0..1) whose first attempt fails on purpose, to show retries', format: 'fraction', default: 0.05, env: 'TILE_FAILURE_RATE' },
   },
+  readiness: {
+    outageGraceMs: {
+      doc: 'How long /health/ready stays 200 while the manager is unreachable or answers 5xx (a manager rollout, a database failover); 503 after that. A rejected API key is 503 at once',
+      format: 'nat',
+      default: 60_000,
+      env: 'WORKER_READY_OUTAGE_GRACE_MS',
+    },
+  },
   health: {
     port: { doc: 'Port of /health/live, /health/ready and /metrics (0 picks a free one)', format: 'port', default: 8081, env: 'WORKER_HEALTH_PORT' },
   },
@@ -74,6 +82,7 @@ export interface WorkerConfig {
   manager: { url: string; apiKey: string };
   worker: { stageTypes: string[]; concurrency: number; shutdownGraceMs: number; waitMs: number };
   tile: { workMs: number; failureRate: number };
+  readiness: { outageGraceMs: number };
   health: { port: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
 }

@@ -59,7 +59,8 @@ export class HealthServer {
         return send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
       case '/health/ready': {
         const r = await this.readiness.check();
-        return send(res, r.ready ? 200 : 503, 'application/json', JSON.stringify(r.ready ? { status: 'ok' } : { status: 'unavailable', reason: r.reason }));
+        const body = r.ready ? { status: 'ok', ...(r.degraded ? { degraded: r.degraded } : {}) } : { status: 'unavailable', reason: r.reason };
+        return send(res, r.ready ? 200 : 503, 'application/json', JSON.stringify(body));
       }
       case '/metrics':
         return send(res, 200, this.registry.contentType, await this.registry.metrics());

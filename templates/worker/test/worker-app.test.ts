@@ -24,6 +24,7 @@ describe.each(testStores())('worker app against a %s manager', (store) => {
         worker: { concurrency: 4, waitMs: 1_000, shutdownGraceMs: 5_000 },
         tile: { workMs: 4, failureRate: 0.3 },
         health: { port: 0 },
+        readiness: { outageGraceMs: 2_000 },
         log: { level: 'silent' },
       },
     });
@@ -65,7 +66,7 @@ describe.each(testStores())('worker app against a %s manager', (store) => {
     expect(Math.max(...tasks.map((t) => t.attempts))).toBe(2);
   });
 
-  it('serves /health/live, /metrics with the task counters, and /health/ready that follows the manager', async () => {
+  it('serves /health/live, /metrics with the task counters, and /health/ready that rides out a short manager outage', async () => {
     const live = await fetch(`${app.healthUrl}/health/live`);
     expect(live.status).toBe(200);
 
@@ -77,13 +78,26 @@ describe.each(testStores())('worker app against a %s manager', (store) => {
     expect(text).toContain('process_cpu_user_seconds_total');
 
     await waitFor(async () => (await fetch(`${app.healthUrl}/health/ready`)).status === 200, { message: 'ready' });
+    const readiness = async () => {
+      const res = await fetch(`${app.healthUrl}/health/ready`);
+      return { status: res.status, body: (await res.json()) as { status: string; reason?: string; degraded?: string } };
+    };
     await manager.stopHttp();
     try {
+      // Inside the grace (2 s here): still ready, saying what fails.
+      const riding = await waitFor(async () => {
+        const r = await readiness();
+        return r.body.degraded ? r : null;
+      }, { message: 'the outage seen by the readiness check' });
+      expect(riding.status).toBe(200);
+      expect(riding.body.degraded).toMatch(/^manager unreachable or unavailable for \d+ s: .* \(tolerated for 2 s\)$/);
+      // Past it: not ready.
       const notReady = await waitFor(async () => {
-        const res = await fetch(`${app.healthUrl}/health/ready`);
-        return res.status === 503 ? ((await res.json()) as { status: string; reason: string }) : null;
-      }, { message: 'not ready while the manager is down' });
-      expect(notReady.status).toBe('unavailable');
+        const r = await readiness();
+        return r.status === 503 ? r : null;
+      }, { message: 'not ready once the outage outlasts the grace' });
+      expect(notReady.body.status).toBe('unavailable');
+      expect(notReady.body.reason).toMatch(/^manager unreachable or unavailable for [2-9] s/);
     } finally {
       await manager.startHttp();
     }

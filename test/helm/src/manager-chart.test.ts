@@ -83,8 +83,8 @@ describe('jobnik-manager chart', () => {
     const service = one(allOn, 'Service');
     const monitor = one(allOn, 'ServiceMonitor');
     expect(selects(monitor.spec.selector.matchLabels, service.metadata.labels)).toBe(true);
-    expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '15s', scrapeTimeout: '10s' }]);
-    expect(service.spec.ports.map((p: any) => p.name)).toContain('http');
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s' }]);
+    expect(service.spec.ports.map((p: any) => p.name)).toEqual(['http', 'metrics']);
     expect(monitor.metadata.labels).toMatchObject({ release: 'prometheus' });
     const ingress = one(allOn, 'Ingress');
     expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: service.metadata.name, port: { name: 'http' } });
@@ -140,7 +140,7 @@ describe('jobnik-manager chart', () => {
         expect(c.ports.map((p: any) => p.name)).toContain(probe.httpGet.port);
       }
       expect(c.args).toEqual(['serve']);
-      expect(c.envFrom).toEqual([{ configMapRef: { name: one(objects, 'ConfigMap').metadata.name } }]);
+      expect(c.envFrom[0]).toEqual({ configMapRef: { name: one(objects, 'ConfigMap').metadata.name } });
     }
   });
 

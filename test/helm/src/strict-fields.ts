@@ -11,6 +11,7 @@ import type { Manifest } from './render.js';
 const TYPES: Record<string, [module: string, type: string]> = {
   'v1/ConfigMap': ['kubernetes-models/v1', 'IConfigMap'],
   'v1/Service': ['kubernetes-models/v1', 'IService'],
+  'v1/ServiceAccount': ['kubernetes-models/v1', 'IServiceAccount'],
   'apps/v1/Deployment': ['kubernetes-models/apps/v1', 'IDeployment'],
   'batch/v1/Job': ['kubernetes-models/batch/v1', 'IJob'],
   'autoscaling/v2/HorizontalPodAutoscaler': ['kubernetes-models/autoscaling/v2', 'IHorizontalPodAutoscaler'],

@@ -1,38 +1,9 @@
 // Each chart's values.schema.json (draft-07, as Helm validates it): the shipped values and the all-on files
 // pass; wrong types, unknown keys and out-of-range values are rejected, as `helm install` would reject them.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { MANAGER_CHART, VALUES_DIR, WORKER_CHART } from './paths.js';
-
-type Values = Record<string, unknown>;
-
-const readYaml = (file: string) => parse(readFileSync(file, 'utf8')) as Values;
-
-/** Helm's merge of -f files: maps merge key by key, anything else replaces, null deletes. */
-function merge(base: Values, over: Values): Values {
-  const out: Values = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    if (v === null) delete out[k];
-    else if (isMap(v) && isMap(b)) out[k] = merge(b, v);
-    else out[k] = v;
-  }
-  return out;
-}
-const isMap = (v: unknown): v is Values => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function validator(chartDir: string) {
-  const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as object;
-  const validate = new Ajv({ strict: true, allErrors: true }).compile(schema);
-  const defaults = readYaml(join(chartDir, 'values.yaml'));
-  return (over: Values = {}) => {
-    const ok = validate(merge(defaults, over));
-    return { ok, errors: (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`) };
-  };
-}
+import { readYaml, validator } from './values.js';
 
 describe.each([
   ['jobnik-manager', MANAGER_CHART, 'manager-all-on.yaml'],

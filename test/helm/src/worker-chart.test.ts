@@ -27,9 +27,12 @@ const container = (m: Manifest) => m.spec.template.spec.containers[0];
 const envOf = (m: Manifest) => new Map<string, any>(container(m).env.map((e: any) => [e.name, e]));
 const envValues = (m: Manifest) => Object.fromEntries([...envOf(m)].filter(([, e]) => 'value' in e).map(([k, e]) => [k, e.value as string]));
 
-/** The label matchers of a PromQL selector `metric{a="x",b=~"y"}`, string escapes decoded. */
+/**
+ * The label matchers of the chart's query `sum(max by (tenant, stage_type, status) (metric{a="x",b=~"y"}))`,
+ * string escapes decoded.
+ */
 function matchers(query: string): { metric: string; labels: Map<string, { op: string; value: string }> } {
-  const m = /^sum\((\w+)\{(.*)\}\)$/.exec(query);
+  const m = /^sum\(max by \(tenant, stage_type, status\) \((\w+)\{(.*)\}\)\)$/.exec(query);
   if (!m) throw new Error(`unexpected query ${query}`);
   const labels = new Map<string, { op: string; value: string }>();
   for (const part of m[2]!.matchAll(/(\w+)(=~|=)("(?:[^"\\]|\\.)*")/g)) labels.set(part[1]!, { op: part[2]!, value: JSON.parse(part[3]!) as string });
@@ -43,11 +46,11 @@ describe('worker chart', () => {
     expect(parse(readFileSync(join(WORKER_CHART, 'values.yaml'), 'utf8')).image.repository).toBe(`jobnik/${chart.name}`);
   });
 
-  it('renders a Deployment with a CPU HPA by default; KEDA, Service and ServiceMonitor only when enabled', () => {
-    expect(kinds(defaults)).toEqual(['Deployment', 'HorizontalPodAutoscaler']);
+  it('renders a Deployment with a CPU HPA and a PDB by default; KEDA, Service, ServiceMonitor and ServiceAccount only when enabled', () => {
+    expect(kinds(defaults)).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']);
     // KEDA owns the HPA when it is on, so the chart's own HPA steps aside.
-    expect(kinds(allOn)).toEqual(['Deployment', 'ScaledObject', 'Service', 'ServiceMonitor']);
-    const fixed = render(WORKER_CHART, { values: { autoscaling: { enabled: false }, replicaCount: 4 } });
+    expect(kinds(allOn)).toEqual(['Deployment', 'PodDisruptionBudget', 'ScaledObject', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+    const fixed = render(WORKER_CHART, { values: { autoscaling: { enabled: false }, podDisruptionBudget: { enabled: false }, replicaCount: 4 } });
     expect(kinds(fixed)).toEqual(['Deployment']);
     expect(one(fixed, 'Deployment').spec.replicas).toBe(4);
     expect(one(defaults, 'Deployment').spec.replicas).toBeUndefined();
@@ -140,6 +143,7 @@ describe('worker chart', () => {
     expect(scaled.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 30 });
     const [trigger] = scaled.spec.triggers;
     expect(trigger.type).toBe('prometheus');
+    expect(trigger.metricType).toBe('AverageValue'); // KEDA's fallback needs it
     expect(trigger.metadata.serverAddress).toBe('http://prometheus.monitoring.svc:9090');
     expect(trigger.metadata.threshold).toBe('25');
 
@@ -150,7 +154,8 @@ describe('worker chart', () => {
     const gauge = new RegExp(`name: '${metric}',[\\s\\S]*?labelNames: \\[([^\\]]*)\\]`).exec(metrics);
     expect(gauge, `${metric} in apps/manager/src/metrics.ts`).not.toBeNull();
     const exported = gauge![1]!.split(',').map((l) => l.trim().replace(/'/g, ''));
-    for (const label of labels.keys()) expect(exported, label).toContain(label);
+    // namespace and service are not the manager's: Prometheus puts them on every series of a scrape target.
+    for (const label of labels.keys()) if (label !== 'namespace' && label !== 'service') expect(exported, label).toContain(label);
     for (const status of ['ready', 'in_progress']) expect(metrics).toContain(`status: '${status}'`);
 
     // The stage_type regex (anchored, as PromQL anchors it) matches the worker's queues and nothing else.
@@ -161,6 +166,9 @@ describe('worker chart', () => {
     for (const t of ['tiles-v2-upload', 'tilesXv2-upload', 'tile-index', 'tile-render-2']) expect(re.test(t), t).toBe(false);
     expect(labels.get('status')).toEqual({ op: '=~', value: 'ready|in_progress' });
     expect(labels.get('tenant')).toEqual({ op: '=', value: 'maps' });
+    // Scoped to this install's manager: the labels the Prometheus Operator gives its ServiceMonitor's series.
+    expect(labels.get('namespace')).toEqual({ op: '=', value: 'jobs' });
+    expect(labels.get('service')).toEqual({ op: '=', value: 'jobnik-manager' });
 
     const noTenant = one(render(WORKER_CHART, { values: { keda: { enabled: true } } }), 'ScaledObject');
     expect(matchers(noTenant.spec.triggers[0].metadata.query).labels.has('tenant')).toBe(false);

@@ -4,15 +4,17 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ManagerConfig } from '../config.js';
+import type { SchemaCheck } from '../db/schema-version.js';
 import { AppError } from '../domain/errors.js';
 import type { ManagerMetrics } from '../metrics.js';
 import type { AuthService } from '../services/auth-service.js';
 import { installAuth } from './auth-hook.js';
+import { installSchemaGate } from './schema-gate.js';
 import { parseJsonBody } from './json-body.js';
 import { answerClientError, errorHandler, problem, sendProblem } from './problem.js';
 import { installTracing } from './tracing-hook.js';
 
-export async function createHttpApp(config: ManagerConfig, logger: Logger, metrics: ManagerMetrics, auth: AuthService): Promise<FastifyInstance> {
+export async function createHttpApp(config: ManagerConfig, logger: Logger, metrics: ManagerMetrics, auth: AuthService, schema: SchemaCheck): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimitBytes,
@@ -56,6 +58,7 @@ export async function createHttpApp(config: ManagerConfig, logger: Logger, metri
     }
   });
   installTracing(app);
+  installSchemaGate(app, schema); // before auth, which reads the api_keys table
   installAuth(app, auth);
   if (config.auth.rateLimitPerMinute > 0) {
     await app.register(fastifyRateLimit, {

@@ -46,23 +46,107 @@ app.kubernetes.io/part-of: jobnik
 {{- end }}
 {{- end }}
 
-{{/* The worker image; the tag defaults to the chart's appVersion. */}}
+{{/*
+The worker image: [global.imageRegistry/]repository, then @digest when one is given, else :tag (default: the
+chart's appVersion).
+*/}}
 {{- define "jobnik-worker.image" -}}
-{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- $repository := .Values.image.repository }}
+{{- with .Values.global.imageRegistry }}
+{{- $repository = printf "%s/%s" (trimSuffix "/" .) $repository }}
+{{- end }}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" $repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/* imagePullSecrets, with a parent chart's global.imagePullSecrets. */}}
+{{- define "jobnik-worker.imagePullSecrets" -}}
+{{- with concat (.Values.imagePullSecrets | default list) (.Values.global.imagePullSecrets | default list) }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* The pods' ServiceAccount: the one the chart creates, or an existing one; empty = the namespace's default. */}}
+{{- define "jobnik-worker.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "jobnik-worker.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- .Values.serviceAccount.name }}
+{{- end }}
 {{- end }}
 
 {{/*
-PromQL selector of this worker's queues in the manager's jobnik_queue_depth gauge (labels tenant, stage_type,
-status). Stage types may contain dots: escaped for the regex, and the backslash doubled for the PromQL string.
+Cross-field rules JSON Schema cannot express (it cannot compare two values): rendering fails with the values named.
+*/}}
+{{- define "jobnik-worker.validate" -}}
+{{- $a := .Values.autoscaling }}
+{{- if and $a.enabled (not .Values.keda.enabled) (gt (int64 $a.minReplicas) (int64 $a.maxReplicas)) }}
+{{- fail (printf "autoscaling.minReplicas (%d) must not be greater than autoscaling.maxReplicas (%d)" (int64 $a.minReplicas) (int64 $a.maxReplicas)) }}
+{{- end }}
+{{- $k := .Values.keda }}
+{{- if $k.enabled }}
+{{- if gt (int64 $k.minReplicaCount) (int64 $k.maxReplicaCount) }}
+{{- fail (printf "keda.minReplicaCount (%d) must not be greater than keda.maxReplicaCount (%d)" (int64 $k.minReplicaCount) (int64 $k.maxReplicaCount)) }}
+{{- end }}
+{{- if and $k.fallback (gt (int64 $k.fallback.replicas) (int64 $k.maxReplicaCount)) }}
+{{- fail (printf "keda.fallback.replicas (%d) must not be greater than keda.maxReplicaCount (%d)" (int64 $k.fallback.replicas) (int64 $k.maxReplicaCount)) }}
+{{- end }}
+{{- if and $k.authenticationRef.name (not $k.authModes) }}
+{{- fail "keda.authModes: say how the scaler uses keda.authenticationRef (bearer, basic, tls or custom)" }}
+{{- end }}
+{{- end }}
+{{- $pdb := .Values.podDisruptionBudget }}
+{{- if and $pdb.enabled (not (kindIs "invalid" $pdb.minAvailable)) (not (kindIs "invalid" $pdb.maxUnavailable)) }}
+{{- fail "podDisruptionBudget: set either minAvailable or maxUnavailable, not both" }}
+{{- end }}
+{{- end }}
+
+{{/*
+The labels that pick this install's manager in Prometheus: keda.managerMetricLabels, else namespace and service
+from manager.url as the Prometheus Operator labels a ServiceMonitor's series (http://<service>.<namespace>.svc…,
+or http://<service> in the release namespace). Any other host cannot be read that way: set the labels.
+*/}}
+{{- define "jobnik-worker.managerMetricLabels" -}}
+{{- if .Values.keda.managerMetricLabels }}
+{{- toJson .Values.keda.managerMetricLabels }}
+{{- else }}
+{{- $host := (urlParse .Values.manager.url).hostname }}
+{{- $parts := splitList "." $host }}
+{{- if eq (len $parts) 1 }}
+{{- toJson (dict "namespace" .Release.Namespace "service" $host) }}
+{{- else if or (eq (len $parts) 2) (eq (index $parts 2) "svc") }}
+{{- toJson (dict "namespace" (index $parts 1) "service" (index $parts 0)) }}
+{{- else }}
+{{- fail (printf "keda.managerMetricLabels: cannot tell the manager's Service and namespace from manager.url (%s); set the labels its series carry in Prometheus, e.g. { namespace: jobs, service: jobnik-manager }" .Values.manager.url) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+PromQL of this worker's queue depth. Every manager replica exports the same database-wide jobnik_queue_depth, so
+the series are first reduced to one per queue and status (max by) and only then summed: the value is the number
+of tasks whatever the number of replicas. The install's labels keep other installs sharing the Prometheus out.
+No `or vector(0)`: an absent metric must stay an empty result, which KEDA (ignoreNullValues false) treats as an
+error, so the fallback applies. Stage types may contain dots: escaped for the regex, the backslash doubled for
+the PromQL string.
 */}}
 {{- define "jobnik-worker.queueDepthQuery" -}}
+{{- $matchers := list }}
+{{- range $label, $value := include "jobnik-worker.managerMetricLabels" . | fromJson }}
+{{- $matchers = append $matchers (printf "%s=\"%s\"" $label $value) }}
+{{- end }}
 {{- $types := list }}
 {{- range .Values.worker.stageTypes }}
 {{- $types = append $types (replace "." "\\\\." .) }}
 {{- end }}
-{{- $matchers := list (printf "stage_type=~\"%s\"" (join "|" $types)) (printf "status=~\"%s\"" (join "|" .Values.keda.statuses)) }}
+{{- $matchers = append $matchers (printf "stage_type=~\"%s\"" (join "|" $types)) }}
+{{- $matchers = append $matchers (printf "status=~\"%s\"" (join "|" .Values.keda.statuses)) }}
 {{- with .Values.keda.tenant }}
 {{- $matchers = append $matchers (printf "tenant=\"%s\"" .) }}
 {{- end }}
-{{- printf "sum(jobnik_queue_depth{%s})" (join "," $matchers) }}
+{{- printf "sum(max by (tenant, stage_type, status) (jobnik_queue_depth{%s}))" (join "," $matchers) }}
 {{- end }}

@@ -1,0 +1,18 @@
+// The embedded PGlite store, loaded only when there is no DATABASE_URL: it is an optional dependency, and the
+// cluster image (apps/manager/Dockerfile, `pnpm deploy --no-optional`) leaves its ~27 MB out.
+import type { Db } from './db.js';
+import type * as PgliteModule from './pglite-db.js';
+
+export async function openEmbeddedDb(dir: string): Promise<Db> {
+  let mod: typeof PgliteModule;
+  try {
+    mod = await import('./pglite-db.js');
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new Error(
+      'DATABASE_URL is not set and the embedded PGlite store is not installed (images built for Kubernetes leave it out): set DATABASE_URL to a PostgreSQL connection string',
+      { cause: err },
+    );
+  }
+  return mod.PgliteDb.open(dir);
+}

@@ -1,0 +1,132 @@
+// The autoscaling signal end to end, minus KEDA itself: a real Prometheus scrapes two real manager replicas on one
+// PostgreSQL database (as the manager chart's ServiceMonitor does: their /metrics ports, labelled with namespace
+// and service) plus a manager of another install; the query the worker chart renders into its ScaledObject must
+// equal the true depth of the worker's queues, whatever the number of replicas, and come back empty once the
+// managers are gone, which with the rendered ignoreNullValues "false" is an error for KEDA, so `fallback` applies.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, startTestManager, waitFor, type TestDatabase, type TestManager } from '@jobnik/manager/testing';
+import { startManager, type StartedManager } from '@jobnik/manager';
+import { WORKER_CHART } from './paths.js';
+import { Prometheus } from './prometheus.js';
+import { one, render, type Manifest } from './render.js';
+
+const STAGE_TYPES = ['tile-render', 'tiles.v2-upload'];
+// A stage type that only looks like one of the worker's if the regex were unanchored or the dot unescaped.
+const LOOKALIKE = 'tilesXv2-upload';
+
+async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(base + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const tasks = (n: number) => Array.from({ length: n }, (_, i) => ({ data: { i } }));
+
+/** ready + in_progress of the worker's stage types, as the manager's own API counts them. */
+async function trueDepth(base: string): Promise<number> {
+  const { items } = await call<{ items: { name: string; depth: { ready: number; inProgress: number } }[] }>(base, 'GET', '/queues');
+  return items.filter((q) => STAGE_TYPES.includes(q.name)).reduce((n, q) => n + q.depth.ready + q.depth.inProgress, 0);
+}
+
+describe('the worker chart’s KEDA query against a real Prometheus scraping two manager replicas', () => {
+  let database: TestDatabase;
+  const replicas: StartedManager[] = [];
+  let other: TestManager;
+  let prometheus: Prometheus;
+  let scaled: Manifest;
+  let query: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    for (let i = 0; i < 2; i++) {
+      replicas.push(
+        await startManager({
+          http: { host: '127.0.0.1', port: 0 },
+          database: { url: database.url, poolSize: 4 },
+          metrics: { listen: 'port', port: 0 }, // as the chart runs it
+          log: { level: 'silent' },
+        }),
+      );
+    }
+    // Another install sharing the Prometheus, with its own database and the same queue names.
+    other = await startTestManager({ store: 'pglite', config: { metrics: { listen: 'port', port: 0 } } });
+    scaled = one(
+      render(WORKER_CHART, {
+        name: 'tiles',
+        namespace: 'jobs',
+        values: { manager: { url: 'http://jobnik-manager.jobs.svc' }, worker: { stageTypes: STAGE_TYPES }, keda: { enabled: true, threshold: 10 } },
+      }),
+      'ScaledObject',
+    );
+    query = scaled.spec.triggers[0].metadata.query;
+    const target = (m: { metricsUrl: string | null }) => new URL(m.metricsUrl!).host;
+    prometheus = await Prometheus.start([
+      { name: 'jobnik-manager', targets: replicas.map(target), labels: { namespace: 'jobs', service: 'jobnik-manager' } },
+      { name: 'other-install', targets: [target(other.manager)], labels: { namespace: 'other', service: 'jobnik-manager' } },
+    ]);
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    for (const m of replicas) await m.close().catch(() => undefined);
+    await other?.close();
+    await database?.drop();
+  });
+
+  it('equals the true depth of the worker’s queues, counting each task once across the replicas', async () => {
+    const [a, b] = replicas as [StartedManager, StartedManager];
+    await call(a.url, 'POST', '/jobs', { name: 'tiles', stages: [{ type: 'tile-render', tasks: tasks(40) }] });
+    await call(b.url, 'POST', '/jobs', { name: 'upload', stages: [{ type: 'tiles.v2-upload', tasks: tasks(25) }] });
+    await call(a.url, 'POST', '/jobs', { name: 'noise', stages: [{ type: LOOKALIKE, tasks: tasks(9) }] });
+    // Some running (in_progress counts as work), leased through the other replica.
+    const leased = await call<{ tasks: unknown[] }>(b.url, 'POST', '/dequeue', { workerId: 'w1', max: 10, stageTypes: ['tile-render'] });
+    expect(leased.tasks).toHaveLength(10);
+    // The other install has work on the same queue names.
+    await call(other.url, 'POST', '/jobs', { name: 'elsewhere', stages: [{ type: 'tile-render', tasks: tasks(13) }] });
+
+    const truth = await trueDepth(a.url);
+    expect(truth).toBe(65);
+    // Both replicas scraped, after the work was created.
+    const value = await waitFor(
+      async () => {
+        const up = await prometheus.query('up{namespace="jobs",service="jobnik-manager"} == 1');
+        const v = await prometheus.value(query);
+        return up.length === 2 && v === truth ? v : null;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, message: `the chart's query to equal ${truth}`, onTimeout: () => query },
+    );
+    expect(value).toBe(65);
+    // Each queue and status is exported by both replicas: the naive sum (the chart's former query) doubles it,
+    // and without the install's labels it also adds the other install's queue.
+    const per = (sel: string) => `jobnik_queue_depth{${sel}stage_type=~"tile-render|tiles\\\\.v2-upload",status=~"ready|in_progress"}`;
+    expect(await prometheus.value(`count(${per('namespace="jobs",')})`)).toBe(2 * 2 * 2); // replicas × queues × statuses
+    expect(await prometheus.value(`sum(${per('')})`)).toBe(2 * 65 + 13);
+    // KEDA's replica count for it: ceil(65 / threshold 10).
+    expect(Math.ceil(value / Number(scaled.spec.triggers[0].metadata.threshold))).toBe(7);
+  });
+
+  it('follows the depth as tasks finish', async () => {
+    const [a] = replicas as [StartedManager];
+    const batch = await call<{ tasks: { id: string; leaseToken: string }[] }>(a.url, 'POST', '/dequeue', { workerId: 'w2', max: 15, stageTypes: ['tiles.v2-upload'] });
+    await call(a.url, 'POST', '/tasks/complete', { items: batch.tasks.map((t) => ({ taskId: t.id, leaseToken: t.leaseToken, result: {} })) });
+    const truth = await trueDepth(a.url);
+    expect(truth).toBe(50);
+    await waitFor(async () => (await prometheus.value(query)) === truth, { timeoutMs: 30_000, intervalMs: 250, message: `the query to follow the depth to ${truth}` });
+  });
+
+  it('comes back empty once the install’s managers are gone, which the rendered trigger turns into the fallback', async () => {
+    for (const m of replicas.splice(0)) await m.close();
+    // Failed scrapes mark the replicas' series stale: the query's result is empty, not 0.
+    await waitFor(async () => (await prometheus.query(query)).length === 0, { timeoutMs: 30_000, intervalMs: 250, message: 'an empty result' });
+    expect(await prometheus.value('sum(up{namespace="jobs",service="jobnik-manager"})')).toBe(0);
+    // The other install is unaffected (its scope is its own).
+    expect(await prometheus.value('sum(max by (tenant, stage_type, status) (jobnik_queue_depth{namespace="other",service="jobnik-manager",stage_type="tile-render",status=~"ready|in_progress"}))')).toBe(13);
+    // KEDA's prometheus scaler: with ignoreNullValues "false" an empty result is an error; after failureThreshold
+    // errors in a row KEDA scales to fallback.replicas (AverageValue metric) instead of keeping 0 workers.
+    const [trigger] = scaled.spec.triggers;
+    expect(trigger.metadata.ignoreNullValues).toBe('false');
+    expect(trigger.metricType).toBe('AverageValue');
+    expect(scaled.spec.fallback).toEqual({ failureThreshold: 3, replicas: 2 });
+    expect(scaled.spec.minReplicaCount).toBe(0);
+  });
+});
