@@ -10,6 +10,8 @@ export class LeaseEntry {
    */
   private controller: AbortController | undefined;
   private reason: TaskAbortError | undefined;
+  /** The handler returned or threw: its outcome stands, and its signal never aborts from now on. */
+  private settled = false;
   private abortListeners: (() => void)[] | undefined;
   /** One promise per entry, made on first wait: most tasks finish without anyone racing their abort. */
   private abortedPromise: Promise<null> | undefined;
@@ -40,8 +42,23 @@ export class LeaseEntry {
     return this.reason !== undefined;
   }
 
+  /**
+   * Aborts the handler unless it has settled. Applied on the next turn of the event loop, not at once: a
+   * directive read in the same turn as the handler's return (a heartbeat answer racing the completion, a
+   * shutdown) finds it settled by then, so a listener can never see the signal of a finished task fire.
+   */
   abort(kind: TaskAbortKind, message: string): void {
-    if (this.reason) return;
+    if (this.reason || this.settled) return;
+    setImmediate(() => this.abortNow(kind, message));
+  }
+
+  /** Marks the handler as done (returned or threw): abort() is a no-op from now on. */
+  markSettled(): void {
+    this.settled = true;
+  }
+
+  private abortNow(kind: TaskAbortKind, message: string): void {
+    if (this.reason || this.settled) return;
     this.reason = new TaskAbortError(kind, message);
     this.controller?.abort(this.reason);
     const listeners = this.abortListeners;

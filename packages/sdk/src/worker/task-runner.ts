@@ -180,6 +180,8 @@ export class TaskRunner {
         return { kind: 'resolved', value };
       } catch (error) {
         return { kind: 'rejected', error };
+      } finally {
+        entry.markSettled();
       }
     })();
   }
