@@ -5,11 +5,11 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE) \S+/;
+const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE) [^\r\n]*/;
 
 export class HttpProxy {
   readonly url: string;
-  /** First line ("POST /dequeue") of every request, in the order they arrived. */
+  /** First line ("POST /dequeue HTTP/1.1") of every request, in the order they arrived. */
   readonly requests: string[] = [];
   private holdPrefix: string | undefined;
   private held: (() => void)[] = [];
