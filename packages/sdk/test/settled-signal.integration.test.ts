@@ -3,8 +3,7 @@
 // while that ack is on its way. The ack is held back by a proxy, so the race is forced, not waited for.
 import { afterEach, describe, expect, it } from 'vitest';
 import { testStores, waitFor } from '@jobnik/manager/testing';
-import type { TaskAbortKind, TaskEventBase, WorkerClient } from '../src/index.js';
-import { TaskAbortError } from '../src/index.js';
+import type { TaskAbortError, TaskAbortKind, TaskEventBase, WorkerClient } from '../src/index.js';
 import { HttpProxy } from './helpers/http-proxy.js';
 import { useManager } from './helpers/manager.js';
 

@@ -24,7 +24,8 @@ export class DequeueLoop {
     private readonly metrics: WorkerMetrics,
     private readonly o: ResolvedWorkerOptions,
     private readonly stageTypes: () => string[],
-    private readonly onTasks: (res: DequeueResponse) => void,
+    /** `sentAt`: performance.now() just before the request went out, to date the leases by. */
+    private readonly onTasks: (res: DequeueResponse, sentAt: number) => void,
     private readonly onError: (err: unknown, consecutive: number) => void,
   ) {}
 
@@ -50,6 +51,7 @@ export class DequeueLoop {
       const waitMs = this.transport.breakerState === 'closed' ? this.o.waitMs : 0;
       const max = Math.min(this.slots.free, this.o.maxDequeueBatch);
       const started = Date.now();
+      const sentAt = performance.now();
       let res: DequeueResponse;
       try {
         this.metrics.dequeueRequests.inc();
@@ -84,7 +86,7 @@ export class DequeueLoop {
         if (waitMs > 0 && Date.now() - started < MIN_EMPTY_POLL_MS) await sleep(EMPTY_PAUSE_MS, signal);
         continue;
       }
-      this.onTasks(res);
+      this.onTasks(res, sentAt);
     }
   }
 }

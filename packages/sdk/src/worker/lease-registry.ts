@@ -1,6 +1,6 @@
 // The tasks this worker holds a lease on — running, or finished and waiting for their ack — with what
 // the next heartbeat must carry for each (progress, checkpoint) and the controller that aborts the handler.
-import type { JsonValue } from '@jobnik/contracts';
+import type { DequeueResponse, JsonValue } from '@jobnik/contracts';
 import { TaskAbortError, type TaskAbortKind } from './task-abort.js';
 
 export class LeaseEntry {
@@ -158,4 +158,16 @@ export class LeaseRegistry {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * What is left of the leases of a dequeue answer, in ms, on this process's monotonic clock. The manager says
+ * how long it held the request before leasing (heldMs) and for how long (leaseMs): the leases expire no
+ * earlier than sentAt + heldMs + leaseMs, whatever the wall clocks say, and however late the answer was read
+ * (a process frozen with the answer in its socket reads it after the lease lapsed, and sees so). A manager
+ * that does not say counts from now, as before.
+ */
+export function leaseLeftMs(res: Pick<DequeueResponse, 'heldMs' | 'leaseMs'>, sentAt: number, askedLeaseMs: number, now = performance.now()): number {
+  const leaseMs = res.leaseMs ?? askedLeaseMs;
+  return res.heldMs === undefined ? leaseMs : sentAt + res.heldMs + leaseMs - now;
 }

@@ -12,7 +12,7 @@ import type { AnyJobs, JobMapOf, StageType } from '../types.js';
 import { AckBuffer } from './ack-buffer.js';
 import { DequeueLoop } from './dequeue-loop.js';
 import { HeartbeatLoop } from './heartbeat-loop.js';
-import { LeaseRegistry } from './lease-registry.js';
+import { LeaseRegistry, leaseLeftMs } from './lease-registry.js';
 import { installSignalHandlers, shutdown, type SignalHandlerOptions } from './shutdown.js';
 import { Slots } from './slots.js';
 import type { HandlerOptions, RegisteredHandler, TaskHandler } from './task-context.js';
@@ -72,7 +72,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
       emit: (event, ...args) => this.safeEmit(event, ...args),
       listening: (event) => this.listenerCount(event) > 0,
     });
-    this.dequeue = new DequeueLoop(this.transport, this.slots, this.metrics, this.options, stageTypes, (res) => this.dispatch(res), (err, n) => {
+    this.dequeue = new DequeueLoop(this.transport, this.slots, this.metrics, this.options, stageTypes, (res, sentAt) => this.dispatch(res, sentAt), (err, n) => {
       // An outage is one event, not one per poll: report the first failure and every tenth.
       if (n === 1 || n % 10 === 0) this.reportError(err);
     });
@@ -141,10 +141,21 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     return this.options.logger;
   }
 
-  private dispatch(res: DequeueResponse): void {
+  /**
+   * Runs the tasks of a dequeue answer, unless their lease lapsed before the answer was read (the process
+   * was frozen, or the event loop blocked): those are given back without running their handler.
+   */
+  private dispatch(res: DequeueResponse, sentAt: number): void {
+    const left = leaseLeftMs(res, sentAt, this.options.leaseMs);
+    if (left <= 0) {
+      for (const task of res.tasks) this.runner.giveBackLapsed(task);
+      return;
+    }
     const jobs = new Map<string, JobContext>(res.jobs.map((j) => [j.id, j]));
     const stages = new Map<string, StageContext>(res.stages.map((s) => [s.id, s]));
     for (const task of res.tasks) this.runner.start(task, jobs.get(task.jobId), stages.get(task.stageId));
+    // Little of the lease left: extend it now rather than at the next interval.
+    if (left < this.options.heartbeatIntervalMs) this.heartbeat.soon();
   }
 
   private reportError(err: unknown): void {

@@ -8,28 +8,26 @@ import type { AddressInfo } from 'node:net';
 const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE) [^\r\n]*/;
 
 export class HttpProxy {
-  readonly url: string;
   /** First line ("POST /dequeue HTTP/1.1") of every request, in the order they arrived. */
   readonly requests: string[] = [];
   private holdPrefix: string | undefined;
   private held: (() => void)[] = [];
   private dropPrefix: string | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
 
-  private constructor(
-    private readonly server: Server,
-    port: number,
-  ) {
-    this.url = `http://127.0.0.1:${port}`;
+  private constructor(target: URL) {
+    this.server = createServer((client) => this.pipe(client, target.hostname, Number(target.port)));
   }
 
   static async start(target: string): Promise<HttpProxy> {
-    const { hostname, port } = new URL(target);
-    let proxy: HttpProxy | undefined;
-    const server = createServer((client) => proxy!.pipe(client, hostname, Number(port)));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new HttpProxy(server, (server.address() as AddressInfo).port);
+    const proxy = new HttpProxy(new URL(target));
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
     return proxy;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   /** Requests whose first line starts with `prefix` wait (unsent) until release(). */
