@@ -89,7 +89,7 @@ export class WorkService {
           return { count: raw.count, json: `{"tasks":${raw.tasks},"jobs":${raw.jobs},"stages":${raw.stages},"heldMs":${heldMs},"leaseMs":${leaseMs}}` };
         }
         const now = Date.now();
-        if (now >= deadline || signal?.aborted) return { count: 0, json: EMPTY_DEQUEUE };
+        if (now >= deadline || signal?.aborted || this.ready.closed) return { count: 0, json: EMPTY_DEQUEUE };
         // Sleep until woken, until the earliest delayed task is due, or until the deadline.
         const dueIn = raw.nextRunAfter ? Math.max(1, raw.nextRunAfter.getTime() - now) : Infinity;
         const abort = new AbortController();
