@@ -33,6 +33,9 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { JobService } from './services/job-service.js';
 import { LifecycleService } from './services/lifecycle-service.js';
 import { ReadySignal } from './services/ready-signal.js';
+import { DirectiveService } from './services/directive-service.js';
+import { DirectiveSignal } from './services/directive-signal.js';
+import { directiveRoutes } from './routes/directives.js';
 import { StatsService } from './services/stats-service.js';
 import { Sweeper } from './services/sweeper.js';
 import { Throughput } from './services/throughput.js';
@@ -75,6 +78,8 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   }
   const ready = new ReadySignal();
   await ready.start(db);
+  const directiveSignal = new DirectiveSignal();
+  await directiveSignal.start(db);
   const metrics = new ManagerMetrics(db, ready);
   const throughput = new Throughput();
 
@@ -172,6 +177,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   scheduleRoutes(app, ctx, schedules, types);
   apiKeyRoutes(app, ctx, auth);
   systemRoutes(app, db, metrics);
+  directiveRoutes(app, ctx, new DirectiveService(db, directiveSignal));
 
   const ui = dashboardDir(config);
   if (ui) {
@@ -218,7 +224,9 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
       await schedules.stop();
       await webhooks.stop();
       await retention.stop();
+      // Parked long-polls (dequeue, directives) answer now, empty: app.close() waits for in-flight requests.
       await ready.stop();
+      await directiveSignal.stop();
       await app.close();
       await db.close();
     },

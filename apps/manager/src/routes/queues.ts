@@ -3,21 +3,13 @@ import { DEFAULT_TENANT, routes } from '@jobnik/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { assertStageTypesAllowed, callerOf, tenantForWrite } from '../http/caller.js';
 import { defineRoute } from '../http/define-route.js';
+import { disconnectSignal } from '../http/disconnect-signal.js';
 import { getQueue, listQueues, updateQueue } from '../store/queues.js';
 import { listWorkers } from '../store/heartbeat.js';
 import { iso } from '../store/mappers.js';
 import type { RouteContext } from './context.js';
 import { ValidationError } from '../domain/errors.js';
 import { notifyReady } from '../services/ready-signal.js';
-
-/** Aborts when the client goes away before the answer is sent, so a long-poll stops waiting for nobody. */
-function disconnectSignal(reply: FastifyReply): AbortSignal {
-  const ac = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableEnded) ac.abort();
-  });
-  return ac.signal;
-}
 
 export function queueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { db, work, limits } = ctx;

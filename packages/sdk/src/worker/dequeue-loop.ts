@@ -4,15 +4,21 @@
 import type { DequeueResponse } from '@jobnik/contracts';
 import { JobnikError } from '../errors.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import { computeBackoff } from '../transport/backoff.js';
+import { computeBackoff, type BackoffParams } from '../transport/backoff.js';
 import type { Transport } from '../transport/transport.js';
 import { sleep } from '../util/abortable-sleep.js';
 import type { Slots } from './slots.js';
 import type { ResolvedWorkerOptions } from './worker-options.js';
 
-/** An empty answer faster than this is not a long-poll (e.g. a paused queue): pause before asking again. */
-const MIN_EMPTY_POLL_MS = 100;
-const EMPTY_PAUSE_MS = 250;
+/** An empty answer faster than this is not a long-poll (e.g. a paused queue, a closing manager): pause before asking again. */
+export const MIN_EMPTY_POLL_MS = 100;
+export const EMPTY_PAUSE_MS = 250;
+
+/** How long a long-poll loop waits after a failed call: the breaker's half-open time, Retry-After, or backoff. */
+export function pollRetryDelay(err: unknown, failures: number, transport: Transport, backoff: BackoffParams): number {
+  if (err instanceof JobnikError && err.code === 'CIRCUIT_OPEN') return transport.options.breaker.halfOpenAfterMs;
+  return (err as JobnikError).retryAfterMs ?? computeBackoff(failures, backoff);
+}
 
 export class DequeueLoop {
   private controller: AbortController | undefined;
@@ -73,11 +79,7 @@ export class DequeueLoop {
         if (signal.aborted) break;
         failures++;
         this.onError(err, failures);
-        const delay =
-          err instanceof JobnikError && err.code === 'CIRCUIT_OPEN'
-            ? this.transport.options.breaker.halfOpenAfterMs
-            : (err as JobnikError).retryAfterMs ?? computeBackoff(failures, this.o.dequeueBackoff);
-        await sleep(delay, signal);
+        await sleep(pollRetryDelay(err, failures, this.transport, this.o.dequeueBackoff), signal);
         continue;
       }
       failures = 0;

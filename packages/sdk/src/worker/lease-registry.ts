@@ -12,6 +12,7 @@ export class LeaseEntry {
   private reason: TaskAbortError | undefined;
   /** The handler returned or threw: its outcome stands, and its signal never aborts from now on. */
   private settled = false;
+  private abortRequested = false;
   private abortListeners: (() => void)[] | undefined;
   /** One promise per entry, made on first wait: most tasks finish without anyone racing their abort. */
   private abortedPromise: Promise<null> | undefined;
@@ -49,12 +50,18 @@ export class LeaseEntry {
    */
   abort(kind: TaskAbortKind, message: string): void {
     if (this.reason || this.settled) return;
+    this.abortRequested = true;
     setImmediate(() => this.abortNow(kind, message));
   }
 
   /** Marks the handler as done (returned or threw): abort() is a no-op from now on. */
   markSettled(): void {
     this.settled = true;
+  }
+
+  /** The handler runs still (not returned, not aborted): a cancel or suspend would still reach it. */
+  get running(): boolean {
+    return !this.settled && !this.abortRequested;
   }
 
   private abortNow(kind: TaskAbortKind, message: string): void {
@@ -135,11 +142,31 @@ export class LeaseEntry {
 
 export class LeaseRegistry {
   private readonly entries = new Map<string, LeaseEntry>();
+  private addWaiters: (() => void)[] = [];
 
   add(taskId: string, leaseToken: string, stageType: string): LeaseEntry {
     const entry = new LeaseEntry(taskId, leaseToken, stageType);
     this.entries.set(taskId, entry);
+    if (this.addWaiters.length > 0) for (const w of this.addWaiters.splice(0)) w();
     return entry;
+  }
+
+  /** Entries whose handler still runs. */
+  running(): LeaseEntry[] {
+    return this.all().filter((e) => e.running);
+  }
+
+  /** Resolves once some handler runs (at once if one does), or when the signal aborts. */
+  waitForRunning(signal: AbortSignal): Promise<void> {
+    if (signal.aborted || this.running().length > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.addWaiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   get(taskId: string): LeaseEntry | undefined {
