@@ -1,6 +1,7 @@
 // The one loop that leases work: a long-poll POST /dequeue for every registered stage type, asking for
 // as many tasks as there are free slots. Never retried blindly (a lost answer is covered by the lease
 // expiring); after a failure, or while the breaker is open, it waits — abortably — instead of spinning.
+import { BackgroundLoop } from './background-loop.js';
 import type { DequeueResponse } from '@jobnik/contracts';
 import { JobnikError } from '../errors.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
@@ -20,10 +21,7 @@ export function pollRetryDelay(err: unknown, failures: number, transport: Transp
   return (err as JobnikError).retryAfterMs ?? computeBackoff(failures, backoff);
 }
 
-export class DequeueLoop {
-  private controller: AbortController | undefined;
-  private loop: Promise<void> | undefined;
-
+export class DequeueLoop extends BackgroundLoop {
   constructor(
     private readonly transport: Transport,
     private readonly slots: Slots,
@@ -33,22 +31,11 @@ export class DequeueLoop {
     /** `sentAt`: performance.now() just before the request went out, to date the leases by. */
     private readonly onTasks: (res: DequeueResponse, sentAt: number) => void,
     private readonly onError: (err: unknown, consecutive: number) => void,
-  ) {}
-
-  start(): void {
-    if (this.loop) return;
-    this.controller = new AbortController();
-    this.loop = this.run(this.controller.signal);
+  ) {
+    super();
   }
 
-  /** Stops asking for work; an outstanding long-poll is aborted. */
-  async stop(): Promise<void> {
-    this.controller?.abort();
-    await this.loop;
-    this.loop = undefined;
-  }
-
-  private async run(signal: AbortSignal): Promise<void> {
+  protected async run(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
       await this.slots.waitForFree(signal);

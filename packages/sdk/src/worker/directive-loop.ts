@@ -3,6 +3,7 @@
 // (or one it leases meanwhile) is cancelled or suspended, so the handler's signal aborts within milliseconds
 // instead of at the next heartbeat. Heartbeats still carry the same directives: they are the fallback (an
 // older manager without the route, an outage), so nothing is lost when this loop cannot run.
+import { BackgroundLoop } from './background-loop.js';
 import { NotFoundError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
 import type { BackoffParams } from '../transport/backoff.js';
@@ -19,31 +20,18 @@ export interface DirectiveLoopOptions {
   backoff: BackoffParams;
 }
 
-export class DirectiveLoop {
-  private controller: AbortController | undefined;
-  private loop: Promise<void> | undefined;
-
+export class DirectiveLoop extends BackgroundLoop {
   constructor(
     private readonly transport: Transport,
     private readonly leases: LeaseRegistry,
     private readonly o: DirectiveLoopOptions,
     private readonly onDirective: (entry: LeaseEntry, directive: 'cancel' | 'suspend') => void,
     private readonly onError: (err: unknown, consecutive: number) => void,
-  ) {}
-
-  start(): void {
-    if (this.loop) return;
-    this.controller = new AbortController();
-    this.loop = this.run(this.controller.signal);
+  ) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    this.controller?.abort();
-    await this.loop;
-    this.loop = undefined;
-  }
-
-  private async run(signal: AbortSignal): Promise<void> {
+  protected async run(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
       await this.leases.waitForRunning(signal);
