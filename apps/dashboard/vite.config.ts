@@ -1,6 +1,6 @@
 // Builds the dashboard to static files the manager serves at /ui; in dev, proxies API calls to a local manager.
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 /** Path prefixes of the manager's API (the dashboard calls them on its own origin). */
 const API_PREFIXES = ['/jobs', '/stages', '/tasks', '/queues', '/workers', '/stats', '/schedules', '/job-types', '/api-keys', '/health', '/openapi.json'];
@@ -9,6 +9,8 @@ const MANAGER_URL = process.env.JOBNIK_MANAGER_URL ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   base: '/ui/',
   plugins: [react()],
+  // Workspace packages resolve to their TypeScript sources (`@jobnik/contracts/states`), as in tests and tsc.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
   server: {
     host: '127.0.0.1',

@@ -2,6 +2,7 @@
 // producer that submits one tile-export job (tile-render → tile-upload → tile-index) and draws its progress.
 // Everything keeps running after the job is done so the dashboard can be browsed; stop() ends it all.
 import type { Writable } from 'node:stream';
+import { isFinalStatus } from '@jobnik/contracts/states';
 import pino from 'pino';
 import { startManager, type StartedManager } from '@jobnik/manager';
 import { ProducerClient } from '@jobnik/sdk';
@@ -9,7 +10,6 @@ import { startWorkerApp, type WorkerApp, type WorkerJobs } from '@jobnik/worker-
 import { ProgressView, type StageProgress } from './progress-view.js';
 
 export const DEMO_STAGES = ['tile-render', 'tile-upload', 'tile-index'] as const;
-const FINAL = new Set(['COMPLETED', 'FAILED', 'ABORTED']);
 
 export interface DemoOptions {
   /** Manager port (0: a free one). */
@@ -118,7 +118,7 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
           const current = await p.getJob(job.id, { include: 'stages' });
           const stages = stagesOf(current as never, retried);
           view.render(stages);
-          if (FINAL.has(current.status)) {
+          if (isFinalStatus(current.status)) {
             const result = { id: job.id, status: current.status, durationMs: Date.now() - started, stages };
             write('');
             write(`Job ${current.status} in ${(result.durationMs / 1000).toFixed(1)} s. Browse it at ${url}/ui/jobs/${job.id}`);

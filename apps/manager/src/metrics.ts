@@ -1,7 +1,8 @@
 // Prometheus metrics of the manager, on its own registry (served at /metrics).
 import client from 'prom-client';
-import type { Db } from './db/db.js';
-import { listQueues } from './store/queues.js';
+import type { TaskStatus } from '@jobnik/contracts';
+import type { SweepTotals } from './loops/sweeper.js';
+import type { QueueService } from './services/queue-service.js';
 import type { ReadySignal } from './services/ready-signal.js';
 
 export class ManagerMetrics {
@@ -33,6 +34,13 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
+  readonly conflictRetries = new client.Counter({
+    name: 'jobnik_db_conflict_retries_total',
+    help: 'Statements and transactions run again after PostgreSQL rolled them back to break a deadlock (40P01) or a serialization conflict (40001)',
+    labelNames: ['sqlstate'],
+    registers: [this.registry],
+  });
+
   readonly webhookDeliveries = new client.Counter({
     name: 'jobnik_webhook_deliveries_total',
     help: 'Webhook delivery attempts by outcome (delivered, retry, failed)',
@@ -40,7 +48,7 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
-  constructor(db: Db, ready: ReadySignal) {
+  constructor(queues: QueueService, ready: ReadySignal) {
     new client.Gauge({
       name: 'jobnik_long_polls_waiting',
       help: 'Dequeue long-polls parked in this manager waiting for work (idle worker capacity)',
@@ -57,7 +65,7 @@ export class ManagerMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const q of await listQueues(db, null)) {
+        for (const q of await queues.list(null)) {
           const labels = { tenant: q.tenantId, stage_type: q.name };
           this.set({ ...labels, status: 'ready' }, q.depth.ready);
           this.set({ ...labels, status: 'delayed' }, q.depth.delayed);
@@ -68,5 +76,31 @@ export class ManagerMetrics {
       },
     });
     void depth;
+  }
+
+  /** A dequeue handed out `count` tasks after `seconds` of database work. */
+  dequeued(count: number, seconds: number): void {
+    this.dequeueLatency.observe(seconds);
+    this.tasksDequeued.inc(count);
+  }
+
+  /** Worker acks moved tasks to these statuses; returns how many completed and failed for good. */
+  acked(statuses: readonly TaskStatus[]): { completed: number; failed: number } {
+    let completed = 0;
+    let failed = 0;
+    for (const s of statuses) {
+      this.taskTransitions.inc({ status: s });
+      if (s === 'COMPLETED') completed++;
+      else if (s === 'FAILED') failed++;
+    }
+    return { completed, failed };
+  }
+
+  /** The sweeper took back running tasks: retried ones went to PENDING, exhausted ones to FAILED. */
+  swept(t: SweepTotals): void {
+    this.sweeperRecoveries.inc({ outcome: 'retried' }, t.retried);
+    this.sweeperRecoveries.inc({ outcome: 'failed' }, t.failed);
+    this.taskTransitions.inc({ status: 'PENDING' }, t.retried);
+    this.taskTransitions.inc({ status: 'FAILED' }, t.failed);
   }
 }

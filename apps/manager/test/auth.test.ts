@@ -38,6 +38,7 @@ describe.each(testStores())('auth on %s', (store) => {
       workerA: { tenantId: 'tenant-a', role: 'worker', name: 'A worker', stageTypes: ['a-render'] },
       producerB: { tenantId: 'tenant-b', role: 'producer', name: 'B producer' },
       workerB: { tenantId: 'tenant-b', role: 'worker', name: 'B worker' },
+      viewerA: { tenantId: 'tenant-a', role: 'viewer', name: 'A on-call' },
     })) {
       const r = await admin.post('/api-keys', body);
       expect(r.status).toBe(201);
@@ -48,6 +49,29 @@ describe.each(testStores())('auth on %s', (store) => {
   afterAll(async () => {
     await m.close();
     await database?.drop();
+  });
+
+  it('a viewer key reads its tenant (jobs, tasks, queues, stats) and writes nothing', async () => {
+    const job = (await as(keys.producerA).post('/jobs', { name: 'viewed', stages: [{ type: 'a-viewed', tasks: [{}] }] })).body;
+    const viewer = as(keys.viewerA);
+    expect((await viewer.get(`/jobs/${job.id}?include=tasks`)).body.stages[0].tasks).toHaveLength(1);
+    for (const path of ['/jobs', '/tasks', '/queues', '/stats', '/workers', '/schedules', '/job-types', `/jobs/${job.id}/webhook-deliveries`]) {
+      expect([path, (await viewer.get(path)).status]).toEqual([path, 200]);
+    }
+    const writes = [
+      viewer.post('/jobs', { name: 'nope' }),
+      viewer.post(`/jobs/${job.id}/cancel`),
+      viewer.patch(`/jobs/${job.id}`, { userMetadata: { a: 1 } }),
+      viewer.del(`/jobs/${job.id}`),
+      viewer.post('/dequeue', { workerId: 'w', stageTypes: ['a-viewed'] }),
+      viewer.post('/schedules', { name: 's', cron: '* * * * *', jobTemplate: { name: 'x' } }),
+      viewer.post('/api-keys', { tenantId: 'tenant-a', role: 'admin', name: 'escalate' }),
+    ];
+    for (const res of await Promise.all(writes)) expect([res.status, res.body.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await viewer.get(`/jobs/${job.id}`)).body.status).toBe('PENDING');
+    // Another tenant's job does not exist for this viewer.
+    const other = (await as(ADMIN).post('/jobs', { name: 'z-only', tenantId: 'tenant-z' })).body;
+    expect((await viewer.get(`/jobs/${other.id}`)).status).toBe(404);
   });
 
   it('needs a key (401), the right role (403), and leaves system routes open', async () => {

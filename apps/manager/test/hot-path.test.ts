@@ -109,8 +109,10 @@ describe.each(testStores())('hot path on %s', (store) => {
     const staleFail = (await a.post('/tasks/fail', { items: [{ taskId: first.id, leaseToken: first.leaseToken, error: { message: 'late' } }] })).body;
     expect(staleFail.items[0]).toMatchObject({ ok: false, code: 'LEASE_LOST' });
     expect((await a.get(`/tasks/${t.id}`)).body.status).toBe('COMPLETED');
-    // A repeated complete with the right token (its first answer lost) is answered ok, recorded once.
-    expect((await a.post('/tasks/complete', { items: [{ taskId: t.id, leaseToken: t.leaseToken, result: 'again' }] })).body.items[0].ok).toBe(true);
+    // A repeated complete with the right token (its first answer lost) is answered ok, recorded once;
+    // one with another result is not stored and says so.
+    expect((await a.post('/tasks/complete', { items: [{ taskId: t.id, leaseToken: t.leaseToken, result: 'fresh' }] })).body.items[0].ok).toBe(true);
+    expect((await a.post('/tasks/complete', { items: [{ taskId: t.id, leaseToken: t.leaseToken, result: 'again' }] })).body.items[0]).toMatchObject({ ok: false, code: 'ALREADY_COMPLETED' });
     expect((await a.get(`/tasks/${t.id}`)).body.result).toBe('fresh');
   });
 

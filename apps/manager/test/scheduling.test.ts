@@ -51,6 +51,19 @@ describe.each(testStores())('creation features on %s', (store) => {
     expect((await a.get('/job-types/none')).body.code).toBe('JOB_TYPE_NOT_FOUND');
   });
 
+  it('a schedule whose template fails its job type\'s schema is refused at create and update, not on every fire', async () => {
+    await a.raw('PUT', '/job-types/sched-typed', { dataSchema: { type: 'object', required: ['region'], properties: { region: { type: 'string' } } } });
+    const bad = await a.post('/schedules', { name: 'sched-bad', cron: '* * * * *', jobTemplate: { name: 'sched-typed', data: { region: 7 } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.path)).toContain('/body/jobTemplate/data/region');
+    expect((await a.get('/schedules')).body.items.map((x: any) => x.name)).not.toContain('sched-bad');
+    const good = await a.post('/schedules', { name: 'sched-good', cron: '0 3 * * *', jobTemplate: { name: 'sched-typed', data: { region: 'north' } } });
+    expect(good.status).toBe(201);
+    const broken = await a.patch(`/schedules/${good.body.id}`, { jobTemplate: { name: 'sched-typed', data: {} } });
+    expect([broken.status, broken.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await a.get(`/schedules/${good.body.id}`)).body.jobTemplate.data).toEqual({ region: 'north' });
+  });
+
   it('retention deletes only finished jobs that are old enough', async () => {
     const make = async (name: string) => (await a.post('/jobs', { name, stages: [{ type: 'ret', tasks: tasksOf(3) }] })).body.id as string;
     const oldDone = await make('ret-old-done');

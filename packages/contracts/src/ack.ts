@@ -41,7 +41,10 @@ export const AckOutcome = z
   .object({
     taskId: Uuid,
     ok: z.boolean(),
-    code: z.enum(['LEASE_LOST', 'TASK_NOT_FOUND', 'TASK_NOT_RUNNING']).optional().describe('Why the item was not applied'),
+    code: z
+      .enum(['LEASE_LOST', 'TASK_NOT_FOUND', 'TASK_NOT_RUNNING', 'ALREADY_COMPLETED'])
+      .optional()
+      .describe('Why the item was not applied. ALREADY_COMPLETED: the task was completed earlier with another result, which stays; this item\'s result was not stored'),
     status: TaskStatus.optional().describe('The task\'s status after this call'),
     runAfter: Timestamp.optional().describe('On fail: when the retry becomes due'),
   })

@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { Name, TenantId, Timestamp, Uuid } from './common.js';
 
-export const ROLES = ['producer', 'worker', 'admin'] as const;
+export const ROLES = ['producer', 'worker', 'admin', 'viewer'] as const;
 export const Role = z.enum(ROLES).meta({
   id: 'Role',
-  description: "producer: create, read and control its tenant's jobs. worker: dequeue, ack and heartbeat (optionally only some stage types). admin: everything, across tenants, plus keys and queues.",
+  description: "producer: create, read and control its tenant's jobs. worker: dequeue, ack and heartbeat (optionally only some stage types). admin: everything, across tenants, plus keys and queues. viewer: reads only (jobs, stages, tasks, queues, workers, stats, schedules, job types) of its tenant — for dashboards and on-call people.",
 });
 export type Role = z.infer<typeof Role>;
 

@@ -1,7 +1,7 @@
 // Job: the root of the tree. Entity, creation and update input, list filters.
 import { z } from 'zod';
 import { JsonObject, JsonValue, Name, Pagination, TenantId, Timestamp, Uuid, csvOf, page } from './common.js';
-import { JOB_STATUSES, JobStatus, PRIORITIES, Priority } from './enums.js';
+import { JOB_SORTS, JOB_STATUSES, JobStatus, PRIORITIES, Priority } from './enums.js';
 import { CreateStage, Stage, TaskSummary } from './stage.js';
 import { WebhookSubscription } from './webhook.js';
 
@@ -57,7 +57,6 @@ export const UpdateJobRequest = z
   .meta({ id: 'UpdateJobRequest' });
 export type UpdateJobRequest = z.input<typeof UpdateJobRequest>;
 
-export const JOB_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority'] as const;
 
 export const ListJobsQuery = Pagination.extend({
   status: csvOf(JOB_STATUSES).optional(),

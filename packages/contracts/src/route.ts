@@ -17,7 +17,7 @@ export interface RouteDef<
   summary: string;
   tag: string;
   /** Who may call it when API keys are on. */
-  roles: readonly ('producer' | 'worker' | 'admin')[];
+  roles: readonly ('producer' | 'worker' | 'admin' | 'viewer')[];
   params?: P;
   query?: Q;
   body?: B;

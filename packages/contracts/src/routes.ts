@@ -15,7 +15,8 @@ import { ApiKeyList, ApiKeyParams, CreateApiKeyRequest, CreatedApiKey } from './
 
 const P = ['producer', 'admin'] as const;
 const W = ['worker', 'admin'] as const;
-const ANY = ['producer', 'worker', 'admin'] as const;
+/** Reads: every role, the read-only viewer included. */
+const ANY = ['producer', 'worker', 'admin', 'viewer'] as const;
 const A = ['admin'] as const;
 
 const StageList = z.object({ items: z.array(Stage) }).meta({ id: 'StageList' });
@@ -60,7 +61,7 @@ export const routes = {
   workerDirectives: route({ method: 'POST', path: '/workers/:workerId/directives', operationId: 'workerDirectives', tag: 'workers', roles: W, summary: "Long-poll for cancel/suspend of the worker's running tasks: answered as soon as one is cancelled or suspended, empty at waitMs", params: WorkerParams, body: DirectivesRequest, responses: { 200: DirectivesResponse } }),
   getStats: route({ method: 'GET', path: '/stats', operationId: 'getStats', tag: 'stats', roles: ANY, summary: 'Counts by status per job name and stage type, oldest ready age, throughput', query: StatsQuery, responses: { 200: Stats } }),
   listWorkers: route({ method: 'GET', path: '/workers', operationId: 'listWorkers', tag: 'workers', roles: ANY, summary: 'Workers seen in the last 5 minutes', responses: { 200: WorkerList } }),
-  listJobEvents: route({ method: 'GET', path: '/jobs/:jobId/webhook-deliveries', operationId: 'listWebhookDeliveries', tag: 'jobs', roles: P, summary: "The delivery log of a job's webhook events", params: JobIdParams, responses: { 200: WebhookDeliveryList } }),
+  listJobEvents: route({ method: 'GET', path: '/jobs/:jobId/webhook-deliveries', operationId: 'listWebhookDeliveries', tag: 'jobs', roles: [...P, 'viewer'], summary: "The delivery log of a job's webhook events", params: JobIdParams, responses: { 200: WebhookDeliveryList } }),
 
   // Schedules
   createSchedule: route({ method: 'POST', path: '/schedules', operationId: 'createSchedule', tag: 'schedules', roles: P, summary: 'Create a cron schedule that creates a job on every fire time', body: CreateScheduleRequest, responses: { 201: Schedule } }),

@@ -26,6 +26,8 @@ export interface Db extends Queryable {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Whether the database answers right now. */
   ping(): Promise<boolean>;
+  /** Hears every retry of a statement or transaction PostgreSQL rolled back for a deadlock or serialization conflict. */
+  observeConflictRetries(listener: ConflictRetryListener): void;
   close(): Promise<void>;
 }
 
@@ -43,18 +45,35 @@ export function isConnectionError(err: unknown): boolean {
   return err instanceof Error && /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(err.message);
 }
 
-const RETRYABLE = new Set(['40001', '40P01']);
-const MAX_TX_ATTEMPTS = 5;
+export type ConflictRetryListener = (sqlState: string) => void;
 
-/** Retries a transaction body on serialization failures and deadlocks (PostgreSQL rolls those back whole). */
-export async function withTxRetry<T>(run: () => Promise<T>): Promise<T> {
+/** Serialization failure and deadlock: PostgreSQL rolled the statement (or transaction) back whole; running it again is safe. */
+const CONFLICTS = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+
+export function isConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONFLICTS.has(code);
+}
+
+/**
+ * Runs `run` again, after a short random pause, while it fails with a deadlock or serialization conflict (at most
+ * MAX_ATTEMPTS in all); every hot statement and every transaction goes through here. The last conflict is thrown:
+ * http/problem.ts answers it 503 with Retry-After.
+ */
+export async function retryConflicts<T>(run: () => Promise<T>, onRetry: ConflictRetryListener | null): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTxSpan('db.transaction', run);
+      return await run();
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (!code || !RETRYABLE.has(code) || attempt >= MAX_TX_ATTEMPTS) throw err;
+      if (!isConflict(err) || attempt >= MAX_ATTEMPTS) throw err;
+      onRetry?.((err as { code: string }).code);
       await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
     }
   }
+}
+
+/** A transaction body, retried on conflicts, in a span of its own. */
+export function withTxRetry<T>(run: () => Promise<T>, onRetry: ConflictRetryListener | null): Promise<T> {
+  return retryConflicts(() => inTxSpan('db.transaction', run), onRetry);
 }

@@ -1,7 +1,7 @@
 // PostgreSQL adapter: a pg Pool for queries and transactions, one dedicated client for LISTEN.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { isConnectionError, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
+import { type ConflictRetryListener, isConflict, isConnectionError, retryConflicts, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
 
 export interface PgDbOptions {
   url: string;
@@ -33,6 +33,7 @@ export class PgDb implements Db {
   private readonly channels = new Map<string, Set<(payload: string) => void>>();
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private onConflictRetry: ConflictRetryListener | null = null;
 
   constructor(private readonly options: PgDbOptions) {
     this.pool = new pg.Pool({
@@ -47,8 +48,19 @@ export class PgDb implements Db {
     this.direct = new PgQueryable(this.pool);
   }
 
-  query<R = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]> {
-    return this.direct.query<R>(sql, params);
+  /** A statement on its own (autocommit): rolled back whole on a deadlock, so it is retried like a transaction. */
+  async query<R = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]> {
+    try {
+      return await this.direct.query<R>(sql, params);
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      this.onConflictRetry?.((err as { code: string }).code);
+      return retryConflicts(() => this.direct.query<R>(sql, params), this.onConflictRetry);
+    }
+  }
+
+  observeConflictRetries(listener: ConflictRetryListener): void {
+    this.onConflictRetry = listener;
   }
 
   exec(script: string): Promise<void> {
@@ -80,7 +92,7 @@ export class PgDb implements Db {
         // Passing an error destroys the client instead of returning a dead connection to the pool.
         client.release(broken);
       }
-    });
+    }, this.onConflictRetry);
   }
 
   async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {

@@ -2,7 +2,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
-import { type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
+import { type ConflictRetryListener, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
 
 function textOf(sql: string | Statement): string {
   return typeof sql === 'string' ? sql : sql.text;
@@ -22,6 +22,8 @@ class PgliteQueryable implements Queryable {
 export class PgliteDb implements Db {
   readonly kind = 'pglite' as const;
   private readonly direct: PgliteQueryable;
+
+  private onConflictRetry: ConflictRetryListener | null = null;
 
   private constructor(private readonly pg: PGlite) {
     this.direct = new PgliteQueryable(pg);
@@ -43,7 +45,12 @@ export class PgliteDb implements Db {
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return withTxRetry(() => this.pg.transaction((tx) => fn(new PgliteQueryable(tx))));
+    return withTxRetry(() => this.pg.transaction((tx) => fn(new PgliteQueryable(tx))), this.onConflictRetry);
+  }
+
+  /** One connection runs everything here, so conflicts are not expected; retries would still be reported. */
+  observeConflictRetries(listener: ConflictRetryListener): void {
+    this.onConflictRetry = listener;
   }
 
   async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {

@@ -48,3 +48,10 @@ export class ConflictError extends AppError {
     super(code, 409, message);
   }
 }
+
+/** A lifecycle call (cancel, suspend, resume, retry) the entity's status does not accept. */
+export class IllegalActionError extends AppError {
+  constructor(entity: Entity, id: string, action: string, status: string, accepted: readonly string[]) {
+    super('ILLEGAL_TRANSITION', 409, `${entity} ${id} is ${status}; ${action} needs ${accepted.length ? accepted.join(' or ') : 'another status'}`);
+  }
+}

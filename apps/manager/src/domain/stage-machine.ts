@@ -1,21 +1,8 @@
 // Stage states and the roll-up rule that derives a stage's outcome from its task counts.
-import type { StageStatus } from '@jobnik/contracts';
+import { FINAL_STAGE_STATUSES, STAGE_TRANSITIONS, type StageStatus } from '@jobnik/contracts';
 import { StateMachine } from './state-machine.js';
 
-export const stageMachine = new StateMachine<StageStatus>(
-  'stage',
-  {
-    CREATED: ['WAITING', 'PENDING', 'PAUSED', 'ABORTED'],
-    WAITING: ['PENDING', 'PAUSED', 'ABORTED'],
-    PENDING: ['IN_PROGRESS', 'PAUSED', 'COMPLETED', 'FAILED', 'ABORTED'],
-    IN_PROGRESS: ['COMPLETED', 'FAILED', 'PAUSED', 'ABORTED'],
-    PAUSED: ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'ABORTED'],
-    COMPLETED: [],
-    FAILED: ['PENDING', 'WAITING'],
-    ABORTED: ['PENDING', 'WAITING'],
-  },
-  ['COMPLETED', 'FAILED', 'ABORTED'],
-);
+export const stageMachine = new StateMachine<StageStatus>('stage', STAGE_TRANSITIONS, FINAL_STAGE_STATUSES);
 
 export interface TaskCounts {
   waiting: number;
@@ -52,4 +39,16 @@ export function percentageOf(status: StageStatus, c: TaskCounts): number {
   if (status === 'COMPLETED') return 100;
   const total = totalOf(c);
   return total === 0 ? 0 : Math.floor((c.completed * 100) / total);
+}
+
+/** Whether a stage's tasks may run: the job runs its stages in parallel, or every earlier stage completed. */
+export function stageIsOpen(parallel: boolean, earlier: readonly StageStatus[]): boolean {
+  return parallel || earlier.every((s) => s === 'COMPLETED');
+}
+
+export type NewTaskStatus = 'WAITING' | 'PAUSED' | 'PENDING';
+
+/** The status new tasks of a stage start in: WAITING until the stage opens, PAUSED while the job is suspended, else PENDING. */
+export function newTaskStatus(open: boolean, jobPaused: boolean): NewTaskStatus {
+  return !open ? 'WAITING' : jobPaused ? 'PAUSED' : 'PENDING';
 }

@@ -3,7 +3,7 @@ import { API_KEY_HEADER, type Role } from '@jobnik/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService } from '../services/auth-service.js';
 import { AppError } from '../domain/errors.js';
-import { ANONYMOUS_ADMIN } from './caller.js';
+import { ANONYMOUS_ADMIN } from '../domain/caller.js';
 
 function presentedKey(request: FastifyRequest): string | null {
   const header = request.headers[API_KEY_HEADER];

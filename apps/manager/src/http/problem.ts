@@ -1,9 +1,10 @@
 // Every error leaves as RFC 9457 problem+json with a stable code; this is the only place that maps them.
 import { PROBLEM_CONTENT_TYPE, type ErrorCode, type Problem, type ProblemIssue } from '@jobnik/contracts';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodError } from 'zod';
-import { isConnectionError } from '../db/db.js';
+import { isConflict, isConnectionError } from '../db/db.js';
 import { AppError } from '../domain/errors.js';
 
 const TITLES: Partial<Record<number, string>> = {
@@ -30,6 +31,12 @@ export function issuesOf(err: ZodError, where: string): ProblemIssue[] {
   }));
 }
 
+/** A parser's message quotes the body: keep it readable ASCII (binary bytes escaped) and short. */
+function printable(message: string): string {
+  const safe = message.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return safe.length > 300 ? `${safe.slice(0, 300)}…` : safe;
+}
+
 /** fastify's own errors (body parsing, limits, content type) by their codes. */
 function fromFastify(err: FastifyError): Problem | null {
   switch (err.code) {
@@ -41,11 +48,11 @@ function fromFastify(err: FastifyError): Problem | null {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return problem(400, 'MALFORMED_JSON', 'the body is empty; send a JSON document');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return problem(400, 'MALFORMED_JSON', err.message);
+      return problem(400, 'MALFORMED_JSON', printable(err.message));
     default:
       break;
   }
-  if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) return problem(400, 'MALFORMED_JSON', err.message);
+  if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) return problem(400, 'MALFORMED_JSON', printable(err.message));
   if (err.statusCode === 413) return problem(413, 'PAYLOAD_TOO_LARGE', err.message);
   if (err.statusCode === 415) return problem(415, 'UNSUPPORTED_MEDIA_TYPE', err.message);
   if (err.statusCode === 429) return problem(429, 'RATE_LIMITED', err.message);
@@ -63,6 +70,9 @@ function fromDatabase(err: { code?: unknown; message: string }): Problem | null 
   if (isConnectionError(err)) {
     return problem(503, 'UNAVAILABLE', 'the database is unreachable right now; retry shortly');
   }
+  if (isConflict(err)) {
+    return problem(503, 'UNAVAILABLE', 'the database kept breaking deadlocks with this request (retried in the manager); retry shortly');
+  }
   return null;
 }
 
@@ -70,12 +80,45 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type(PROBLEM_CONTENT_TYPE).send(p);
 }
 
-export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** Unread body bytes an error answer still reads (and drops) before it is sent, and for how long at most. */
+const DRAIN_LIMIT_BYTES = 256 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Reads and drops what is left of a request body, so a client still sending it (a 413, a refused encoding)
+ * finishes and then reads the answer: answered and closed mid-upload, most clients see only a broken pipe.
+ */
+function drainBody(req: IncomingMessage): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', done).off('close', done).off('error', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DRAIN_LIMIT_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_TIMEOUT_MS);
+    req.on('data', onData).once('end', done).once('close', done).once('error', done);
+    req.resume();
+  });
+}
+
+/** Sends the problem once the request body has been read (or given up on). */
+async function answer(request: FastifyRequest, reply: FastifyReply, p: Problem): Promise<FastifyReply> {
+  await drainBody(request.raw);
+  return sendProblem(reply, p);
+}
+
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
   if (err instanceof AppError) {
-    return sendProblem(reply, problem(err.status, err.code, err.message, { instance: request.url, errors: err.issues }));
+    return answer(request, reply, problem(err.status, err.code, err.message, { instance: request.url, errors: err.issues }));
   }
   const known = fromFastify(err);
-  if (known) return sendProblem(reply, { ...known, instance: request.url });
+  if (known) return answer(request, reply, { ...known, instance: request.url });
   const fromDb = fromDatabase(err);
   if (fromDb) {
     request.log.warn({ err }, 'database error answered as %d', fromDb.status);

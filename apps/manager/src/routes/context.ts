@@ -1,16 +1,9 @@
-// What route plugins get: the services and the edge limits.
-import type { Db } from '../db/db.js';
+// What route plugins get: the request services and the edge limits. Routes call services only.
 import type { RouteLimits } from '../http/define-route.js';
-import type { JobService } from '../services/job-service.js';
-import type { LifecycleService } from '../services/lifecycle-service.js';
-import type { WorkService } from '../services/work-service.js';
-import type { StatsService } from '../services/stats-service.js';
+import type { ManagerMetrics } from '../metrics.js';
+import type { Services } from '../wiring.js';
 
-export interface RouteContext {
-  db: Db;
-  jobs: JobService;
-  lifecycle: LifecycleService;
-  work: WorkService;
-  stats: StatsService;
+export interface RouteContext extends Services {
+  metrics: ManagerMetrics;
   limits: RouteLimits;
 }

@@ -4,11 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { callerOf } from '../http/caller.js';
 import { defineRoute } from '../http/define-route.js';
 import { disconnectSignal } from '../http/disconnect-signal.js';
-import type { DirectiveService } from '../services/directive-service.js';
 import type { RouteContext } from './context.js';
 
-export function directiveRoutes(app: FastifyInstance, ctx: RouteContext, directives: DirectiveService): void {
+export function directiveRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, routes.workerDirectives, ctx.limits, async ({ params, body }, request, reply) =>
-    directives.poll({ workerId: params.workerId, scope: callerOf(request).scope, tasks: body.tasks, waitMs: body.waitMs }, disconnectSignal(reply)),
+    ctx.directives.poll({ workerId: params.workerId, scope: callerOf(request).scope, tasks: body.tasks, waitMs: body.waitMs }, disconnectSignal(reply)),
   );
 }

@@ -1,16 +1,13 @@
 // /schedules (cron) and /job-types (definitions with defaults and a data schema).
 import { routes } from '@jobnik/contracts';
 import type { FastifyInstance } from 'fastify';
-import { NotFoundError } from '../domain/errors.js';
-import { callerOf, tenantForWrite } from '../http/caller.js';
+import { tenantForWrite } from '../domain/caller.js';
+import { callerOf } from '../http/caller.js';
 import { defineRoute } from '../http/define-route.js';
-import type { JobTypeService } from '../services/job-type-service.js';
-import type { ScheduleService } from '../services/schedule-service.js';
-import { listJobTypes } from '../store/job-types.js';
 import type { RouteContext } from './context.js';
 
-export function scheduleRoutes(app: FastifyInstance, ctx: RouteContext, schedules: ScheduleService, types: JobTypeService): void {
-  const { limits, db } = ctx;
+export function scheduleRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { schedules, jobTypes, limits } = ctx;
   defineRoute(app, routes.createSchedule, limits, async ({ body }, request) =>
     schedules.create({ ...body, tenantId: tenantForWrite(callerOf(request), body.tenantId) }),
   );
@@ -22,14 +19,10 @@ export function scheduleRoutes(app: FastifyInstance, ctx: RouteContext, schedule
     reply.code(204);
   });
 
-  defineRoute(app, routes.putJobType, limits, async ({ params, body }, request) =>
-    types.put(db, tenantForWrite(callerOf(request), undefined), params.name, body),
-  );
-  defineRoute(app, routes.listJobTypes, limits, async (_i, request) => ({ items: await listJobTypes(db, callerOf(request).scope) }));
+  defineRoute(app, routes.putJobType, limits, async ({ params, body }, request) => jobTypes.put(tenantForWrite(callerOf(request), undefined), params.name, body));
+  defineRoute(app, routes.listJobTypes, limits, async (_i, request) => ({ items: await jobTypes.list(callerOf(request).scope) }));
   defineRoute(app, routes.getJobType, limits, async ({ params }, request) => {
     const caller = callerOf(request);
-    const type = await types.get(db, caller.scope ?? caller.tenantId, params.name);
-    if (!type) throw new NotFoundError('job type', params.name);
-    return type;
+    return jobTypes.mustGet(caller.scope ?? caller.tenantId, params.name);
   });
 }

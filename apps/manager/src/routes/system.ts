@@ -1,17 +1,17 @@
 // Health, metrics, the OpenAPI document and its reference page.
 import { buildOpenApiDocument } from '@jobnik/contracts';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../db/db.js';
-import type { ManagerMetrics } from '../metrics.js';
+import type { RouteContext } from './context.js';
 import { docsPage } from './docs-page.js';
 
-export function systemRoutes(app: FastifyInstance, db: Db, metrics: ManagerMetrics): void {
+export function systemRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { health, metrics } = ctx;
   const openapi = buildOpenApiDocument();
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_req, reply) => {
-    const ok = await db.ping();
-    reply.code(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', database: db.kind };
+    const r = await health.ready();
+    reply.code(r.ok ? 200 : 503);
+    return { status: r.ok ? 'ok' : 'unavailable', database: r.database };
   });
   app.get('/metrics', async (_req, reply) => {
     reply.type(metrics.registry.contentType);

@@ -3,7 +3,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_TENANT, type ApiKey, type CreateApiKeyRequest, type CreatedApiKey } from '@jobnik/contracts';
 import type { Db } from '../db/db.js';
-import type { Caller } from '../http/caller.js';
+import type { Caller } from '../domain/caller.js';
+import { NotFoundError } from '../domain/errors.js';
 import { findActiveKeyByHash, insertApiKey, listApiKeys, revokeApiKey } from '../store/api-keys.js';
 
 export type AuthMode = 'none' | 'apiKey';
@@ -53,10 +54,11 @@ export class AuthService {
     return listApiKeys(this.db);
   }
 
-  async revoke(id: string): Promise<boolean> {
+  /** Revokes the key at once on this replica (others within cacheMs); 404 when there is no active key with that id. */
+  async revoke(id: string): Promise<void> {
     const done = await revokeApiKey(this.db, id);
     for (const [hash, entry] of this.cache) if (entry.caller.keyId === id) this.cache.delete(hash);
-    return done;
+    if (!done) throw new NotFoundError('API key', id);
   }
 
   /** The caller a presented key stands for, or null when it is unknown or revoked. */

@@ -1,39 +1,38 @@
-// Creating and reading the job tree: jobs with stages and tasks in one transaction, idempotently.
+// Writing the job tree: jobs with stages and tasks in one transaction (idempotently), stages and tasks
+// appended later, job changes and deletion.
 import { createHash } from 'node:crypto';
-import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, JobType, Priority, Stage, TaskStatus, StageStatus } from '@jobnik/contracts';
+import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, JobType, Priority, Stage } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
 import { AppError, ConflictError, NotFoundError } from '../domain/errors.js';
 import { jobMachine } from '../domain/job-machine.js';
 import { priorityToInt } from '../domain/priority.js';
-import { stageMachine } from '../domain/stage-machine.js';
-import { findJobByIdempotencyKey, getJob, insertJob, lockJob, type TenantScope, updateJobFields, deleteJob } from '../store/jobs.js';
+import { newTaskStatus, stageIsOpen, stageMachine, type NewTaskStatus } from '../domain/stage-machine.js';
+import { deleteJob, findJobByIdempotencyKey, insertJob, lockJob, setJobStatus, updateJobFields } from '../store/jobs.js';
 import { ensureQueues } from '../store/queues.js';
-import { insertStages, listStagesOfJob, lockStageWithJob, nextStageOrd, type NewStage } from '../store/stages.js';
-import { insertTasks, listTasks, type NewTask } from '../store/tasks.js';
-import { notifyReady } from './ready-signal.js';
+import { addTasksToStage, lockStageWithJob, stageStatesOfJob } from '../store/stages.js';
+import { insertTasks } from '../store/tasks.js';
 import type { JobTypeService } from './job-type-service.js';
-import { type ManagerTaskDefaults, resolveSettings } from './task-defaults.js';
+import type { ReadService } from './read-service.js';
+import { notifyReady } from './ready-signal.js';
+import { insertStagesWithTasks, newTask } from './stage-writer.js';
+import { defaultsForJobType, type ManagerTaskDefaults } from './task-defaults.js';
 
 export interface JobServiceOptions {
   taskDefaults: ManagerTaskDefaults;
   maxTasksPerRequest: number;
 }
 
-export interface CallerContext {
-  /** The tenant new rows belong to. */
-  tenantId: string;
+export interface CreateContext {
   /** What the caller may see: null = every tenant. */
   scope: TenantScope;
   traceparent?: string | null;
   tracestate?: string | null;
 }
 
-type CreateJobInput = CreateJobRequest;
-
-const INCLUDE_TASKS_LIMIT = 10_000;
-
+/** Everything decided (and rejected) before the job's transaction: limits, job type defaults, data schema, queues. */
 interface JobPlan {
-  req: CreateJobInput;
+  req: CreateJobRequest;
   tenantId: string;
   priority: Priority;
   taskDefaults: ManagerTaskDefaults;
@@ -54,6 +53,7 @@ export class JobService {
     private readonly db: Db,
     private readonly options: JobServiceOptions,
     private readonly types: JobTypeService,
+    private readonly reads: ReadService,
   ) {}
 
   private checkTaskCount(count: number): void {
@@ -62,31 +62,38 @@ export class JobService {
     }
   }
 
-  /** Returns the job and whether it was created now (false: an idempotent repeat). */
-  async create(req: CreateJobInput, caller: CallerContext): Promise<{ job: Job; created: boolean }> {
-    const tenantId = req.tenantId ?? caller.tenantId;
-    const plan = await this.plan(this.db, req, tenantId);
-    const jobId = await this.db.transaction((tx) => this.insertPlanned(tx, plan, caller));
-    if (jobId === null) return { job: await this.idempotentRepeat(tenantId, req.idempotencyKey!, plan.requestHash!, caller.scope), created: false };
-    return { job: (await this.get(jobId, caller.scope, ['stages']))!, created: true };
+  /** `req.tenantId` is the tenant the job belongs to. Returns the job and whether it was created now (false: an idempotent repeat). */
+  async create(req: CreateJobRequest & { tenantId: string }, ctx: CreateContext): Promise<{ job: Job; created: boolean }> {
+    const plan = await this.plan(this.db, req, req.tenantId);
+    const jobId = await this.db.transaction((tx) => this.insertPlanned(tx, plan, ctx));
+    if (jobId === null) return { job: await this.idempotentRepeat(req.tenantId, req.idempotencyKey!, plan.requestHash!, ctx.scope), created: false };
+    return { job: await this.reads.mustGetJob(jobId, ctx.scope, ['stages']), created: true };
   }
 
   /**
    * Creates the job inside the caller's transaction (the scheduler fires in its own). Returns the new
    * job's id, or null when the idempotency key was already used.
    */
-  async createInTx(tx: Queryable, req: CreateJobInput, tenantId: string): Promise<string | null> {
+  async createInTx(tx: Queryable, req: CreateJobRequest, tenantId: string): Promise<string | null> {
     const plan = await this.plan(tx, req, tenantId);
-    return this.insertPlanned(tx, plan, { tenantId, scope: tenantId });
+    return this.insertPlanned(tx, plan, { scope: tenantId });
   }
 
-  /** Everything that can be decided (and rejected) before writing: limits, job type defaults, data schema. */
-  private async plan(db: Queryable, req: CreateJobInput, tenantId: string): Promise<JobPlan> {
+  /**
+   * Rejects what creating this job would reject before writing anything: too many tasks, data that fails its job
+   * type's schema. Returns the job type (null when none is defined). Schedules check their template with it.
+   * `at` is where the job sits in the request body, for the issues' paths.
+   */
+  async check(db: Queryable, req: CreateJobRequest, tenantId: string, at = '/body'): Promise<JobType | null> {
+    this.checkTaskCount((req.stages ?? []).reduce((n, s) => n + (s.tasks?.length ?? 0), 0));
+    const type = await this.types.find(db, tenantId, req.name);
+    if (type) this.types.validateData(type, req.data, at);
+    return type;
+  }
+
+  private async plan(db: Queryable, req: CreateJobRequest, tenantId: string): Promise<JobPlan> {
     const stages = req.stages ?? [];
-    this.checkTaskCount(stages.reduce((n, s) => n + (s.tasks?.length ?? 0), 0));
-    const type = await this.types.get(db, tenantId, req.name);
-    if (type) this.types.validateData(type, req.data);
-    const priority: Priority = req.priority ?? type?.defaults.priority ?? 'MEDIUM';
+    const type = await this.check(db, req, tenantId);
     // Outside the job's transaction (in create): concurrent first jobs of a new stage type then do not
     // queue up behind each other's uncommitted queue row. An unused queue is harmless.
     const queueIds = stages.length ? await ensureQueues(db, tenantId, stages.map((s) => s.type)) : new Map<string, number>();
@@ -94,49 +101,37 @@ export class JobService {
       queueIds,
       req,
       tenantId,
-      priority,
-      taskDefaults: this.taskDefaultsFor(type),
+      priority: req.priority ?? type?.defaults.priority ?? 'MEDIUM',
+      taskDefaults: defaultsForJobType(this.options.taskDefaults, type),
       requestHash: req.idempotencyKey ? canonicalHash({ ...req, tenantId }) : null,
     };
   }
 
-  private taskDefaultsFor(type: JobType | null): ManagerTaskDefaults {
-    const base = this.options.taskDefaults;
-    if (!type) return base;
-    const d = type.defaults;
-    return {
-      maxAttempts: d.maxAttempts ?? base.maxAttempts,
-      backoff: { ...base.backoff, ...Object.fromEntries(Object.entries(d.backoff ?? {}).filter(([, v]) => v !== undefined)) },
-      timeoutMs: d.timeoutMs !== undefined ? d.timeoutMs : base.timeoutMs,
-    };
-  }
-
-  private async insertPlanned(tx: Queryable, plan: JobPlan, caller: CallerContext): Promise<string | null> {
+  private async insertPlanned(tx: Queryable, plan: JobPlan, ctx: CreateContext): Promise<string | null> {
     const { req, tenantId } = plan;
     const stages = req.stages ?? [];
-    const row = await insertJob(tx, {
+    const priority = priorityToInt(plan.priority);
+    const jobId = await insertJob(tx, {
       tenantId,
       name: req.name,
-      priority: priorityToInt(plan.priority),
+      priority,
       status: stages.length === 0 ? 'CREATED' : 'PENDING',
       data: req.data ?? null,
       userMetadata: req.userMetadata ?? {},
       idempotencyKey: req.idempotencyKey ?? null,
       requestHash: plan.requestHash,
       parallelStages: req.parallelStages ?? false,
-      traceparent: caller.traceparent ?? null,
-      tracestate: caller.tracestate ?? null,
+      traceparent: ctx.traceparent ?? null,
+      tracestate: ctx.tracestate ?? null,
       expiresAt: req.expiresAt ?? null,
       webhooks: req.webhooks ?? [],
     });
-    if (!row) return null; // the idempotency key is taken
-    const jobId = row.id as string;
-    const wake = await this.insertStagesWithTasks(tx, jobId, tenantId, priorityToInt(plan.priority), 0, stages, plan.taskDefaults, {
-      parallel: req.parallelStages ?? false,
-      openFirst: true,
-      paused: false,
-      queueIds: plan.queueIds,
-    });
+    if (!jobId) return null; // the idempotency key is taken
+    const { wake } = await insertStagesWithTasks(
+      tx,
+      { jobId, tenantId, priority, firstOrd: 0, parallel: req.parallelStages ?? false, firstOpen: true, jobPaused: false, taskDefaults: plan.taskDefaults, queueIds: plan.queueIds },
+      stages,
+    );
     await notifyReady(tx, wake);
     return jobId;
   }
@@ -145,118 +140,28 @@ export class JobService {
     const existing = await findJobByIdempotencyKey(this.db, tenantId, key);
     if (!existing) throw new ConflictError('IDEMPOTENCY_CONFLICT', `idempotency key ${key} is being used by a job that was deleted meanwhile; retry`);
     if (existing.request_hash !== hash) {
-      throw new ConflictError('IDEMPOTENCY_CONFLICT', `idempotency key ${key} was already used with a different request (job ${existing.id as string})`);
+      throw new ConflictError('IDEMPOTENCY_CONFLICT', `idempotency key ${key} was already used with a different request (job ${existing.id})`);
     }
-    return (await this.get(existing.id as string, scope, ['stages']))!;
+    return this.reads.mustGetJob(existing.id, scope, ['stages']);
   }
 
-  /**
-   * Inserts stages starting at `firstOrd` with all their tasks (one statement per table) and returns the
-   * stage types that got PENDING tasks. A stage is open when the job runs stages in parallel or every
-   * earlier stage is complete (`openFirst` says so for the first stage given).
-   */
-  private async insertStagesWithTasks(
-    tx: Queryable,
-    jobId: string,
-    tenantId: string,
-    priority: number,
-    firstOrd: number,
-    stages: CreateStage[],
-    taskDefaults: ManagerTaskDefaults,
-    how: { parallel: boolean; openFirst: boolean; paused: boolean; queueIds?: Map<string, number> },
-  ): Promise<Set<string>> {
-    const wake = new Set<string>();
-    if (stages.length === 0) return wake;
-    const queueIds = how.queueIds ?? (await ensureQueues(tx, tenantId, stages.map((s) => s.type)));
-    const plans = stages.map((s, i) => {
-      const hasTasks = (s.tasks?.length ?? 0) > 0;
-      const open = how.parallel || (i === 0 && how.openFirst);
-      const taskStatus: TaskStatus = !open ? 'WAITING' : how.paused ? 'PAUSED' : 'PENDING';
-      const status: StageStatus = !hasTasks ? 'CREATED' : !open ? 'WAITING' : how.paused ? 'PAUSED' : 'PENDING';
-      if (hasTasks && taskStatus === 'PENDING') wake.add(s.type);
-      return { s, taskStatus, status, n: s.tasks?.length ?? 0 };
-    });
-    const newStages: NewStage[] = plans.map(({ s, status, taskStatus, n }, i) => ({
-      ord: firstOrd + i,
-      type: s.type,
-      queueId: queueIds.get(s.type)!,
-      status,
-      data: s.data ?? null,
-      userMetadata: s.userMetadata ?? {},
-      failFast: s.failFast ?? true,
-      taskDefaults: s.taskDefaults ?? {},
-      nWaiting: taskStatus === 'WAITING' ? n : 0,
-      nPending: taskStatus === 'PENDING' ? n : 0,
-      nPaused: taskStatus === 'PAUSED' ? n : 0,
-    }));
-    const stageIds = await insertStages(tx, jobId, newStages);
-    const tasks: NewTask[] = [];
-    plans.forEach(({ s, taskStatus }, i) => {
-      for (const t of s.tasks ?? []) tasks.push(this.newTask(t, s, stageIds[i]!, queueIds.get(s.type)!, priority, taskStatus, taskDefaults));
-    });
-    await insertTasks(tx, jobId, tasks, false);
-    return wake;
-  }
-
-  private newTask(
-    t: CreateTask,
-    s: Pick<CreateStage, 'taskDefaults'>,
-    stageId: string,
-    queueId: number,
-    priority: number,
-    status: TaskStatus,
-    base: ManagerTaskDefaults,
-  ): NewTask {
-    return {
-      stageId,
-      queueId,
-      priority,
-      status,
-      data: t.data ?? null,
-      userMetadata: t.userMetadata ?? {},
-      ...resolveSettings(t, s.taskDefaults, base),
-      runAfter: t.runAfter ?? null,
-    };
-  }
-
-  async get(id: string, scope: TenantScope, include: ('stages' | 'tasks')[] = []): Promise<Job | null> {
-    const job = await getJob(this.db, id, scope);
-    if (!job || include.length === 0) return job;
-    const stages = await listStagesOfJob(this.db, id);
-    if (include.includes('tasks')) {
-      for (const stage of stages) {
-        stage.tasks = (await listTasks(this.db, { stageId: stage.id, limit: INCLUDE_TASKS_LIMIT }, scope)).items;
-      }
-    }
-    return { ...job, stages };
-  }
-
-  async mustGet(id: string, scope: TenantScope, include: ('stages' | 'tasks')[] = []): Promise<Job> {
-    const job = await this.get(id, scope, include);
-    if (!job) throw new NotFoundError('job', id);
-    return job;
-  }
-
-  async update(id: string, change: { userMetadata?: Record<string, unknown>; priority?: CreateJobInput['priority']; expiresAt?: string | null }, scope: TenantScope): Promise<Job> {
+  async update(id: string, change: { userMetadata?: Record<string, unknown>; priority?: Priority; expiresAt?: string | null }, scope: TenantScope): Promise<Job> {
     await this.db.transaction(async (tx) => {
-      const job = await lockJob(tx, id, scope);
-      if (!job) throw new NotFoundError('job', id);
+      if (!(await lockJob(tx, id, scope))) throw new NotFoundError('job', id);
       await updateJobFields(tx, id, {
         userMetadata: change.userMetadata,
         priority: change.priority === undefined ? undefined : priorityToInt(change.priority),
         expiresAt: change.expiresAt,
       });
     });
-    return this.mustGet(id, scope);
+    return this.reads.mustGetJob(id, scope);
   }
 
   async delete(id: string, scope: TenantScope): Promise<void> {
     await this.db.transaction(async (tx) => {
       const job = await lockJob(tx, id, scope);
       if (!job) throw new NotFoundError('job', id);
-      if (!jobMachine.isFinal(job.status as Job['status'])) {
-        throw new ConflictError('JOB_NOT_FINISHED', `job ${id} is ${job.status as string}; cancel it before deleting`);
-      }
+      if (!jobMachine.isFinal(job.status)) throw new ConflictError('JOB_NOT_FINISHED', `job ${id} is ${job.status}; cancel it before deleting`);
       await deleteJob(tx, id);
     });
   }
@@ -266,22 +171,28 @@ export class JobService {
     const stageId = await this.db.transaction(async (tx) => {
       const job = await lockJob(tx, jobId, scope);
       if (!job) throw new NotFoundError('job', jobId);
-      const status = job.status as Job['status'];
-      if (jobMachine.isFinal(status)) throw new ConflictError('ILLEGAL_TRANSITION', `job ${jobId} is ${status}; stages cannot be added`);
-      const ord = await nextStageOrd(tx, jobId);
-      const earlier = await tx.query<{ status: string }>('SELECT status FROM stages WHERE job_id = $1', [jobId]);
-      const openFirst = earlier.every((s) => s.status === 'COMPLETED');
-      const type = await this.types.get(tx, job.tenant_id as string, job.name as string);
-      const wake = await this.insertStagesWithTasks(tx, jobId, job.tenant_id as string, job.priority as number, ord, [stage], this.taskDefaultsFor(type), {
-        parallel: job.parallel_stages as boolean,
-        openFirst,
-        paused: status === 'PAUSED',
-      });
-      if (status === 'CREATED') await tx.query(`UPDATE jobs SET status = 'PENDING', updated_at = now() WHERE id = $1`, [jobId]);
+      if (jobMachine.isFinal(job.status)) throw new ConflictError('ILLEGAL_TRANSITION', `job ${jobId} is ${job.status}; stages cannot be added`);
+      const earlier = await stageStatesOfJob(tx, jobId);
+      const type = await this.types.find(tx, job.tenant_id, job.name);
+      const { stageIds, wake } = await insertStagesWithTasks(
+        tx,
+        {
+          jobId,
+          tenantId: job.tenant_id,
+          priority: job.priority,
+          firstOrd: (earlier.at(-1)?.ord ?? -1) + 1,
+          parallel: job.parallel_stages,
+          firstOpen: stageIsOpen(job.parallel_stages, earlier.map((s) => s.status)),
+          jobPaused: job.status === 'PAUSED',
+          taskDefaults: defaultsForJobType(this.options.taskDefaults, type),
+        },
+        [stage],
+      );
+      if (job.status === 'CREATED') await setJobStatus(tx, jobId, 'PENDING');
       await notifyReady(tx, wake);
-      return (await tx.query<{ id: string }>('SELECT id FROM stages WHERE job_id = $1 AND ord = $2', [jobId, ord]))[0]!.id;
+      return stageIds[0]!;
     });
-    return (await listStagesOfJob(this.db, jobId)).find((s) => s.id === stageId)!;
+    return this.reads.mustGetStage(stageId, scope);
   }
 
   async addTasks(stageId: string, tasks: CreateTask[], scope: TenantScope): Promise<AddTasksResponse> {
@@ -290,27 +201,23 @@ export class JobService {
       const locked = await lockStageWithJob(tx, stageId, scope);
       if (!locked) throw new NotFoundError('stage', stageId);
       const { stage, job } = locked;
-      const stageStatus = stage.status as StageStatus;
-      if (stageMachine.isFinal(stageStatus)) throw new ConflictError('ILLEGAL_TRANSITION', `stage ${stageId} is ${stageStatus}; tasks cannot be added`);
-      let nextStageStatus: StageStatus = stageStatus;
-      if (stageStatus === 'CREATED') {
-        const earlier = await tx.query<{ status: string }>('SELECT status FROM stages WHERE job_id = $1 AND ord < $2', [job.id, stage.ord]);
-        const open = (job.parallel_stages as boolean) || earlier.every((s) => s.status === 'COMPLETED');
-        nextStageStatus = !open ? 'WAITING' : job.status === 'PAUSED' ? 'PAUSED' : 'PENDING';
+      if (stageMachine.isFinal(stage.status)) throw new ConflictError('ILLEGAL_TRANSITION', `stage ${stageId} is ${stage.status}; tasks cannot be added`);
+      // A stage without tasks (CREATED) takes its status from its first tasks; any other keeps its own.
+      let status: NewTaskStatus = stage.status === 'WAITING' ? 'WAITING' : stage.status === 'PAUSED' ? 'PAUSED' : 'PENDING';
+      if (stage.status === 'CREATED') {
+        const earlier = (await stageStatesOfJob(tx, job.id)).filter((s) => s.ord < stage.ord).map((s) => s.status);
+        status = newTaskStatus(stageIsOpen(job.parallel_stages, earlier), job.status === 'PAUSED');
       }
-      const taskStatus: TaskStatus = nextStageStatus === 'WAITING' ? 'WAITING' : nextStageStatus === 'PAUSED' ? 'PAUSED' : 'PENDING';
-      const taskDefaults = stage.task_defaults as CreateStage['taskDefaults'];
-      const base = this.taskDefaultsFor(await this.types.get(tx, job.tenant_id as string, job.name as string));
+      const base = defaultsForJobType(this.options.taskDefaults, await this.types.find(tx, job.tenant_id, job.name));
       const ids = await insertTasks(
         tx,
-        job.id as string,
-        tasks.map((t) => this.newTask(t, { taskDefaults }, stageId, stage.queue_id as number, job.priority as number, taskStatus, base)),
+        job.id,
+        tasks.map((t) => newTask(t, stage.task_defaults, stageId, stage.queue_id, job.priority, status, base)),
         true,
       );
-      const col = taskStatus === 'WAITING' ? 'n_waiting' : taskStatus === 'PAUSED' ? 'n_paused' : 'n_pending';
-      await tx.query(`UPDATE stages SET ${col} = ${col} + $2, status = $3, updated_at = now() WHERE id = $1`, [stageId, ids.length, nextStageStatus]);
-      if (job.status === 'CREATED') await tx.query(`UPDATE jobs SET status = 'PENDING', updated_at = now() WHERE id = $1`, [job.id]);
-      if (taskStatus === 'PENDING') await notifyReady(tx, [stage.type as string]);
+      await addTasksToStage(tx, stageId, status, ids.length, stage.status === 'CREATED' ? status : stage.status);
+      if (job.status === 'CREATED') await setJobStatus(tx, job.id, 'PENDING');
+      if (status === 'PENDING') await notifyReady(tx, [stage.type]);
       return { stageId, created: ids.length, taskIds: ids };
     });
   }

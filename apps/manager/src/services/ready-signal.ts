@@ -1,6 +1,7 @@
 // Push wake-ups for long-polling dequeues. Writers NOTIFY the stage types that got ready tasks (one
 // NOTIFY per transaction, payload "type1,type2"); every manager replica LISTENs and wakes its waiters.
 import type { Db, Queryable } from '../db/db.js';
+import { notify } from '../store/notify.js';
 
 export const READY_CHANNEL = 'jobnik_ready';
 
@@ -8,7 +9,7 @@ export const READY_CHANNEL = 'jobnik_ready';
 export async function notifyReady(tx: Queryable, stageTypes: Iterable<string>): Promise<void> {
   const types = [...new Set(stageTypes)];
   if (types.length === 0) return;
-  await tx.query('SELECT pg_notify($1, $2)', [READY_CHANNEL, types.join(',')]);
+  await notify(tx, READY_CHANNEL, types.join(','));
 }
 
 type Waiter = () => void;

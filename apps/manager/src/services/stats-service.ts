@@ -1,7 +1,9 @@
-// GET /stats: counts by status per job name and stage type (from jobs and stage counters), the oldest
-// ready task's age (one index probe per queue and priority), and this replica's recent throughput.
+// GET /stats: counts by status per job name and stage type, the oldest ready task's age, and this
+// replica's recent throughput.
 import type { Stats } from '@jobnik/contracts';
 import type { Db } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
+import { jobCountsByName, oldestReadyAt, taskCountsByStageType } from '../store/stats.js';
 import type { Throughput } from './throughput.js';
 
 export class StatsService {
@@ -10,33 +12,14 @@ export class StatsService {
     private readonly throughput: Throughput,
   ) {}
 
-  async stats(tenantId: string | null): Promise<Stats> {
-    const [jobs, tasks, oldest] = await Promise.all([
-      this.db.query<{ name: string; status: string; n: number }>(
-        `SELECT name, status, count(*)::int AS n FROM jobs WHERE ($1::text IS NULL OR tenant_id = $1) GROUP BY name, status ORDER BY name`,
-        [tenantId],
-      ),
-      this.db.query<Record<string, number | string>>(
-        `SELECT s.type, sum(n_waiting)::int AS "WAITING", sum(n_pending)::int AS "PENDING", sum(n_in_progress)::int AS "IN_PROGRESS",
-                sum(n_paused)::int AS "PAUSED", sum(n_completed)::int AS "COMPLETED", sum(n_failed)::int AS "FAILED", sum(n_aborted)::int AS "ABORTED"
-         FROM stages s JOIN queues q ON q.id = s.queue_id WHERE ($1::text IS NULL OR q.tenant_id = $1) GROUP BY s.type ORDER BY s.type`,
-        [tenantId],
-      ),
-      this.db.query<{ oldest: Date | string | null }>(
-        `SELECT min(x.run_after) AS oldest FROM queues q CROSS JOIN generate_series(0, 4) AS p(priority)
-         CROSS JOIN LATERAL (SELECT t.run_after FROM tasks t WHERE t.queue_id = q.id AND t.priority = p.priority
-           AND t.status = 'PENDING' AND t.run_after <= now() ORDER BY t.run_after, t.seq LIMIT 1) x
-         WHERE ($1::text IS NULL OR q.tenant_id = $1)`,
-        [tenantId],
-      ),
-    ]);
+  async stats(scope: TenantScope): Promise<Stats> {
+    const [jobs, tasks, oldestAt] = await Promise.all([jobCountsByName(this.db, scope), taskCountsByStageType(this.db, scope), oldestReadyAt(this.db, scope)]);
     const byName = new Map<string, Record<string, number>>();
     for (const r of jobs) {
       const counts = byName.get(r.name) ?? {};
       counts[r.status] = r.n;
       byName.set(r.name, counts);
     }
-    const oldestAt = oldest[0]?.oldest;
     return {
       generatedAt: new Date().toISOString(),
       jobsByName: [...byName].map(([name, counts]) => ({ name, counts })),

@@ -1,5 +1,5 @@
 // Resolves a task's execution settings: the task's own, else its stage's taskDefaults, else the manager's.
-import type { CreateTask, TaskSettings } from '@jobnik/contracts';
+import type { CreateTask, JobType, TaskSettings } from '@jobnik/contracts';
 
 export interface ManagerTaskDefaults {
   maxAttempts: number;
@@ -29,4 +29,15 @@ export function resolveSettings(task: CreateTask, stage: TaskSettings | undefine
 function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
   if (!o) return {};
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The manager's defaults overlaid with a job type's (its unset fields keep the manager's). */
+export function defaultsForJobType(base: ManagerTaskDefaults, type: JobType | null): ManagerTaskDefaults {
+  if (!type) return base;
+  const d = type.defaults;
+  return {
+    maxAttempts: d.maxAttempts ?? base.maxAttempts,
+    backoff: { ...base.backoff, ...stripUndefined(d.backoff) },
+    timeoutMs: d.timeoutMs !== undefined ? d.timeoutMs : base.timeoutMs,
+  };
 }

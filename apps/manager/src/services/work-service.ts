@@ -5,11 +5,11 @@ import type { Db, Queryable } from '../db/db.js';
 import { completeTasks, failTasks, fenceStates, releasePaused, releaseTasks, type AckResult } from '../store/acks.js';
 import { dequeueTasks, lockCappedQueues, type RawDequeue } from '../store/dequeue.js';
 import { heartbeat } from '../store/heartbeat.js';
+import { ValidationError } from '../domain/errors.js';
 import { iso } from '../store/mappers.js';
-import { notifyReady, type ReadySignal } from './ready-signal.js';
-import { settle, type SettleOutcome } from './settle.js';
+import type { ReadySignal } from './ready-signal.js';
+import { publish, settle } from './settle.js';
 import { tracer } from '../telemetry/tracer.js';
-import type { SettleListener } from './lifecycle-service.js';
 
 export interface WorkServiceOptions {
   defaultLeaseMs: number;
@@ -32,6 +32,13 @@ export interface DequeueInput {
 }
 
 type AckKind = 'complete' | 'fail' | 'release';
+
+/** What every ack item carries; a completion also its result. */
+interface AckItem {
+  taskId: string;
+  leaseToken: string;
+  result?: unknown;
+}
 
 /** A dequeue's answer: DequeueResponse as JSON text, sent as it is, and the number of tasks it leases. */
 export interface DequeueBody {
@@ -65,7 +72,6 @@ export class WorkService {
     private readonly db: Db,
     private readonly ready: ReadySignal,
     private readonly options: WorkServiceOptions,
-    private readonly onSettled: SettleListener = async () => undefined,
     private readonly hooks: WorkHooks = {},
   ) {}
 
@@ -169,30 +175,32 @@ export class WorkService {
   }
 
   /** One transaction: the batch statement, the roll-up consequences, and the per-item answers. */
-  private ack(kind: AckKind, scope: string | null, items: { taskId: string; leaseToken: string }[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
+  private ack(kind: AckKind, scope: string | null, items: AckItem[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
+    rejectDuplicates(items);
     return this.db.transaction(async (tx) => {
       const result = await apply(tx);
-      const out: SettleOutcome = await settle(tx, result.stages);
+      const out = await settle(tx, result.stages);
       for (const t of result.stageTypes) out.wake.add(t);
-      await notifyReady(tx, out.wake);
-      await this.onSettled(tx, out);
+      await publish(tx, out);
       this.hooks.acked?.(result.applied.map((a) => a.status));
       return { items: await this.outcomes(tx, kind, scope, items, result) };
     });
   }
 
-  private async outcomes(tx: Queryable, kind: AckKind, scope: string | null, items: { taskId: string; leaseToken: string }[], result: AckResult): Promise<AckOutcome[]> {
+  private async outcomes(tx: Queryable, kind: AckKind, scope: string | null, items: AckItem[], result: AckResult): Promise<AckOutcome[]> {
     // Keyed by task and token: a batch may carry a stale and a fresh lease of the same task.
     const key = (id: string, token: string) => `${id}/${token}`;
     const applied = new Map(result.applied.map((a) => [key(a.id, a.lease_token), a]));
     const missing = items.filter((i) => !applied.has(key(i.taskId, i.leaseToken)));
-    const fences = missing.length ? await fenceStates(tx, scope, missing.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken }))) : new Map();
+    const fences = missing.length ? await fenceStates(tx, scope, missing.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result }))) : new Map();
     return items.map((i): AckOutcome => {
       const a = applied.get(key(i.taskId, i.leaseToken));
       if (a) return { taskId: i.taskId, ok: true, status: a.status, ...(a.status === 'PENDING' && kind === 'fail' ? { runAfter: iso(a.run_after) } : {}) };
       const f = fences.get(i.taskId);
       if (!f) return { taskId: i.taskId, ok: false, code: 'TASK_NOT_FOUND' };
       if (!f.token_matches) return { taskId: i.taskId, ok: false, code: 'LEASE_LOST', status: f.status };
+      // A repeat whose first answer was lost is ok; a second completion with another result is not stored, and says so.
+      if (kind === 'complete' && f.status === 'COMPLETED' && !f.same_result) return { taskId: i.taskId, ok: false, code: 'ALREADY_COMPLETED', status: f.status };
       if (ALREADY_DONE[kind].includes(f.status)) return { taskId: i.taskId, ok: true, status: f.status };
       if (f.status === 'PENDING' || f.status === 'IN_PROGRESS') return { taskId: i.taskId, ok: false, code: 'LEASE_LOST', status: f.status };
       return { taskId: i.taskId, ok: false, code: 'TASK_NOT_RUNNING', status: f.status };
@@ -240,6 +248,21 @@ function directiveOf(status: TaskStatus | null): Directive {
     default:
       return 'lost';
   }
+}
+
+/**
+ * One lease of a task may appear once per batch: twice, with two payloads, one of them would be dropped while both
+ * were answered ok. (A stale and a fresh lease of the same task may travel together; they get one answer each.)
+ */
+function rejectDuplicates(items: AckItem[]): void {
+  const seen = new Set<string>();
+  items.forEach((i, n) => {
+    const key = `${i.taskId}/${i.leaseToken}`;
+    if (seen.has(key)) {
+      throw new ValidationError(`task ${i.taskId} appears twice in one batch with the same lease token`, [{ path: `/body/items/${n}`, message: 'duplicate of an earlier item' }], 'DUPLICATE_ITEM');
+    }
+    seen.add(key);
+  });
 }
 
 function dedupe<T extends { id: string }>(items: T[]): T[] {

@@ -2,8 +2,9 @@
 // Each is one statement over the whole batch with the roll-up; items it does not apply are classified after.
 import type { TaskStatus } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
-import { inTenant } from './tenant-scope.js';
+import { taskInScope } from './tenant-scope.js';
 
 export interface AckApplied {
   id: string;
@@ -29,11 +30,11 @@ const COMPLETE = statement(
      SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, result jsonb)
    ),
    acked AS (
-     UPDATE tasks t SET status = 'COMPLETED', result = coalesce(i.result, 'null'::jsonb), progress = 1,
+     UPDATE tasks t SET status = 'COMPLETED', result = coalesce(i.result, 'null'::jsonb), progress = 1, error = NULL,
        finished_at = now(), updated_at = now(), lease_expires_at = NULL
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
-       AND ${inTenant('$2')}
+       AND ${taskInScope('$2')}
      RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
@@ -52,7 +53,7 @@ const FAIL = statement(
        jobnik_backoff_ms(t.attempts, t.backoff_base_ms, t.backoff_max_ms, t.backoff_jitter) AS delay_ms
      FROM tasks t JOIN input i ON t.id = i.task_id AND t.lease_token = i.lease_token
      WHERE t.status = 'IN_PROGRESS'
-       AND ${inTenant('$2')}
+       AND ${taskInScope('$2')}
      FOR UPDATE OF t
    ),
    acked AS (
@@ -83,7 +84,7 @@ const RELEASE = statement(
        updated_at = now(), lease_expires_at = NULL
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
-       AND ${inTenant('$2')}
+       AND ${taskInScope('$2')}
      RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
@@ -95,25 +96,25 @@ const RELEASE = statement(
  * Every ack is scoped to the caller's tenant (`scope`; null = all tenants, for admins and auth off): another
  * tenant's task answers as if it did not exist, whatever token the caller holds.
  */
-async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: string | null): Promise<AckResult> {
+async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: TenantScope): Promise<AckResult> {
   const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null }>(stmt, [JSON.stringify(items), scope]);
   const r = rows[0]!;
   return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [] };
 }
 
-export function completeTasks(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string; result: unknown }[]) {
+export function completeTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result: unknown }[]) {
   return run(tx, COMPLETE, items, scope);
 }
 
 export function failTasks(
   tx: Queryable,
-  scope: string | null,
+  scope: TenantScope,
   items: { task_id: string; lease_token: string; error: unknown; retryable: boolean; checkpoint: unknown; has_checkpoint: boolean }[],
 ) {
   return run(tx, FAIL, items, scope);
 }
 
-export function releaseTasks(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]) {
+export function releaseTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]) {
   return run(tx, RELEASE, items, scope);
 }
 
@@ -121,13 +122,13 @@ export function releaseTasks(tx: Queryable, scope: string | null, items: { task_
  * A release of a task that was suspended while it ran: keep it PAUSED, store the checkpoint the
  * worker saved on its way out, and end the lease. Returns the ids it applied to.
  */
-export async function releasePaused(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]): Promise<Set<string>> {
+export async function releasePaused(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]): Promise<Set<string>> {
   const rows = await tx.query<{ id: string }>(
     `UPDATE tasks t SET checkpoint = CASE WHEN i.has_checkpoint THEN i.checkpoint ELSE t.checkpoint END,
        lease_expires_at = NULL, updated_at = now()
      FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, checkpoint jsonb, has_checkpoint boolean)
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'PAUSED'
-       AND ${inTenant('$2')}
+       AND ${taskInScope('$2')}
      RETURNING t.id`,
     [JSON.stringify(items), scope],
   );
@@ -138,14 +139,20 @@ export interface FenceState {
   id: string;
   status: TaskStatus;
   token_matches: boolean;
+  /** Whether the stored result is the one this item sends (meaningful for completions). */
+  same_result: boolean;
 }
 
-/** Why items were not applied: the current status of each task and whether the caller's token still holds. */
-export async function fenceStates(tx: Queryable, scope: string | null, items: { task_id: string; lease_token: string }[]): Promise<Map<string, FenceState>> {
+/**
+ * Why items were not applied: the current status of each task, whether the caller's token still holds and
+ * whether the result it sends is the stored one (a repeat of a completion whose answer was lost, or not).
+ */
+export async function fenceStates(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result?: unknown }[]): Promise<Map<string, FenceState>> {
   const rows = await tx.query<FenceState>(
-    `SELECT t.id, t.status, t.lease_token IS NOT DISTINCT FROM i.lease_token AS token_matches
-     FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid) JOIN tasks t ON t.id = i.task_id
-     WHERE ${inTenant('$2')}`,
+    `SELECT t.id, t.status, t.lease_token IS NOT DISTINCT FROM i.lease_token AS token_matches,
+       t.result IS NOT DISTINCT FROM coalesce(i.result, 'null'::jsonb) AS same_result
+     FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, result jsonb) JOIN tasks t ON t.id = i.task_id
+     WHERE ${taskInScope('$2')}`,
     [JSON.stringify(items), scope],
   );
   return new Map(rows.map((r) => [r.id, r]));

@@ -2,6 +2,7 @@
 import { statement, type Queryable } from '../db/db.js';
 import { priorityNameSql } from '../domain/priority.js';
 import { rollupCte } from './rollup.js';
+import { inScope } from './tenant-scope.js';
 
 /** A timestamptz as RFC 3339 in UTC with milliseconds, as Date#toISOString writes it. */
 const RFC3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -22,7 +23,7 @@ export const DEQUEUE = statement(
               (SELECT count(*) FROM tasks r WHERE r.queue_id = qu.id AND r.status = 'IN_PROGRESS')::int))
             ELSE 0 END AS lim
      FROM queues qu
-     WHERE qu.name = ANY($1::text[]) AND ($2::text IS NULL OR qu.tenant_id = $2) AND NOT qu.paused
+     WHERE qu.name = ANY($1::text[]) AND ${inScope('qu.tenant_id', '$2')} AND NOT qu.paused
    ),
    candidates AS (
      SELECT c.id, c.queue_id, c.priority, c.run_after, c.seq, q.lim

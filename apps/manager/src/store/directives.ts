@@ -2,7 +2,7 @@
 // runs them — the leases it listed (matched by token), and the tasks a notification named (leased to it).
 import type { TaskStatus } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
-import { inTenant } from './tenant-scope.js';
+import { taskInScope } from './tenant-scope.js';
 
 export const DIRECTIVES_CHANNEL = 'jobnik_directives';
 
@@ -12,10 +12,10 @@ const STOPPED = statement(
      SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid)
    )
    SELECT t.id, t.status FROM tasks t JOIN listed i ON t.id = i.task_id AND t.lease_token = i.lease_token
-   WHERE t.status IN ('ABORTED', 'PAUSED') AND ${inTenant('$4')}
+   WHERE t.status IN ('ABORTED', 'PAUSED') AND ${taskInScope('$4')}
    UNION
    SELECT t.id, t.status FROM tasks t
-   WHERE t.id = ANY($2::uuid[]) AND t.lease_worker = $3 AND t.status IN ('ABORTED', 'PAUSED') AND ${inTenant('$4')}`,
+   WHERE t.id = ANY($2::uuid[]) AND t.lease_worker = $3 AND t.status IN ('ABORTED', 'PAUSED') AND ${taskInScope('$4')}`,
 );
 
 export interface StoppedTask {

@@ -2,7 +2,7 @@
 // records the worker as seen, and returns each task's status (which becomes the directive).
 import type { TaskStatus } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
-import { inTenant } from './tenant-scope.js';
+import { inScope, taskInScope } from './tenant-scope.js';
 
 const HEARTBEAT = statement(
   'jobnik_heartbeat',
@@ -18,7 +18,7 @@ const HEARTBEAT = statement(
        updated_at = now()
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status IN ('IN_PROGRESS', 'PAUSED', 'ABORTED')
-       AND ${inTenant('$6')}
+       AND ${taskInScope('$6')}
      RETURNING t.id, t.status, t.lease_expires_at
    ),
    seen AS (
@@ -47,7 +47,7 @@ export async function heartbeat(
 export async function listWorkers(db: Queryable, tenantId: string | null) {
   return db.query<{ id: string; tenant_id: string; stage_types: string[]; first_seen_at: Date; last_seen_at: Date; in_flight: number }>(
     `SELECT w.*, (SELECT count(*) FROM tasks t WHERE t.status = 'IN_PROGRESS' AND t.lease_worker = w.id)::int AS in_flight
-     FROM workers w WHERE w.last_seen_at > now() - interval '5 minutes' AND ($1::text IS NULL OR w.tenant_id = $1)
+     FROM workers w WHERE w.last_seen_at > now() - interval '5 minutes' AND ${inScope('w.tenant_id', '$1')}
      ORDER BY w.last_seen_at DESC LIMIT 500`,
     [tenantId],
   );

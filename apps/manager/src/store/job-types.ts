@@ -2,6 +2,7 @@
 import type { JobType, PutJobTypeRequest } from '@jobnik/contracts';
 import type { Queryable, Row } from '../db/db.js';
 import { iso } from './mappers.js';
+import { inScope } from './tenant-scope.js';
 
 export function toJobType(r: Row): JobType {
   return {
@@ -32,5 +33,5 @@ export async function getJobType(db: Queryable, tenantId: string, name: string):
 }
 
 export async function listJobTypes(db: Queryable, scope: string | null): Promise<JobType[]> {
-  return (await db.query('SELECT * FROM job_types WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY tenant_id, name', [scope])).map(toJobType);
+  return (await db.query(`SELECT * FROM job_types WHERE ${inScope('tenant_id', '$1')} ORDER BY tenant_id, name`, [scope])).map(toJobType);
 }

@@ -1,14 +1,13 @@
 // SQL for the jobs table. Reads join the sums of the job's stage counters (summary and percentage).
 import type { Job, JobStatus, ListJobsQuery } from '@jobnik/contracts';
-import type { Queryable, Row } from '../db/db.js';
-import { ValidationError } from '../domain/errors.js';
+import type { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
 import { priorityToInt } from '../domain/priority.js';
 import { toJob } from './mappers.js';
-import type { z } from 'zod';
-import type { ListJobsQuery as ListJobsQuerySchema } from '@jobnik/contracts';
-
-/** null: every tenant (auth off or admin); otherwise only this tenant's rows are visible. */
-export type TenantScope = string | null;
+import { decodeCursor, pageOf, Where } from './pagination.js';
+import type { JobRow, JobWithCountsRow } from './rows.js';
+import { inScope } from './tenant-scope.js';
 
 const JOB_WITH_COUNTS = `
   SELECT j.*, c.* FROM jobs j
@@ -36,32 +35,33 @@ export interface NewJob {
   webhooks: unknown[];
 }
 
-export async function insertJob(tx: Queryable, j: NewJob): Promise<Row> {
-  const rows = await tx.query(
+/** Inserts the job; returns its id, or null when the tenant's idempotency key is already taken. */
+export async function insertJob(tx: Queryable, j: NewJob): Promise<string | null> {
+  const rows = await tx.query<{ id: string }>(
     `INSERT INTO jobs (tenant_id, name, priority, status, data, user_metadata, idempotency_key, request_hash,
                        parallel_stages, traceparent, tracestate, expires_at, webhooks)
      VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13::text::jsonb)
      ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-     RETURNING *`,
+     RETURNING id`,
     [j.tenantId, j.name, j.priority, j.status, JSON.stringify(j.data ?? null), JSON.stringify(j.userMetadata ?? {}),
       j.idempotencyKey, j.requestHash, j.parallelStages, j.traceparent, j.tracestate, j.expiresAt, JSON.stringify(j.webhooks)],
   );
-  return rows[0]!;
+  return rows[0]?.id ?? null;
 }
 
-export async function findJobByIdempotencyKey(db: Queryable, tenantId: string, key: string): Promise<Row | null> {
-  const rows = await db.query('SELECT id, request_hash FROM jobs WHERE tenant_id = $1 AND idempotency_key = $2', [tenantId, key]);
+export async function findJobByIdempotencyKey(db: Queryable, tenantId: string, key: string): Promise<Pick<JobRow, 'id' | 'request_hash'> | null> {
+  const rows = await db.query<Pick<JobRow, 'id' | 'request_hash'>>('SELECT id, request_hash FROM jobs WHERE tenant_id = $1 AND idempotency_key = $2', [tenantId, key]);
   return rows[0] ?? null;
 }
 
 export async function getJob(db: Queryable, id: string, scope: TenantScope): Promise<Job | null> {
-  const rows = await db.query(`${JOB_WITH_COUNTS} WHERE j.id = $1 AND ($2::text IS NULL OR j.tenant_id = $2)`, [id, scope]);
+  const rows = await db.query<JobWithCountsRow>(`${JOB_WITH_COUNTS} WHERE j.id = $1 AND ${inScope('j.tenant_id', '$2')}`, [id, scope]);
   return rows[0] ? toJob(rows[0]) : null;
 }
 
 /** Locks the job row for a transition; returns null when it does not exist in scope. */
-export async function lockJob(tx: Queryable, id: string, scope: TenantScope): Promise<Row | null> {
-  const rows = await tx.query('SELECT * FROM jobs WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) FOR UPDATE', [id, scope]);
+export async function lockJob(tx: Queryable, id: string, scope: TenantScope): Promise<JobRow | null> {
+  const rows = await tx.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 AND ${inScope('tenant_id', '$2')} FOR UPDATE`, [id, scope]);
   return rows[0] ?? null;
 }
 
@@ -103,7 +103,9 @@ export async function deleteJob(tx: Queryable, id: string): Promise<void> {
   await tx.query('DELETE FROM jobs WHERE id = $1', [id]);
 }
 
-type ListQuery = z.output<typeof ListJobsQuerySchema>;
+type ListQuery = z.output<typeof ListJobsQuery>;
+
+const CURSOR_CASTS: Record<string, string> = { id: 'uuid', priority: 'smallint', created_at: 'timestamptz', updated_at: 'timestamptz' };
 
 const SORTS: Record<ListQuery['sort'], { columns: string[]; desc: boolean }> = {
   createdAt: { columns: ['created_at', 'id'], desc: false },
@@ -114,60 +116,33 @@ const SORTS: Record<ListQuery['sort'], { columns: string[]; desc: boolean }> = {
   '-priority': { columns: ['priority', 'created_at', 'id'], desc: true },
 };
 
-/** Cursors are opaque: base64url of the sort key values of the last row. */
-export function encodeCursor(values: unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
-}
-
-export function decodeCursor(cursor: string, length: number): unknown[] {
-  try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === length) return values;
-  } catch {
-    // fall through
-  }
-  throw new ValidationError('cursor is not valid for this listing', [{ path: '/query/cursor', message: 'not a cursor returned by this endpoint with the same sort' }]);
-}
-
 export async function listJobs(db: Queryable, q: ListQuery, scope: TenantScope): Promise<{ items: Job[]; nextCursor: string | null }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (scope !== null) add('j.tenant_id = ?', scope);
-  if (q.tenantId) add('j.tenant_id = ?', q.tenantId);
-  if (q.status) add('j.status = ANY(?::text[])', q.status);
-  if (q.name) add('j.name = ?', q.name);
-  if (q.priority) add('j.priority = ANY(?::smallint[])', q.priority.map((p) => priorityToInt(p)));
-  if (q.createdAfter) add('j.created_at >= ?::timestamptz', q.createdAfter);
-  if (q.createdBefore) add('j.created_at < ?::timestamptz', q.createdBefore);
+  const where = new Where();
+  if (scope !== null) where.add('j.tenant_id = ?', scope);
+  if (q.tenantId) where.add('j.tenant_id = ?', q.tenantId);
+  if (q.status) where.add('j.status = ANY(?::text[])', q.status);
+  if (q.name) where.add('j.name = ?', q.name);
+  if (q.priority) where.add('j.priority = ANY(?::smallint[])', q.priority.map((p) => priorityToInt(p)));
+  if (q.createdAfter) where.add('j.created_at >= ?::timestamptz', q.createdAfter);
+  if (q.createdBefore) where.add('j.created_at < ?::timestamptz', q.createdBefore);
   const sort = SORTS[q.sort];
   const cols = sort.columns.map((c) => `j.${c}`);
   if (q.cursor) {
     const values = decodeCursor(q.cursor, cols.length);
-    const placeholders = values.map((v, i) => {
-      params.push(v);
-      const col = sort.columns[i];
-      const cast = col === 'id' ? 'uuid' : col === 'priority' ? 'smallint' : 'timestamptz';
-      return `$${params.length}::${cast}`;
-    });
-    where.push(`(${cols.join(', ')}) ${sort.desc ? '<' : '>'} (${placeholders.join(', ')})`);
+    const placeholders = values.map((v, i) => `${where.bind(v)}::${CURSOR_CASTS[sort.columns[i]!]}`);
+    where.raw(`(${cols.join(', ')}) ${sort.desc ? '<' : '>'} (${placeholders.join(', ')})`);
   }
-  params.push(q.limit + 1);
+  const limit = where.bind(q.limit + 1);
   const order = cols.map((c) => `${c} ${sort.desc ? 'DESC' : 'ASC'}`).join(', ');
   // The page is picked on the sort keys alone (an index range, or a top-N sort of narrow tuples) and only
   // its rows are read whole and given their stage counts: sorting whole rows (data, metadata) spilled to
   // disk once the table held 100k jobs.
-  const sql = `WITH page AS (SELECT j.id FROM jobs j ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT $${params.length})
+  const sql = `WITH page AS (SELECT j.id FROM jobs j ${where} ORDER BY ${order} LIMIT ${limit})
     ${JOB_WITH_COUNTS} WHERE j.id IN (SELECT id FROM page) ORDER BY ${order}`;
-  const rows = await db.query(sql, params);
-  const more = rows.length > q.limit;
-  const pageRows = more ? rows.slice(0, q.limit) : rows;
-  const last = pageRows[pageRows.length - 1];
-  const nextCursor = more && last ? encodeCursor(sort.columns.map((c) => (last[c] instanceof Date ? (last[c] as Date).toISOString() : last[c]))) : null;
-  return { items: pageRows.map(toJob), nextCursor };
+  const rows = await db.query<JobWithCountsRow>(sql, where.params);
+  const keyOf = (last: JobWithCountsRow) => sort.columns.map((c) => {
+    const v = last[c as keyof JobWithCountsRow];
+    return v instanceof Date ? v.toISOString() : v;
+  });
+  return pageOf(rows, q.limit, keyOf, toJob);
 }
-
-export type { ListJobsQuery };

@@ -2,7 +2,7 @@
 import type { Job, Stage, Task, TaskSummary } from '@jobnik/contracts';
 import { percentageOf, totalOf, type TaskCounts } from '../domain/stage-machine.js';
 import { priorityFromInt } from '../domain/priority.js';
-import type { Row } from '../db/db.js';
+import type { CounterColumns, JobWithCountsRow, StageRow, TaskRow } from './rows.js';
 
 export function iso(v: unknown): string {
   return v instanceof Date ? v.toISOString() : new Date(v as string).toISOString();
@@ -12,7 +12,7 @@ export function isoOrNull(v: unknown): string | null {
   return v === null || v === undefined ? null : iso(v);
 }
 
-export function countsFromRow(r: Row): TaskCounts {
+export function countsFromRow(r: Partial<CounterColumns>): TaskCounts {
   return {
     waiting: Number(r.n_waiting ?? 0),
     pending: Number(r.n_pending ?? 0),
@@ -28,25 +28,25 @@ export function summaryOf(c: TaskCounts): TaskSummary {
   return { ...c, total: totalOf(c) };
 }
 
-export function toTask(r: Row): Task {
+export function toTask(r: TaskRow): Task {
   return {
-    id: r.id as string,
-    jobId: r.job_id as string,
-    stageId: r.stage_id as string,
-    tenantId: r.tenant_id as string,
-    stageType: r.stage_type as string,
+    id: r.id,
+    jobId: r.job_id,
+    stageId: r.stage_id,
+    tenantId: r.tenant_id,
+    stageType: r.stage_type,
     priority: priorityFromInt(Number(r.priority)),
-    status: r.status as Task['status'],
+    status: r.status,
     data: r.data as Task['data'],
     userMetadata: r.user_metadata as Task['userMetadata'],
-    attempts: r.attempts as number,
-    maxAttempts: r.max_attempts as number,
-    backoff: { baseMs: r.backoff_base_ms as number, maxMs: r.backoff_max_ms as number, jitter: Number(r.backoff_jitter) },
-    timeoutMs: (r.timeout_ms as number | null) ?? null,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    backoff: { baseMs: r.backoff_base_ms, maxMs: r.backoff_max_ms, jitter: Number(r.backoff_jitter) },
+    timeoutMs: r.timeout_ms,
     runAfter: iso(r.run_after),
     lease:
       r.lease_expires_at && (r.status === 'IN_PROGRESS' || r.status === 'PAUSED')
-        ? { workerId: r.lease_worker as string, expiresAt: iso(r.lease_expires_at) }
+        ? { workerId: r.lease_worker ?? '', expiresAt: iso(r.lease_expires_at) }
         : null,
     progress: Number(r.progress),
     checkpoint: (r.checkpoint ?? null) as Task['checkpoint'],
@@ -59,18 +59,18 @@ export function toTask(r: Row): Task {
   };
 }
 
-export function toStage(r: Row): Stage {
+export function toStage(r: StageRow): Stage {
   const counts = countsFromRow(r);
-  const status = r.status as Stage['status'];
+  const status = r.status;
   return {
-    id: r.id as string,
-    jobId: r.job_id as string,
-    order: r.ord as number,
-    type: r.type as string,
+    id: r.id,
+    jobId: r.job_id,
+    order: r.ord,
+    type: r.type,
     status,
     data: r.data as Stage['data'],
     userMetadata: r.user_metadata as Stage['userMetadata'],
-    failFast: r.fail_fast as boolean,
+    failFast: r.fail_fast,
     taskDefaults: (r.task_defaults ?? {}) as Stage['taskDefaults'],
     summary: summaryOf(counts),
     percentage: percentageOf(status, counts),
@@ -82,24 +82,24 @@ export function toStage(r: Row): Stage {
 }
 
 /** A job row joined with the sums of its stages' counters. */
-export function toJob(r: Row): Job {
+export function toJob(r: JobWithCountsRow): Job {
   const counts = countsFromRow(r);
-  const status = r.status as Job['status'];
+  const status = r.status;
   const total = totalOf(counts);
   return {
-    id: r.id as string,
-    tenantId: r.tenant_id as string,
-    name: r.name as string,
+    id: r.id,
+    tenantId: r.tenant_id,
+    name: r.name,
     priority: priorityFromInt(Number(r.priority)),
     status,
     data: r.data as Job['data'],
     userMetadata: r.user_metadata as Job['userMetadata'],
     percentage: status === 'COMPLETED' ? 100 : total === 0 ? 0 : Math.floor((counts.completed * 100) / total),
     summary: summaryOf(counts),
-    idempotencyKey: (r.idempotency_key as string | null) ?? null,
-    parallelStages: r.parallel_stages as boolean,
-    traceparent: (r.traceparent as string | null) ?? null,
-    tracestate: (r.tracestate as string | null) ?? null,
+    idempotencyKey: r.idempotency_key,
+    parallelStages: r.parallel_stages,
+    traceparent: r.traceparent,
+    tracestate: r.tracestate,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
     startedAt: isoOrNull(r.started_at),

@@ -2,6 +2,7 @@
 import type { Queue } from '@jobnik/contracts';
 import type { Queryable } from '../db/db.js';
 import { isoOrNull } from './mappers.js';
+import { inScope } from './tenant-scope.js';
 
 /** Returns name → id for the tenant's queues of these names, creating the missing ones. */
 export async function ensureQueues(db: Queryable, tenantId: string, names: string[]): Promise<Map<string, number>> {
@@ -53,7 +54,7 @@ function toQueue(r: Record<string, unknown>): Queue {
 }
 
 export async function listQueues(db: Queryable, tenantId: string | null): Promise<Queue[]> {
-  const rows = await db.query(`${QUEUE_DEPTH_SQL} WHERE ($1::text IS NULL OR q.tenant_id = $1) ORDER BY q.tenant_id, q.name`, [tenantId]);
+  const rows = await db.query(`${QUEUE_DEPTH_SQL} WHERE ${inScope('q.tenant_id', '$1')} ORDER BY q.tenant_id, q.name`, [tenantId]);
   return rows.map(toQueue);
 }
 

@@ -2,6 +2,7 @@
 // (stage_id, old_status, new_status) rows of its changes into one counter update per stage touched.
 import type { TaskStatus } from '@jobnik/contracts';
 import type { TaskCounts } from '../domain/stage-machine.js';
+import type { CounterColumns, StageRow } from './rows.js';
 
 export const COUNTER_COLUMNS: Record<TaskStatus, string> = {
   WAITING: 'n_waiting',
@@ -17,22 +18,8 @@ export const COUNTER_COLUMNS: Record<TaskStatus, string> = {
 export const SETTLE_COLUMNS = `s.id, s.job_id, s.ord, s.type, s.status, s.fail_fast, s.queue_id,
   s.n_waiting, s.n_pending, s.n_in_progress, s.n_paused, s.n_completed, s.n_failed, s.n_aborted`;
 
-export interface StageCountersRow {
-  id: string;
-  job_id: string;
-  ord: number;
-  type: string;
-  status: string;
-  fail_fast: boolean;
-  queue_id: number;
-  n_waiting: number;
-  n_pending: number;
-  n_in_progress: number;
-  n_paused: number;
-  n_completed: number;
-  n_failed: number;
-  n_aborted: number;
-}
+/** A stage as the roll-up returns it: what settle needs to decide whether it reached a final state. */
+export type StageCountersRow = Pick<StageRow, 'id' | 'job_id' | 'ord' | 'type' | 'status' | 'fail_fast' | 'queue_id'> & CounterColumns;
 
 export function countsOf(r: Pick<StageCountersRow, `n_${string}` & keyof StageCountersRow>): TaskCounts {
   return {

@@ -1,9 +1,11 @@
 // SQL for cron schedules.
 import type { Schedule } from '@jobnik/contracts';
 import type { Queryable, Row } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
 import { iso, isoOrNull } from './mappers.js';
+import { inScope } from './tenant-scope.js';
 
-export function toSchedule(r: Row): Schedule {
+function toSchedule(r: Row): Schedule {
   return {
     id: r.id as string,
     tenantId: r.tenant_id as string,
@@ -21,7 +23,7 @@ export function toSchedule(r: Row): Schedule {
   };
 }
 
-export interface ScheduleRow {
+export interface NewSchedule {
   tenantId: string;
   name: string;
   cron: string;
@@ -33,7 +35,7 @@ export interface ScheduleRow {
   nextFireAt: Date | null;
 }
 
-export async function insertSchedule(db: Queryable, s: ScheduleRow): Promise<Schedule> {
+export async function insertSchedule(db: Queryable, s: NewSchedule): Promise<Schedule> {
   const rows = await db.query(
     `INSERT INTO schedules (tenant_id, name, cron, timezone, enabled, catch_up, catch_up_limit, job_template, next_fire_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9) RETURNING *`,
@@ -42,12 +44,12 @@ export async function insertSchedule(db: Queryable, s: ScheduleRow): Promise<Sch
   return toSchedule(rows[0]!);
 }
 
-export async function getScheduleRow(db: Queryable, id: string, scope: string | null, lock = false): Promise<Row | null> {
-  const rows = await db.query(`SELECT * FROM schedules WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2)${lock ? ' FOR UPDATE' : ''}`, [id, scope]);
-  return rows[0] ?? null;
+export async function getSchedule(db: Queryable, id: string, scope: TenantScope, lock = false): Promise<Schedule | null> {
+  const rows = await db.query(`SELECT * FROM schedules WHERE id = $1 AND ${inScope('tenant_id', '$2')}${lock ? ' FOR UPDATE' : ''}`, [id, scope]);
+  return rows[0] ? toSchedule(rows[0]) : null;
 }
 
-export async function replaceSchedule(db: Queryable, id: string, s: Omit<ScheduleRow, 'tenantId' | 'name'>): Promise<Schedule> {
+export async function replaceSchedule(db: Queryable, id: string, s: Omit<NewSchedule, 'tenantId' | 'name'>): Promise<Schedule> {
   const rows = await db.query(
     `UPDATE schedules SET cron = $2, timezone = $3, enabled = $4, catch_up = $5, catch_up_limit = $6, job_template = $7::text::jsonb,
        next_fire_at = $8, updated_at = now() WHERE id = $1 RETURNING *`,
@@ -56,22 +58,22 @@ export async function replaceSchedule(db: Queryable, id: string, s: Omit<Schedul
   return toSchedule(rows[0]!);
 }
 
-export async function listSchedules(db: Queryable, scope: string | null): Promise<Schedule[]> {
-  return (await db.query('SELECT * FROM schedules WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY name, id LIMIT 1000', [scope])).map(toSchedule);
+export async function listSchedules(db: Queryable, scope: TenantScope): Promise<Schedule[]> {
+  return (await db.query(`SELECT * FROM schedules WHERE ${inScope('tenant_id', '$1')} ORDER BY name, id LIMIT 1000`, [scope])).map(toSchedule);
 }
 
-export async function deleteSchedule(db: Queryable, id: string, scope: string | null): Promise<boolean> {
-  return (await db.query('DELETE FROM schedules WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2) RETURNING id', [id, scope])).length > 0;
+export async function deleteSchedule(db: Queryable, id: string, scope: TenantScope): Promise<boolean> {
+  return (await db.query(`DELETE FROM schedules WHERE id = $1 AND ${inScope('tenant_id', '$2')} RETURNING id`, [id, scope])).length > 0;
 }
 
 /** Due schedules, locked so that one replica fires each (the others skip it). */
-export async function lockDueSchedules(tx: Queryable, max: number): Promise<{ rows: Row[]; now: Date }> {
+export async function lockDueSchedules(tx: Queryable, max: number): Promise<{ schedules: Schedule[]; now: Date }> {
   const rows = await tx.query(
     `SELECT *, now() AS db_now FROM schedules WHERE enabled AND next_fire_at <= now() ORDER BY next_fire_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [max],
   );
   const now = rows[0] ? new Date(rows[0].db_now as string) : new Date();
-  return { rows, now };
+  return { schedules: rows.map(toSchedule), now };
 }
 
 export async function advanceSchedule(tx: Queryable, id: string, next: Date | null, lastFired: Date | null): Promise<void> {

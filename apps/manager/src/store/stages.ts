@@ -1,8 +1,12 @@
 // SQL for the stages table: bulk insert with initial counters, reads, status changes.
 import type { Stage, StageStatus } from '@jobnik/contracts';
-import type { Queryable, Row } from '../db/db.js';
-import type { TenantScope } from './jobs.js';
+import type { Queryable } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
+import type { NewTaskStatus } from '../domain/stage-machine.js';
 import { toStage } from './mappers.js';
+import { COUNTER_COLUMNS } from './rollup.js';
+import type { JobRow, StageRow, StageState } from './rows.js';
+import { inScope } from './tenant-scope.js';
 
 export interface NewStage {
   ord: number;
@@ -45,28 +49,39 @@ export async function insertStages(tx: Queryable, jobId: string, stages: NewStag
 const STAGE_SCOPED = `SELECT s.* FROM stages s JOIN jobs j ON j.id = s.job_id`;
 
 export async function getStage(db: Queryable, id: string, scope: TenantScope): Promise<Stage | null> {
-  const rows = await db.query(`${STAGE_SCOPED} WHERE s.id = $1 AND ($2::text IS NULL OR j.tenant_id = $2)`, [id, scope]);
+  const rows = await db.query<StageRow>(`${STAGE_SCOPED} WHERE s.id = $1 AND ${inScope('j.tenant_id', '$2')}`, [id, scope]);
   return rows[0] ? toStage(rows[0]) : null;
 }
 
 export async function listStagesOfJob(db: Queryable, jobId: string): Promise<Stage[]> {
-  const rows = await db.query('SELECT * FROM stages WHERE job_id = $1 ORDER BY ord', [jobId]);
+  const rows = await db.query<StageRow>('SELECT * FROM stages WHERE job_id = $1 ORDER BY ord', [jobId]);
   return rows.map(toStage);
 }
 
 /** Locks a stage and its job (job first, the order every path uses) for a transition. */
-export async function lockStageWithJob(tx: Queryable, id: string, scope: TenantScope): Promise<{ stage: Row; job: Row } | null> {
-  const jobRows = await tx.query(
-    `SELECT j.* FROM jobs j JOIN stages s ON s.job_id = j.id WHERE s.id = $1 AND ($2::text IS NULL OR j.tenant_id = $2) FOR UPDATE OF j`,
+export async function lockStageWithJob(tx: Queryable, id: string, scope: TenantScope): Promise<{ stage: StageRow; job: JobRow } | null> {
+  const jobRows = await tx.query<JobRow>(
+    `SELECT j.* FROM jobs j JOIN stages s ON s.job_id = j.id WHERE s.id = $1 AND ${inScope('j.tenant_id', '$2')} FOR UPDATE OF j`,
     [id, scope],
   );
   if (!jobRows[0]) return null;
-  const stageRows = await tx.query('SELECT * FROM stages WHERE id = $1 FOR UPDATE', [id]);
+  const stageRows = await tx.query<StageRow>('SELECT * FROM stages WHERE id = $1 FOR UPDATE', [id]);
   return { stage: stageRows[0]!, job: jobRows[0] };
 }
 
-export async function lockStagesOfJob(tx: Queryable, jobId: string): Promise<Row[]> {
-  return tx.query('SELECT * FROM stages WHERE job_id = $1 ORDER BY ord FOR UPDATE', [jobId]);
+export async function lockStagesOfJob(tx: Queryable, jobId: string): Promise<StageRow[]> {
+  return tx.query<StageRow>('SELECT * FROM stages WHERE job_id = $1 ORDER BY ord FOR UPDATE', [jobId]);
+}
+
+/** The order, type and status of every stage of the job, in order (what the job-level rules decide on). */
+export async function stageStatesOfJob(tx: Queryable, jobId: string): Promise<StageState[]> {
+  return tx.query<StageState>('SELECT id, ord, type, status FROM stages WHERE job_id = $1 ORDER BY ord', [jobId]);
+}
+
+/** Counts tasks appended to a stage under `status`'s counter and sets the stage's (possibly new) status. */
+export async function addTasksToStage(tx: Queryable, stageId: string, taskStatus: NewTaskStatus, count: number, stageStatus: StageStatus): Promise<void> {
+  const col = COUNTER_COLUMNS[taskStatus];
+  await tx.query(`UPDATE stages SET ${col} = ${col} + $2, status = $3, updated_at = now() WHERE id = $1`, [stageId, count, stageStatus]);
 }
 
 export async function setStageStatus(tx: Queryable, ids: string[], status: StageStatus): Promise<void> {
@@ -80,7 +95,3 @@ export async function setStageStatus(tx: Queryable, ids: string[], status: Stage
   );
 }
 
-export async function nextStageOrd(tx: Queryable, jobId: string): Promise<number> {
-  const rows = await tx.query<{ n: number }>('SELECT coalesce(max(ord) + 1, 0)::int AS n FROM stages WHERE job_id = $1', [jobId]);
-  return rows[0]!.n;
-}

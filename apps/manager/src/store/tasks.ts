@@ -1,9 +1,12 @@
 // SQL for the tasks table outside the worker hot path: bulk insert, reads, bulk transitions.
 import type { Task, TaskStatus } from '@jobnik/contracts';
 import type { Queryable } from '../db/db.js';
-import { decodeCursor, encodeCursor, type TenantScope } from './jobs.js';
+import type { TenantScope } from '../domain/caller.js';
 import { toTask } from './mappers.js';
+import { decodeCursor, pageOf, Where } from './pagination.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
+import type { TaskRow } from './rows.js';
+import { inScope } from './tenant-scope.js';
 
 export interface NewTask {
   stageId: string;
@@ -79,7 +82,7 @@ export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[]
 const TASK_SELECT = `SELECT t.*, q.tenant_id, q.name AS stage_type FROM tasks t JOIN queues q ON q.id = t.queue_id`;
 
 export async function getTask(db: Queryable, id: string, scope: TenantScope): Promise<Task | null> {
-  const rows = await db.query(`${TASK_SELECT} WHERE t.id = $1 AND ($2::text IS NULL OR q.tenant_id = $2)`, [id, scope]);
+  const rows = await db.query<TaskRow>(`${TASK_SELECT} WHERE t.id = $1 AND ${inScope('q.tenant_id', '$2')}`, [id, scope]);
   return rows[0] ? toTask(rows[0]) : null;
 }
 
@@ -94,33 +97,19 @@ export interface TaskFilter {
 }
 
 export async function listTasks(db: Queryable, f: TaskFilter, scope: TenantScope): Promise<{ items: Task[]; nextCursor: string | null }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replaceAll('?', `$${params.length}`));
-  };
-  if (scope !== null) add('q.tenant_id = ?', scope);
-  if (f.tenantId) add('q.tenant_id = ?', f.tenantId);
-  if (f.stageId) add('t.stage_id = ?::uuid', f.stageId);
-  if (f.jobId) add('t.stage_id IN (SELECT id FROM stages WHERE job_id = ?::uuid)', f.jobId);
-  if (f.stageType) add('q.name = ?', f.stageType);
-  if (f.status) add('t.status = ANY(?::text[])', f.status);
+  const where = new Where();
+  if (scope !== null) where.add('q.tenant_id = ?', scope);
+  if (f.tenantId) where.add('q.tenant_id = ?', f.tenantId);
+  if (f.stageId) where.add('t.stage_id = ?::uuid', f.stageId);
+  if (f.jobId) where.add('t.stage_id IN (SELECT id FROM stages WHERE job_id = ?::uuid)', f.jobId);
+  if (f.stageType) where.add('q.name = ?', f.stageType);
+  if (f.status) where.add('t.status = ANY(?::text[])', f.status);
   // Within a stage, creation order (seq, indexed with stage_id); across stages, the time-ordered id.
   const key = f.stageId ? 'seq' : 'id';
-  if (f.cursor) {
-    const [value] = decodeCursor(f.cursor, 1);
-    add(`t.${key} > ?::${key === 'seq' ? 'bigint' : 'uuid'}`, value);
-  }
-  params.push(f.limit + 1);
-  const rows = await db.query(
-    `${TASK_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.${key} LIMIT $${params.length}`,
-    params,
-  );
-  const more = rows.length > f.limit;
-  const page = more ? rows.slice(0, f.limit) : rows;
-  const last = page[page.length - 1];
-  return { items: page.map(toTask), nextCursor: more && last ? encodeCursor([String(last[key])]) : null };
+  if (f.cursor) where.add(`t.${key} > ?::${key === 'seq' ? 'bigint' : 'uuid'}`, decodeCursor(f.cursor, 1)[0]);
+  const limit = where.bind(f.limit + 1);
+  const rows = await db.query<TaskRow>(`${TASK_SELECT} ${where} ORDER BY t.${key} LIMIT ${limit}`, where.params);
+  return pageOf(rows, f.limit, (last) => [String(last[key])], toTask);
 }
 
 export interface TransitionResult {
@@ -133,15 +122,30 @@ export interface TransitionResult {
 export type TaskSelector = { stageIds: string[] } | { taskIds: string[] };
 
 /**
+ * What else a bulk transition does besides changing the status. abort: the task is finished now.
+ * pause: a running task gives its attempt back (it did not fail). retry: a reopened task starts over
+ * (fresh attempts, runs now, no result). resume and open: nothing more.
+ */
+export type TaskEffect = 'abort' | 'pause' | 'retry' | 'resume' | 'open';
+
+const EFFECT_SET: Record<TaskEffect, string> = {
+  abort: ', finished_at = now()',
+  pause: `, attempts = CASE WHEN target.old_status = 'IN_PROGRESS' THEN GREATEST(t.attempts - 1, 0) ELSE t.attempts END`,
+  retry: ', attempts = 0, run_after = now(), finished_at = NULL, result = NULL, progress = 0',
+  resume: '',
+  open: '',
+};
+
+/**
  * Moves every task matched by the selector whose status is in `from` to `to`, in one statement,
- * with the roll-up. `set` adds assignments; it may read `target.old_status`.
+ * with the roll-up and the effect's other changes.
  */
 export async function transitionTasks(
   tx: Queryable,
   selector: TaskSelector,
   from: readonly TaskStatus[],
   to: TaskStatus,
-  set = '',
+  effect: TaskEffect,
 ): Promise<TransitionResult> {
   const [column, ids] = 'stageIds' in selector ? ['stage_id', selector.stageIds] : ['id', selector.taskIds];
   if (ids.length === 0 || from.length === 0) return { count: 0, stages: [], stageTypes: [] };
@@ -150,7 +154,7 @@ export async function transitionTasks(
        SELECT id, status AS old_status FROM tasks WHERE ${column} = ANY($1::uuid[]) AND status = ANY($2::text[]) FOR UPDATE
      ),
      changed AS (
-       UPDATE tasks t SET status = $3, updated_at = now()${set ? `, ${set}` : ''}
+       UPDATE tasks t SET status = $3, updated_at = now()${EFFECT_SET[effect]}
        FROM target WHERE t.id = target.id
        RETURNING t.stage_id, t.queue_id, target.old_status, t.status AS new_status
      ),

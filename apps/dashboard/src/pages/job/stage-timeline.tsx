@@ -1,14 +1,13 @@
 // A job's stages in order, as a vertical timeline of cards.
+import { isFinalStatus } from '@jobnik/contracts/states';
 import type { Stage } from '../../api/api-types.js';
 import { Placeholder } from '../../components/section.js';
 import { StageCard } from './stage-card.js';
 
-const FINAL = new Set(['COMPLETED', 'FAILED', 'ABORTED']);
-
 /** Few stages: show every stage's tasks. Many: only the first stage still open (or the last). */
 function openByDefault(stages: Stage[]): Set<string> {
   if (stages.length <= 3) return new Set(stages.map((s) => s.id));
-  const active = stages.find((s) => !FINAL.has(s.status)) ?? stages[stages.length - 1];
+  const active = stages.find((s) => !isFinalStatus(s.status)) ?? stages[stages.length - 1];
   return new Set(active ? [active.id] : []);
 }
 

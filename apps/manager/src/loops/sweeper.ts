@@ -1,11 +1,9 @@
 // Runs the lost-task collector on an interval. Safe on every replica: the statement skips locked rows.
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
+import { publish, settle } from '../services/settle.js';
 import { sweepExpired } from '../store/sweep.js';
-import type { SettleListener } from './lifecycle-service.js';
 import { Periodic } from './periodic.js';
-import { notifyReady } from './ready-signal.js';
-import { settle } from './settle.js';
 
 const BATCH = 1000;
 
@@ -22,7 +20,6 @@ export class Sweeper {
     private readonly db: Db,
     intervalMs: number,
     private readonly logger: Logger,
-    private readonly onSettled: SettleListener = async () => undefined,
     private readonly onSwept: (t: SweepTotals) => void = () => undefined,
   ) {
     this.loop = new Periodic('sweep', intervalMs, () => this.sweepAll(), logger);
@@ -44,8 +41,7 @@ export class Sweeper {
         const swept = await sweepExpired(tx, BATCH);
         const out = await settle(tx, swept.stages);
         for (const t of swept.stageTypes) out.wake.add(t);
-        await notifyReady(tx, out.wake);
-        await this.onSettled(tx, out);
+        await publish(tx, out);
         return swept;
       });
       totals.retried += r.retried;

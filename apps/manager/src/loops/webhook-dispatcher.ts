@@ -3,10 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { WEBHOOK_HEADERS } from '@jobnik/contracts';
 import type { Logger } from 'pino';
-import type { Db, Queryable } from '../db/db.js';
-import { claimWebhookEvents, enqueueWebhookEvents, markDelivered, markFailedAttempt, type ClaimedEvent, type OutboxEvent } from '../store/webhooks.js';
+import type { Db } from '../db/db.js';
+import { claimWebhookEvents, markDelivered, markFailedAttempt, type ClaimedEvent } from '../store/webhooks.js';
 import { Periodic } from './periodic.js';
-import type { SettleOutcome } from './settle.js';
 
 export interface WebhookOptions {
   /** Used when a subscription has no secret of its own; empty = unsigned. */
@@ -19,15 +18,6 @@ export interface WebhookOptions {
 
 export function sign(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-/** Turns a transaction's settled stages and jobs into outbox rows, in that transaction. */
-export async function enqueueSettled(tx: Queryable, out: SettleOutcome): Promise<void> {
-  const events: OutboxEvent[] = [
-    ...out.finishedStages.map((s) => ({ job_id: s.jobId, stage_id: s.id, event: `stage.${s.status.toLowerCase()}`, status: s.status })),
-    ...out.finishedJobs.map((j) => ({ job_id: j.id, stage_id: null, event: `job.${j.status.toLowerCase()}`, status: j.status })),
-  ];
-  await enqueueWebhookEvents(tx, events);
 }
 
 export class WebhookDispatcher {

@@ -1,0 +1,29 @@
+// SQL behind GET /stats: job counts by name and status, task counts by stage type (from the stage
+// counters), and when the oldest ready task became ready (one index probe per queue and priority).
+import type { Queryable } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
+import { inScope } from './tenant-scope.js';
+
+export function jobCountsByName(db: Queryable, scope: TenantScope): Promise<{ name: string; status: string; n: number }[]> {
+  return db.query(`SELECT name, status, count(*)::int AS n FROM jobs WHERE ${inScope('tenant_id', '$1')} GROUP BY name, status ORDER BY name`, [scope]);
+}
+
+export function taskCountsByStageType(db: Queryable, scope: TenantScope): Promise<Record<string, number | string>[]> {
+  return db.query(
+    `SELECT s.type, sum(n_waiting)::int AS "WAITING", sum(n_pending)::int AS "PENDING", sum(n_in_progress)::int AS "IN_PROGRESS",
+            sum(n_paused)::int AS "PAUSED", sum(n_completed)::int AS "COMPLETED", sum(n_failed)::int AS "FAILED", sum(n_aborted)::int AS "ABORTED"
+     FROM stages s JOIN queues q ON q.id = s.queue_id WHERE ${inScope('q.tenant_id', '$1')} GROUP BY s.type ORDER BY s.type`,
+    [scope],
+  );
+}
+
+export async function oldestReadyAt(db: Queryable, scope: TenantScope): Promise<Date | string | null> {
+  const rows = await db.query<{ oldest: Date | string | null }>(
+    `SELECT min(x.run_after) AS oldest FROM queues q CROSS JOIN generate_series(0, 4) AS p(priority)
+     CROSS JOIN LATERAL (SELECT t.run_after FROM tasks t WHERE t.queue_id = q.id AND t.priority = p.priority
+       AND t.status = 'PENDING' AND t.run_after <= now() ORDER BY t.run_after, t.seq LIMIT 1) x
+     WHERE ${inScope('q.tenant_id', '$1')}`,
+    [scope],
+  );
+  return rows[0]?.oldest ?? null;
+}

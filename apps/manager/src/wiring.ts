@@ -1,0 +1,113 @@
+// Builds the services and background loops of one manager on an open database, and connects their
+// observations to metrics. Nothing here runs until the loops are started.
+import type { Logger } from 'pino';
+import type { ManagerConfig } from './config.js';
+import type { Db } from './db/db.js';
+import { Retention } from './loops/retention.js';
+import { Scheduler } from './loops/scheduler.js';
+import { Sweeper } from './loops/sweeper.js';
+import { WebhookDispatcher } from './loops/webhook-dispatcher.js';
+import { ManagerMetrics } from './metrics.js';
+import { AuthService } from './services/auth-service.js';
+import { DirectiveService } from './services/directive-service.js';
+import { DirectiveSignal } from './services/directive-signal.js';
+import { HealthService } from './services/health-service.js';
+import { JobService } from './services/job-service.js';
+import { JobTypeService } from './services/job-type-service.js';
+import { LifecycleService } from './services/lifecycle-service.js';
+import { QueueService } from './services/queue-service.js';
+import { ReadService } from './services/read-service.js';
+import { ReadySignal } from './services/ready-signal.js';
+import { ScheduleService } from './services/schedule-service.js';
+import { StatsService } from './services/stats-service.js';
+import { Throughput } from './services/throughput.js';
+import { WorkService } from './services/work-service.js';
+
+/** What route plugins call. */
+export interface Services {
+  reads: ReadService;
+  jobs: JobService;
+  lifecycle: LifecycleService;
+  work: WorkService;
+  queues: QueueService;
+  stats: StatsService;
+  schedules: ScheduleService;
+  jobTypes: JobTypeService;
+  auth: AuthService;
+  health: HealthService;
+  directives: DirectiveService;
+}
+
+export interface Loops {
+  sweeper: Sweeper;
+  scheduler: Scheduler;
+  webhooks: WebhookDispatcher;
+  retention: Retention;
+}
+
+export interface Wiring {
+  services: Services;
+  loops: Loops;
+  metrics: ManagerMetrics;
+  ready: ReadySignal;
+  /** Wake-ups of the directives long-poll; stopped on close so parked polls answer at once. */
+  directiveSignal: DirectiveSignal;
+}
+
+export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promise<Wiring> {
+  const ready = new ReadySignal();
+  await ready.start(db);
+  const directiveSignal = new DirectiveSignal();
+  await directiveSignal.start(db);
+  const queues = new QueueService(db);
+  const metrics = new ManagerMetrics(queues, ready);
+  db.observeConflictRetries((sqlState) => metrics.conflictRetries.inc({ sqlstate: sqlState }));
+  const throughput = new Throughput();
+
+  const reads = new ReadService(db);
+  const jobTypes = new JobTypeService(db);
+  const jobs = new JobService(
+    db,
+    {
+      maxTasksPerRequest: config.http.maxTasksPerRequest,
+      taskDefaults: {
+        maxAttempts: config.tasks.maxAttempts,
+        backoff: { baseMs: config.tasks.backoffBaseMs, maxMs: config.tasks.backoffMaxMs, jitter: config.tasks.backoffJitter },
+        timeoutMs: null,
+      },
+    },
+    jobTypes,
+    reads,
+  );
+  const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs }, {
+    dequeued: (count, seconds) => metrics.dequeued(count, seconds),
+    acked: (statuses) => {
+      const { completed, failed } = metrics.acked(statuses);
+      throughput.record(completed, failed);
+    },
+  });
+  const auth = new AuthService(db, { mode: config.auth.mode as 'none' | 'apiKey', adminKey: config.auth.adminKey, cacheMs: config.auth.cacheMs });
+  const services: Services = {
+    reads,
+    jobs,
+    lifecycle: new LifecycleService(db, reads),
+    work,
+    queues,
+    stats: new StatsService(db, throughput),
+    schedules: new ScheduleService(db, jobs),
+    jobTypes,
+    auth,
+    health: new HealthService(db),
+    directives: new DirectiveService(db, directiveSignal),
+  };
+  const loops: Loops = {
+    sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {
+      metrics.swept(t);
+      throughput.record(0, t.failed);
+    }),
+    scheduler: new Scheduler(db, jobs, config.scheduler, logger),
+    webhooks: new WebhookDispatcher(db, config.webhooks, logger, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
+    retention: new Retention(db, config.retention, logger),
+  };
+  return { services, loops, metrics, ready, directiveSignal };
+}
