@@ -30,7 +30,10 @@ describe.each(testStores())('a worker frozen in its long-poll (%s)', (store) => 
     child.proc.kill('SIGSTOP');
     const job = await producer.createJob('frozen', { stages: [{ type, tasks: Array.from({ length: 8 }, () => ({ data: { kind: 'quick' }, backoff: { baseMs: 0, maxMs: 0 } })) }] });
     // The parked poll was answered: every task is leased to the frozen process...
-    await waitFor(async () => (await producer.listTasks({ jobId: job.id })).items.every((t) => t.status === 'IN_PROGRESS'), { message: 'leased to the frozen worker' });
+    await waitFor(async () => (await producer.listTasks({ jobId: job.id })).items.every((t) => t.status === 'IN_PROGRESS'), {
+      message: 'leased to the frozen worker',
+      onTimeout: () => `child events: ${JSON.stringify(child.events)}`,
+    });
     // ...its leases lapse, and another worker completes the tasks.
     const other = m.worker({ concurrency: 8 });
     other.handle(type, () => ({ by: 'other' }));
@@ -40,9 +43,10 @@ describe.each(testStores())('a worker frozen in its long-poll (%s)', (store) => 
     child.proc.kill('SIGCONT');
     const seen = () => child.events.filter((e) => e.event === 'started' || e.event === 'leaseLost');
     await waitFor(() => seen().length >= 8, { timeoutMs: 15_000, message: 'the thawed worker dealt with all 8 tasks', onTimeout: () => `${JSON.stringify(child.events)} ${child.stderr()}` });
-    expect(child.events.filter((e) => e.event === 'started')).toEqual([]);
-    expect(child.events.filter((e) => e.event === 'leaseLost')).toHaveLength(8);
+    const events = `child events: ${JSON.stringify(child.events)} stderr: ${child.stderr()}`;
+    expect(child.events.filter((e) => e.event === 'started'), events).toEqual([]);
+    expect(child.events.filter((e) => e.event === 'leaseLost'), events).toHaveLength(8);
     const { items } = await producer.listTasks({ jobId: job.id });
-    expect(items.map((t) => t.result)).toEqual(Array(8).fill({ by: 'other' }));
+    expect(items.map((t) => t.result), JSON.stringify(items)).toEqual(Array(8).fill({ by: 'other' }));
   });
 });
