@@ -79,6 +79,7 @@ export class WorkService {
   /** Resolves to the response body (DequeueResponse as JSON text) and how many tasks it leases. */
   async dequeue(input: DequeueInput, signal?: AbortSignal): Promise<DequeueBody> {
     const deadline = Date.now() + input.waitMs;
+    const arrived = performance.now();
     for (;;) {
       const ticket = this.ready.arm(input.stageTypes);
       try {
@@ -89,10 +90,13 @@ export class WorkService {
           tracer
             .startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } })
             .end();
-          return { count: raw.count, json: `{"tasks":${raw.tasks},"jobs":${raw.jobs},"stages":${raw.stages}}` };
+          // heldMs counts to the statement's start, leaseMs from it: the worker's estimate of the expiry errs early.
+          const heldMs = Math.floor(started - arrived);
+          const leaseMs = input.leaseMs ?? this.options.defaultLeaseMs;
+          return { count: raw.count, json: `{"tasks":${raw.tasks},"jobs":${raw.jobs},"stages":${raw.stages},"heldMs":${heldMs},"leaseMs":${leaseMs}}` };
         }
         const now = Date.now();
-        if (now >= deadline || signal?.aborted) return { count: 0, json: EMPTY_DEQUEUE };
+        if (now >= deadline || signal?.aborted || this.ready.closed) return { count: 0, json: EMPTY_DEQUEUE };
         // Sleep until woken, until the earliest delayed task is due, or until the deadline.
         const dueIn = raw.nextRunAfter ? Math.max(1, raw.nextRunAfter.getTime() - now) : Infinity;
         const abort = new AbortController();
