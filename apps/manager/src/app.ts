@@ -1,12 +1,10 @@
 // Assembles a manager: database, migrations, services, background loops and the fastify app.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { ManagerConfig } from './config.js';
+import { dashboardDir } from './dashboard-dir.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { PgDb } from './db/pg-db.js';
@@ -54,17 +52,6 @@ export interface Manager {
 export async function openDb(config: ManagerConfig, logger: Logger): Promise<Db> {
   if (config.database.url) return new PgDb({ url: config.database.url, poolSize: config.database.poolSize, logger });
   return PgliteDb.open(config.database.pgliteDir);
-}
-
-function dashboardDir(config: ManagerConfig): string | null {
-  if (config.dashboard.dir) return config.dashboard.dir;
-  try {
-    const pkg = createRequire(import.meta.url).resolve('@jobnik/dashboard/package.json');
-    const dir = join(dirname(pkg), 'dist');
-    return existsSync(join(dir, 'index.html')) ? dir : null;
-  } catch {
-    return null;
-  }
 }
 
 export async function buildManager(config: ManagerConfig, logger: Logger = pino({ level: config.log.level })): Promise<Manager> {
