@@ -8,6 +8,7 @@ import { heartbeat } from '../store/heartbeat.js';
 import { iso } from '../store/mappers.js';
 import { notifyReady, type ReadySignal } from './ready-signal.js';
 import { settle, type SettleOutcome } from './settle.js';
+import { linkJobTraces, linkTaskTraces } from '../telemetry/task-links.js';
 import { tracer } from '../telemetry/tracer.js';
 import type { SettleListener } from './lifecycle-service.js';
 
@@ -79,9 +80,9 @@ export class WorkService {
         const raw = await this.tryDequeue(input);
         if (raw.count > 0) {
           this.hooks.dequeued?.(raw.count, (performance.now() - started) / 1000);
-          tracer
-            .startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } })
-            .end();
+          const span = tracer.startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } });
+          linkJobTraces(span, raw.jobs);
+          span.end();
           return { count: raw.count, json: `{"tasks":${raw.tasks},"jobs":${raw.jobs},"stages":${raw.stages}}` };
         }
         const now = Date.now();
@@ -165,8 +166,8 @@ export class WorkService {
   }
 
   /** One transaction: the batch statement, the roll-up consequences, and the per-item answers. */
-  private ack(kind: AckKind, scope: string | null, items: { taskId: string; leaseToken: string }[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
-    return this.db.transaction(async (tx) => {
+  private async ack(kind: AckKind, scope: string | null, items: { taskId: string; leaseToken: string }[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
+    const response = await this.db.transaction(async (tx) => {
       const result = await apply(tx);
       const out: SettleOutcome = await settle(tx, result.stages);
       for (const t of result.stageTypes) out.wake.add(t);
@@ -175,6 +176,8 @@ export class WorkService {
       this.hooks.acked?.(result.applied.map((a) => a.status));
       return { items: await this.outcomes(tx, kind, scope, items, result) };
     });
+    await linkTaskTraces(this.db, items.map((i) => i.taskId));
+    return response;
   }
 
   private async outcomes(tx: Queryable, kind: AckKind, scope: string | null, items: { taskId: string; leaseToken: string }[], result: AckResult): Promise<AckOutcome[]> {
@@ -215,6 +218,7 @@ export class WorkService {
         has_checkpoint: t.checkpoint !== undefined,
       })),
     });
+    await linkTaskTraces(this.db, body.tasks.map((t) => t.taskId));
     const byId = new Map(rows.map((r) => [r.id, r]));
     return {
       tasks: body.tasks.map((t) => {
