@@ -1,15 +1,7 @@
-<<<<<<< HEAD
 // Assembles a manager: database, migrations, services, the HTTP app with its routes, background loops.
 import type { FastifyInstance } from 'fastify';
-=======
-// Assembles a manager: database, migrations, services, background loops and the fastify app.
-import fastifyRateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
->>>>>>> issue-16
 import pino, { type Logger } from 'pino';
 import type { ManagerConfig } from './config.js';
-import { dashboardDir } from './dashboard-dir.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { openEmbeddedDb } from './db/embedded.js';
@@ -40,11 +32,7 @@ export interface Manager {
 
 export async function openDb(config: ManagerConfig, logger: Logger): Promise<Db> {
   if (config.database.url) return new PgDb({ url: config.database.url, poolSize: config.database.poolSize, logger });
-<<<<<<< HEAD
   return openEmbeddedDb(config.database.pgliteDir);
-=======
-  return PgliteDb.open(config.database.pgliteDir);
->>>>>>> issue-16
 }
 
 export async function buildManager(config: ManagerConfig, logger: Logger = pino({ level: config.log.level })): Promise<Manager> {

@@ -8,14 +8,10 @@ import { dequeueTasks, lockCappedQueues, type RawDequeue } from '../store/dequeu
 import { heartbeat } from '../store/heartbeat.js';
 import { ValidationError } from '../domain/errors.js';
 import { iso } from '../store/mappers.js';
-<<<<<<< HEAD
 import type { ReadySignal } from './ready-signal.js';
 import { publish, settle } from './settle.js';
-=======
-import { notifyReady, type ReadySignal } from './ready-signal.js';
-import { settle, type SettleOutcome } from './settle.js';
+import { jobTracesOfTasks } from '../store/job-traces.js';
 import { linkJobTraces, linkTaskTraces } from '../telemetry/task-links.js';
->>>>>>> issue-16
 import { tracer } from '../telemetry/tracer.js';
 
 export interface WorkServiceOptions {
@@ -93,20 +89,13 @@ export class WorkService {
         const raw = await this.tryDequeue(input);
         if (raw.count > 0) {
           this.hooks.dequeued?.(raw.count, (performance.now() - started) / 1000);
-<<<<<<< HEAD
-          tracer
-            .startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } })
-            .end();
+          const span = tracer.startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } });
+          linkJobTraces(span, raw.jobs);
+          span.end();
           // heldMs counts to the statement's start, leaseMs from it: the worker's estimate of the expiry errs early.
           const heldMs = Math.floor(started - arrived);
           const leaseMs = input.leaseMs ?? this.options.defaultLeaseMs;
           return { count: raw.count, json: `{"tasks":${raw.tasks},"jobs":${raw.jobs},"stages":${raw.stages},"heldMs":${heldMs},"leaseMs":${leaseMs}}` };
-=======
-          const span = tracer.startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } });
-          linkJobTraces(span, raw.jobs);
-          span.end();
-          return { count: raw.count, json: `{"tasks":${raw.tasks},"jobs":${raw.jobs},"stages":${raw.stages}}` };
->>>>>>> issue-16
         }
         const now = Date.now();
         if (now >= deadline || signal?.aborted || this.ready.closed) return { count: 0, json: EMPTY_DEQUEUE };
@@ -188,30 +177,21 @@ export class WorkService {
     });
   }
 
-<<<<<<< HEAD
   /** One transaction: the batch statement, the roll-up consequences, and the per-item answers; observed once committed. */
   private async ack(kind: AckKind, scope: string | null, items: AckItem[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
     rejectDuplicates(items);
     const { response, result } = await this.db.transaction(async (tx) => {
-=======
-  /** One transaction: the batch statement, the roll-up consequences, and the per-item answers. */
-  private async ack(kind: AckKind, scope: string | null, items: { taskId: string; leaseToken: string }[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
-    const response = await this.db.transaction(async (tx) => {
->>>>>>> issue-16
       const result = await apply(tx);
       const out = await settle(tx, result.stages);
       for (const t of result.stageTypes) out.wake.add(t);
       await publish(tx, out);
       return { response: { items: await this.outcomes(tx, kind, scope, items, result) }, result };
     });
-<<<<<<< HEAD
     this.hooks.acked?.(
       result.applied.map((a) => a.status),
       result.tallies,
     );
-=======
-    await linkTaskTraces(this.db, items.map((i) => i.taskId));
->>>>>>> issue-16
+    await linkTaskTraces(() => jobTracesOfTasks(this.db, items.map((i) => i.taskId)));
     return response;
   }
 
@@ -255,7 +235,7 @@ export class WorkService {
         has_checkpoint: t.checkpoint !== undefined,
       })),
     });
-    await linkTaskTraces(this.db, body.tasks.map((t) => t.taskId));
+    await linkTaskTraces(() => jobTracesOfTasks(this.db, body.tasks.map((t) => t.taskId)));
     const byId = new Map(rows.map((r) => [r.id, r]));
     return {
       tasks: body.tasks.map((t) => {

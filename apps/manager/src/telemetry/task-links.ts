@@ -1,11 +1,8 @@
 // Batch calls (dequeue, acks, heartbeats) serve tasks of many jobs, so their spans cannot be children of each
 // job's trace; they link to those traces instead. The lookups run only when the span is being recorded.
 import { isSpanContextValid, trace, TraceFlags, type Link, type Span } from '@opentelemetry/api';
-import type { Queryable } from '../db/db.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const JOB_TRACES = `SELECT DISTINCT j.traceparent, j.tracestate FROM tasks t JOIN jobs j ON j.id = t.job_id
-  WHERE t.id = ANY($1::uuid[]) AND j.traceparent IS NOT NULL`;
 
 interface Traced {
   traceparent?: string | null;
@@ -29,12 +26,12 @@ export function linkJobTraces(span: Span, jobsJson: string): void {
   if (span.isRecording()) span.addLinks(traceLinks(JSON.parse(jobsJson) as Traced[]));
 }
 
-/** Links the active span (an ack's or heartbeat's server span) to the traces of the jobs owning `taskIds`. */
-export async function linkTaskTraces(db: Queryable, taskIds: string[]): Promise<void> {
+/** Links the active span (an ack's or heartbeat's server span) to the traces `lookup` finds (run only while recording). */
+export async function linkTaskTraces(lookup: () => Promise<Traced[]>): Promise<void> {
   const span = trace.getActiveSpan();
-  if (!span?.isRecording() || taskIds.length === 0) return;
+  if (!span?.isRecording()) return;
   try {
-    span.addLinks(traceLinks(await db.query<Traced>(JOB_TRACES, [taskIds])));
+    span.addLinks(traceLinks(await lookup()));
   } catch {
     // Links are a convenience of tracing: a failed lookup must not fail the call it describes.
   }
