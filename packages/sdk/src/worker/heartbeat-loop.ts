@@ -36,7 +36,8 @@ export class HeartbeatLoop {
     private readonly leases: LeaseRegistry,
     private readonly o: HeartbeatLoopOptions,
     private readonly onDirective: (entry: LeaseEntry, directive: Exclude<Directive, 'continue'>) => void,
-    private readonly onError: (err: unknown) => void,
+    /** `consecutive`: failed beats in a row, this one included. */
+    private readonly onError: (err: unknown, consecutive: number) => void,
   ) {}
 
   start(): void {
@@ -110,7 +111,7 @@ export class HeartbeatLoop {
           if (entry && t.directive !== 'continue') this.onDirective(entry, t.directive);
         }
       } catch (err) {
-        if (!this.controller.signal.aborted) this.onError(err);
+        if (!this.controller.signal.aborted) this.onError(err, this.failures + 1);
         return false;
       }
     }

@@ -62,16 +62,14 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
       this.leases,
       { workerId: this.options.workerId, intervalMs: this.options.heartbeatIntervalMs, leaseMs: this.options.leaseMs, stageTypes, soonMs: 10 },
       applyDirective,
-      (err) => this.reportError(err),
+      (err, n) => this.reportFailure(err, n),
     );
     this.directives = new DirectiveLoop(
       this.transport,
       this.leases,
       { workerId: this.options.workerId, waitMs: this.options.waitMs, backoff: this.options.dequeueBackoff },
       applyDirective,
-      (err, n) => {
-        if (n === 1 || n % 10 === 0) this.reportError(err);
-      },
+      (err, n) => this.reportFailure(err, n),
     );
     this.runner = new TaskRunner({
       handlers: this.handlers,
@@ -86,10 +84,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
       emit: (event, ...args) => this.safeEmit(event, ...args),
       listening: (event) => this.listenerCount(event) > 0,
     });
-    this.dequeue = new DequeueLoop(this.transport, this.slots, this.metrics, this.options, stageTypes, (res, sentAt) => this.dispatch(res, sentAt), (err, n) => {
-      // An outage is one event, not one per poll: report the first failure and every tenth.
-      if (n === 1 || n % 10 === 0) this.reportError(err);
-    });
+    this.dequeue = new DequeueLoop(this.transport, this.slots, this.metrics, this.options, stageTypes, (res, sentAt) => this.dispatch(res, sentAt), (err, n) => this.reportFailure(err, n));
     this.metrics.breakerState.set(BREAKER_GAUGE[this.transport.breakerState]);
     this.transport.onBreakerStateChange((s) => {
       this.metrics.breakerState.set(BREAKER_GAUGE[s]);
@@ -171,6 +166,11 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     for (const task of res.tasks) this.runner.start(task, jobs.get(task.jobId), stages.get(task.stageId));
     // Little of the lease left: extend it now rather than at the next interval.
     if (left < this.options.heartbeatIntervalMs) this.heartbeat.soon();
+  }
+
+  /** An outage is one event, not one per call: a loop's first failure in a row is reported, then every tenth. */
+  private reportFailure(err: unknown, consecutive: number): void {
+    if (consecutive === 1 || consecutive % 10 === 0) this.reportError(err);
   }
 
   private reportError(err: unknown): void {
