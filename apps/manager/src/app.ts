@@ -41,7 +41,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
-  const { services, loops, metrics, ready, schema } = await wire(db, config, logger);
+  const { services, loops, metrics, ready, schema, directiveSignal } = await wire(db, config, logger);
   if (services.auth.options.mode === 'none') logger.warn('AUTH IS OFF (JOBNIK_AUTH_MODE=none): anyone who reaches this port is an admin; set JOBNIK_AUTH_MODE=apiKey outside development');
 
   const app = await createHttpApp(config, logger, metrics, services.auth, schema);
@@ -66,7 +66,9 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
     async close() {
       schema.stop();
       for (const loop of running) await loop.stop();
+      // Parked long-polls (dequeue, directives) answer now, empty: app.close() waits for in-flight requests.
       await ready.stop();
+      await directiveSignal.stop();
       await app.close();
       await db.close();
     },

@@ -5,10 +5,12 @@ import { loadConfig } from './config.js';
 import { openDb } from './app.js';
 import { migrate } from './db/migrate.js';
 import { startManager } from './server.js';
+import { traceLogFields } from './telemetry/log-trace.js';
+import { startTelemetry } from './telemetry/otel-sdk.js';
 
 async function main(command: string): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.log.level });
+  const logger = pino({ level: config.log.level, mixin: traceLogFields });
   if (command === 'migrate') {
     const db = await openDb(config, logger);
     const applied = await migrate(db);
@@ -20,6 +22,9 @@ async function main(command: string): Promise<void> {
     console.error('usage: jobnik-manager serve | migrate');
     process.exit(2);
   }
+  // Before the manager starts, so its first spans already have somewhere to go.
+  const telemetry = startTelemetry('jobnik-manager');
+  if (telemetry.enabled) logger.info({ endpoint: telemetry.endpoint, protocol: telemetry.protocol }, 'exporting traces over OTLP');
   const manager = await startManager({}, logger);
   if (!config.database.url) logger.warn({ dir: config.database.pgliteDir }, 'no DATABASE_URL: using the embedded PGlite store (one process, for development and demos)');
   logger.info({ url: manager.url, dashboard: `${manager.url}/ui/`, docs: `${manager.url}/docs` }, 'jobnik manager listening');
@@ -31,13 +36,17 @@ async function main(command: string): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), config.shutdown.graceMs);
     force.unref();
-    manager.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // Spans still buffered are exported once the last request has been answered.
+    manager
+      .close()
+      .then(() => telemetry.shutdown())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -11,6 +11,8 @@ import { Sweeper } from './loops/sweeper.js';
 import { WebhookDispatcher } from './loops/webhook-dispatcher.js';
 import { ManagerMetrics } from './metrics.js';
 import { AuthService } from './services/auth-service.js';
+import { DirectiveService } from './services/directive-service.js';
+import { DirectiveSignal } from './services/directive-signal.js';
 import { HealthService } from './services/health-service.js';
 import { JobService } from './services/job-service.js';
 import { JobTypeService } from './services/job-type-service.js';
@@ -35,6 +37,7 @@ export interface Services {
   jobTypes: JobTypeService;
   auth: AuthService;
   health: HealthService;
+  directives: DirectiveService;
 }
 
 export interface Loops {
@@ -52,6 +55,8 @@ export interface Wiring {
   ready: ReadySignal;
   /** Whether the database carries the schema this build needs (readiness, the API gate, the loops' start). */
   schema: SchemaCheck;
+  /** Wake-ups of the directives long-poll; stopped on close so parked polls answer at once. */
+  directiveSignal: DirectiveSignal;
 }
 
 /** How often this replica's throughput counts are written for the cluster-wide /stats. */
@@ -60,6 +65,8 @@ const THROUGHPUT_FLUSH_MS = 1000;
 export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promise<Wiring> {
   const ready = new ReadySignal();
   await ready.start(db);
+  const directiveSignal = new DirectiveSignal();
+  await directiveSignal.start(db);
   const queues = new QueueService(db);
   const metrics = new ManagerMetrics(queues, ready);
   db.observeConflictRetries((sqlState) => metrics.conflictRetries.inc({ sqlstate: sqlState }));
@@ -100,6 +107,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     jobTypes,
     auth,
     health: new HealthService(db, schema),
+    directives: new DirectiveService(db, directiveSignal),
   };
   const loops: Loops = {
     sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {
@@ -112,5 +120,5 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     // Every second, and once more on close, so a replica's last second is not lost.
     throughput: new Periodic('throughput flush', THROUGHPUT_FLUSH_MS, () => throughput.flush(), logger, { runOnStop: true }),
   };
-  return { services, loops, metrics, ready, schema };
+  return { services, loops, metrics, ready, schema, directiveSignal };
 }

@@ -7,6 +7,7 @@ export * from './stage.js';
 export * from './job.js';
 export * from './queue.js';
 export * from './ack.js';
+export * from './directives.js';
 export * from './stats.js';
 export * from './api-key.js';
 export * from './webhook.js';

@@ -102,6 +102,12 @@ export const DequeueResponse = z
     tasks: z.array(LeasedTask),
     jobs: z.array(JobContext).describe('Each job referenced by the tasks, once'),
     stages: z.array(StageContext).describe('Each stage referenced by the tasks, once'),
+    heldMs: z
+      .number()
+      .int()
+      .optional()
+      .describe('How long the manager held the request (long-poll) before it leased the tasks. With leaseMs, the worker dates the leases on its own monotonic clock (its send time + heldMs + leaseMs is never later than the real expiry), so an answer read late (a frozen process) is seen to have lapsed without trusting clock sync'),
+    leaseMs: z.number().int().optional().describe('The lease each task got, counted from when it was leased'),
   })
   .meta({ id: 'DequeueResponse' });
 export type DequeueResponse = z.infer<typeof DequeueResponse>;

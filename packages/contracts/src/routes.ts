@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AckResponse, CompleteTasksRequest, FailTasksRequest, HeartbeatRequest, HeartbeatResponse, ReleaseTasksRequest, WorkerList, WorkerParams } from './ack.js';
 import { CreateJobRequest, GetJobQuery, Job, JobIdParams, JobPage, ListJobsQuery, StageIdParams, TaskIdParams, UpdateJobRequest } from './job.js';
+import { DirectivesRequest, DirectivesResponse } from './directives.js';
 import { DequeueRequest, DequeueResponse, QueueList, QueueParams, QueueQuery, Queue, UpdateQueueRequest } from './queue.js';
 import { CreateStage, Stage, TaskSummary } from './stage.js';
 import { AddTasksRequest, AddTasksResponse, ListTasksQuery, Task, TaskPage } from './task.js';
@@ -27,7 +28,7 @@ export const routes = {
   getJob: route({ method: 'GET', path: '/jobs/:jobId', operationId: 'getJob', tag: 'jobs', roles: ANY, summary: 'Get a job, optionally with its stages and tasks', params: JobIdParams, query: GetJobQuery, responses: { 200: Job } }),
   updateJob: route({ method: 'PATCH', path: '/jobs/:jobId', operationId: 'updateJob', tag: 'jobs', roles: P, summary: 'Update user metadata, priority or expiry', params: JobIdParams, body: UpdateJobRequest, responses: { 200: Job } }),
   deleteJob: route({ method: 'DELETE', path: '/jobs/:jobId', operationId: 'deleteJob', tag: 'jobs', roles: P, summary: 'Delete a finished job with its stages and tasks', params: JobIdParams, responses: { 204: null } }),
-  cancelJob: route({ method: 'POST', path: '/jobs/:jobId/cancel', operationId: 'cancelJob', tag: 'jobs', roles: P, summary: 'Abort the job: waiting and pending tasks at once, running ones via their heartbeat', params: JobIdParams, responses: { 200: Job } }),
+  cancelJob: route({ method: 'POST', path: '/jobs/:jobId/cancel', operationId: 'cancelJob', tag: 'jobs', roles: P, summary: 'Abort the job: waiting and pending tasks at once, running ones via their directives long-poll (or heartbeat)', params: JobIdParams, responses: { 200: Job } }),
   suspendJob: route({ method: 'POST', path: '/jobs/:jobId/suspend', operationId: 'suspendJob', tag: 'jobs', roles: P, summary: 'Pause the job; running tasks are told to checkpoint and stop', params: JobIdParams, responses: { 200: Job } }),
   resumeJob: route({ method: 'POST', path: '/jobs/:jobId/resume', operationId: 'resumeJob', tag: 'jobs', roles: P, summary: 'Resume a paused job; tasks restart from their last checkpoint', params: JobIdParams, responses: { 200: Job } }),
   retryJob: route({ method: 'POST', path: '/jobs/:jobId/retry', operationId: 'retryJob', tag: 'jobs', roles: P, summary: 'Give failed and aborted tasks a fresh set of attempts and reopen the job', params: JobIdParams, responses: { 200: Job } }),
@@ -57,6 +58,7 @@ export const routes = {
   dequeue: route({ method: 'POST', path: '/queues/:stageType/dequeue', operationId: 'dequeue', tag: 'workers', roles: W, summary: 'Lease up to `max` ready tasks of one stage type, long-polling up to `waitMs`', params: QueueParams, body: DequeueRequest, responses: { 200: DequeueResponse } }),
   dequeueMany: route({ method: 'POST', path: '/dequeue', operationId: 'dequeueMany', tag: 'workers', roles: W, summary: 'Lease ready tasks of several stage types (body.stageTypes)', body: DequeueRequest, responses: { 200: DequeueResponse } }),
   heartbeat: route({ method: 'POST', path: '/workers/:workerId/heartbeat', operationId: 'heartbeat', tag: 'workers', roles: W, summary: "Extend the leases of a worker's tasks, store progress and checkpoints, get a directive per task", params: WorkerParams, body: HeartbeatRequest, responses: { 200: HeartbeatResponse } }),
+  workerDirectives: route({ method: 'POST', path: '/workers/:workerId/directives', operationId: 'workerDirectives', tag: 'workers', roles: W, summary: "Long-poll for cancel/suspend of the worker's running tasks: answered as soon as one is cancelled or suspended, empty at waitMs", params: WorkerParams, body: DirectivesRequest, responses: { 200: DirectivesResponse } }),
   getStats: route({ method: 'GET', path: '/stats', operationId: 'getStats', tag: 'stats', roles: ANY, summary: 'Counts by status per job name and stage type, oldest ready age, throughput', query: StatsQuery, responses: { 200: Stats } }),
   listWorkers: route({ method: 'GET', path: '/workers', operationId: 'listWorkers', tag: 'workers', roles: ANY, summary: 'Workers seen in the last 5 minutes', responses: { 200: WorkerList } }),
   listJobEvents: route({ method: 'GET', path: '/jobs/:jobId/webhook-deliveries', operationId: 'listWebhookDeliveries', tag: 'jobs', roles: [...P, 'viewer'], summary: "The delivery log of a job's webhook events", params: JobIdParams, responses: { 200: WebhookDeliveryList } }),

@@ -7,11 +7,12 @@ const job = await producer.createJob('tile-export', {
   data: { region: 'north' },
   priority: 'HIGH',
   idempotencyKey: `tile-export-north-${new Date().toISOString().slice(0, 10)}`, // a repeat returns the same job
-  stages: [{ type: 'tile-render', data: { zoom: 12 }, tasks: Array.from({ length: 10 }, (_, x) => ({ data: { x, y: 0 } })) }],
+  stages: [{ type: 'tile-render', data: { zoom: 12 }, tasks: Array.from({ length: 60 }, (_, x) => ({ data: { x, y: 0 } })) }],
 });
 console.log(`created job ${job.id}`);
 
 const done = await producer.waitForJob(job.id, { onProgress: (j) => console.log(`${j.status} ${j.percentage}%`) });
-const bytes = (await producer.listTasks({ jobId: job.id })).items.map((t) => t.result?.bytes ?? 0);
-console.log(`${done.status}: ${bytes.reduce((a, b) => a + b, 0)} bytes`);
+let bytes = 0;
+for await (const task of producer.iterateTasks({ jobId: job.id })) bytes += task.result?.bytes ?? 0; // every page, any job size
+console.log(`${done.status}: ${bytes} bytes`);
 await producer.close();

@@ -9,12 +9,13 @@ import { TileHandler } from './handlers/tile-handler.js';
 import type { WorkerJobs } from './jobs.js';
 import { HealthServer } from './health-server.js';
 import { ManagerReadiness } from './manager-readiness.js';
+import { traceLogFields } from './telemetry.js';
 import { TOKENS } from './tokens.js';
 
 export function createAppContainer(config: WorkerConfig, parent: DependencyContainer = rootContainer): DependencyContainer {
   const c = parent.createChildContainer();
   c.register(TOKENS.Config, { useValue: config });
-  c.register(TOKENS.Logger, { useFactory: instanceCachingFactory(() => pino({ name: 'jobnik-worker', level: config.log.level })) });
+  c.register(TOKENS.Logger, { useFactory: instanceCachingFactory(() => pino({ name: 'jobnik-worker', level: config.log.level, mixin: traceLogFields })) });
   c.register(TOKENS.MetricsRegistry, {
     useFactory: instanceCachingFactory(() => {
       const registry = new Registry();

@@ -6,6 +6,7 @@ import { explainDequeue, reportExplain, type ExplainResult } from './explain-deq
 import { reportBacklog, runBacklog } from './backlog-scaling.js';
 import { runHotPath, summarizeHotPath } from './hot-path.js';
 import { reportPickup, runPickup, type PickupResult } from './pickup-latency.js';
+import { reportCancel, runCancel, type CancelResult } from './cancel-latency.js';
 import { median, note, percentile, report, round } from './report.js';
 import { settings, targets } from './settings.js';
 import { cpus, loadavg } from 'node:os';
@@ -31,6 +32,16 @@ for (let run = 1; run <= settings.repeat; run++) {
   }
 }
 
+const cancels: CancelResult[] = [];
+for (let run = 1; run <= settings.repeat; run++) {
+  for (const store of settings.stores) {
+    note(`cancel-to-signal ${store} run ${run}`);
+    const r = await runCancel(store);
+    reportCancel(r, run);
+    cancels.push(r);
+  }
+}
+
 note('backlog: small');
 const small = await runBacklog(settings.backlog.small, settings.backlog.repeat);
 note('backlog: large');
@@ -53,6 +64,13 @@ for (const store of settings.stores) {
   report({ figure: `pickup-p50-${store}`, value: p(50), unit: 'ms', target: targets.pickupP50Ms, ...common });
   report({ figure: `pickup-p95-${store}`, value: p(95), unit: 'ms', ...common });
   report({ figure: `pickup-p99-${store}`, value: p(99), unit: 'ms', target: targets.pickupP99Ms, ...common });
+}
+for (const store of settings.stores) {
+  const runs = cancels.filter((c) => c.store === store);
+  const p = (q: number) => round(median(runs.map((r) => percentile(r.latencies, q))), 2);
+  const common = { summary: true, runs: runs.length, samplesPerRun: settings.cancel.samples, options: 'defaults' };
+  report({ figure: `cancel-to-signal-p50-${store}`, value: p(50), unit: 'ms', ...common });
+  report({ figure: `cancel-to-signal-p99-${store}`, value: p(99), unit: 'ms', target: targets.cancelToSignalP99Ms, ...common });
 }
 reportBacklog(small, large);
 report({ figure: 'dequeue-explain-ms', value: round(median(explains.map((e) => e.executionMs)), 2), unit: 'ms', summary: true, pending: settings.backlog.large,

@@ -55,6 +55,8 @@ export const settings = {
   },
   managerPoolSize: num('BENCH_MANAGER_POOL', 10),
   pickup: { ratePerSecond: num('BENCH_PICKUP_RATE', 50), samples: num('BENCH_PICKUP_SAMPLES', quick ? 50 : 250), warmup: 20 },
+  /** Cancels of a running task, one at a time (each: create, start, cancel, abort). */
+  cancel: { samples: num('BENCH_CANCEL_SAMPLES', quick ? 20 : 100), warmup: 5 },
   backlog: {
     small: num('BENCH_BACKLOG_SMALL', quick ? 5_000 : 10_000),
     large: num('BENCH_BACKLOG_LARGE', quick ? 100_000 : 1_000_000),
@@ -75,6 +77,8 @@ export const targets = {
   ratioOverGraphile: { op: '>=', value: 1.3 },
   pickupP50Ms: { op: '<=', value: 5 },
   pickupP99Ms: { op: '<=', value: 25 },
+  /** Issue 15: cancel → ctx.signal with the worker's default options. */
+  cancelToSignalP99Ms: { op: '<=', value: 1_000 },
   backlogRatio: { op: '>=', value: 0.9 },
   managerRssMb: { op: '<=', value: 200 },
   pgliteTasksPerSecond: { op: '>=', value: 2_000 },

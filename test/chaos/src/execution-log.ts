@@ -64,3 +64,15 @@ export function countExecutions(dir: string): number {
   for (const v of executionsByPid(dir).values()) n += v;
   return n;
 }
+
+/** Per task: the last checkpoint step the manager stored (K lines of checkpointing tasks). */
+export function checkpointStepsByTask(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith('events-')) continue;
+    for (const [kind, taskId, step] of lines(join(dir, name))) {
+      if (kind === 'K' && taskId?.length === 36) out.set(taskId, Math.max(out.get(taskId) ?? 0, Number(step)));
+    }
+  }
+  return out;
+}

@@ -13,6 +13,8 @@ export interface WorkerPoolOptions {
   concurrency?: number;
   leaseMs?: number;
   graceMs?: number;
+  /** Long-polls of the workers (default 2000 ms). */
+  waitMs?: number;
 }
 
 export class WorkerPool {
@@ -31,6 +33,7 @@ export class WorkerPool {
       CHAOS_CONCURRENCY: String(this.o.concurrency ?? 4),
       CHAOS_LEASE_MS: String(this.o.leaseMs ?? 3_000),
       CHAOS_GRACE_MS: String(this.o.graceMs ?? 3_000),
+      CHAOS_WAIT_MS: String(this.o.waitMs ?? 2_000),
     });
     this.workers.push(child);
     return child;

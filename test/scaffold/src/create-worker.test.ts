@@ -1,5 +1,7 @@
 // `pnpm create-worker` run as users run it (the script, in a child process) into a temporary directory:
-// the copy is complete, renamed, carries the chosen stage types, and leaves build output behind.
+// the copy is complete, renamed, carries the chosen stage types, and leaves build output behind; as a workspace
+// package (--workspace, the default inside the repository) or as a standalone repository (the default elsewhere).
+// test/packaging installs, builds, lints and tests a standalone one against a local registry.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +13,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts', 'create-worker.mjs');
 const TEMPLATE = join(ROOT, 'templates', 'worker');
+const STANDALONE = join(TEMPLATE, 'standalone');
 const run = promisify(execFile);
 
 // Build output and tool caches (turbo writes .turbo/ logs into the template) are not part of the template.
-function files(dir: string, skip = new Set(['node_modules', 'dist', '.turbo', 'coverage', '.data'])): string[] {
+function files(dir: string, skip = new Set(['node_modules', 'dist', '.turbo', 'coverage', '.data', 'standalone'])): string[] {
   return readdirSync(dir).flatMap((e) => {
     if (skip.has(e)) return [];
     const p = join(dir, e);
@@ -32,7 +35,7 @@ describe('pnpm create-worker', () => {
   });
 
   it('copies every template file (not node_modules, dist or caches) and names the package @jobnik/worker-<name>', async () => {
-    const { stdout } = await run(process.execPath, [SCRIPT, 'maps', '--dir', dir]);
+    const { stdout } = await run(process.execPath, [SCRIPT, 'maps', '--dir', dir, '--workspace']);
     expect(stdout).toContain('@jobnik/worker-maps');
     const target = join(dir, 'maps');
     expect(files(target).sort()).toEqual(files(TEMPLATE).sort());
@@ -55,7 +58,7 @@ describe('pnpm create-worker', () => {
   });
 
   it('sets the default stage types and renames the chart', async () => {
-    await run(process.execPath, [SCRIPT, 'ortho', '--stage-type', 'ortho-render', '--stage-type', 'ortho-merge', '--dir', dir]);
+    await run(process.execPath, [SCRIPT, 'ortho', '--stage-type', 'ortho-render', '--stage-type', 'ortho-merge', '--dir', dir, '--workspace']);
     const target = join(dir, 'ortho');
     const config = readFileSync(join(target, 'src/config.ts'), 'utf8');
     expect(config).toContain("default: ['ortho-render', 'ortho-merge']");
@@ -77,6 +80,35 @@ describe('pnpm create-worker', () => {
     expect(dockerfile).toContain('pnpm --filter-prod "@jobnik/worker-ortho..." run build');
     expect(dockerfile).toContain('-f workers/ortho/Dockerfile');
     expect(dockerfile).not.toContain('templates/worker');
+  });
+
+  it('outside the repository makes a standalone repository: published ranges, its own tooling, Dockerfile and CI', async () => {
+    const { stdout } = await run(process.execPath, [SCRIPT, 'solo', '--stage-type', 'solo-render', '--dir', dir]);
+    expect(stdout).toContain('a standalone repository');
+    const target = join(dir, 'solo');
+    const overlay = files(STANDALONE).map((f) => (f === 'gitignore' ? '.gitignore' : f));
+    expect(files(target).sort()).toEqual([...new Set([...files(TEMPLATE), ...overlay])].sort());
+
+    const text = readFileSync(join(target, 'package.json'), 'utf8');
+    expect(text).not.toContain('workspace:');
+    const pkg = JSON.parse(text);
+    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    const version = (p: string) => JSON.parse(readFileSync(join(ROOT, p, 'package.json'), 'utf8')).version;
+    expect(pkg.dependencies['@jobnik/sdk']).toBe(`^${version('packages/sdk')}`);
+    expect(pkg.devDependencies['@jobnik/manager']).toBe(`^${version('apps/manager')}`);
+    expect(pkg.devDependencies).toMatchObject({ typescript: expect.any(String), eslint: expect.any(String), 'typescript-eslint': expect.any(String) });
+    expect(pkg.scripts).toMatchObject({ lint: 'eslint .', start: 'tsx src/main.ts', build: expect.any(String), test: 'vitest run' });
+    expect(pkg.packageManager).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).packageManager);
+
+    // Nothing points back into the Jobnik repository.
+    for (const f of files(target)) expect(readFileSync(join(target, f), 'utf8'), f).not.toMatch(/\.\.\/\.\.\/|templates\/worker|workers\/solo|--conditions=source/);
+    const dockerfile = readFileSync(join(target, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('docker build -t registry.example/solo:0.1.0 .');
+    expect(dockerfile).toContain('COPY pnpm-lock.yaml ./');
+    expect(readFileSync(join(target, 'helm', 'Chart.yaml'), 'utf8')).toMatch(/^name: solo$/m);
+    expect(readFileSync(join(target, 'src/config.ts'), 'utf8')).toContain("default: ['solo-render']");
+    const readme = readFileSync(join(target, 'README.md'), 'utf8');
+    expect(readme).toMatch(/^# solo: a Jobnik worker\n[\s\S]*\n## This repository\n[\s\S]*\n## From clone to a running worker/);
   });
 
   it('refuses bad names and an existing target, changing nothing', async () => {

@@ -5,16 +5,8 @@ import { assertStageTypesAllowed, tenantForRead, tenantForWrite } from '../domai
 import { ValidationError } from '../domain/errors.js';
 import { callerOf } from '../http/caller.js';
 import { defineRoute } from '../http/define-route.js';
+import { disconnectSignal } from '../http/disconnect-signal.js';
 import type { RouteContext } from './context.js';
-
-/** Aborts when the client goes away before the answer is sent, so a long-poll stops waiting for nobody. */
-function disconnectSignal(reply: FastifyReply): AbortSignal {
-  const ac = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableEnded) ac.abort();
-  });
-  return ac.signal;
-}
 
 export function queueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { queues, work, stats, limits } = ctx;

@@ -22,7 +22,11 @@ export class ReadySignal {
     this.unlisten = await db.listen(READY_CHANNEL, (payload) => this.wake(payload.split(',')));
   }
 
+  /** Once stopped (the manager is closing), parked dequeues answer at once and new ones do not wait. */
+  closed = false;
+
   async stop(): Promise<void> {
+    this.closed = true;
     await this.unlisten?.();
     this.unlisten = null;
     for (const set of this.waiters.values()) for (const w of set) w();

@@ -10,6 +10,8 @@ import { ValidationError } from '../domain/errors.js';
 import { iso } from '../store/mappers.js';
 import type { ReadySignal } from './ready-signal.js';
 import { publish, settle } from './settle.js';
+import { jobTracesOfTasks } from '../store/job-traces.js';
+import { linkJobTraces, linkTaskTraces } from '../telemetry/task-links.js';
 import { tracer } from '../telemetry/tracer.js';
 
 export interface WorkServiceOptions {
@@ -79,6 +81,7 @@ export class WorkService {
   /** Resolves to the response body (DequeueResponse as JSON text) and how many tasks it leases. */
   async dequeue(input: DequeueInput, signal?: AbortSignal): Promise<DequeueBody> {
     const deadline = Date.now() + input.waitMs;
+    const arrived = performance.now();
     for (;;) {
       const ticket = this.ready.arm(input.stageTypes);
       try {
@@ -86,13 +89,16 @@ export class WorkService {
         const raw = await this.tryDequeue(input);
         if (raw.count > 0) {
           this.hooks.dequeued?.(raw.count, (performance.now() - started) / 1000);
-          tracer
-            .startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } })
-            .end();
-          return { count: raw.count, json: `{"tasks":${raw.tasks},"jobs":${raw.jobs},"stages":${raw.stages}}` };
+          const span = tracer.startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } });
+          linkJobTraces(span, raw.jobs);
+          span.end();
+          // heldMs counts to the statement's start, leaseMs from it: the worker's estimate of the expiry errs early.
+          const heldMs = Math.floor(started - arrived);
+          const leaseMs = input.leaseMs ?? this.options.defaultLeaseMs;
+          return { count: raw.count, json: `{"tasks":${raw.tasks},"jobs":${raw.jobs},"stages":${raw.stages},"heldMs":${heldMs},"leaseMs":${leaseMs}}` };
         }
         const now = Date.now();
-        if (now >= deadline || signal?.aborted) return { count: 0, json: EMPTY_DEQUEUE };
+        if (now >= deadline || signal?.aborted || this.ready.closed) return { count: 0, json: EMPTY_DEQUEUE };
         // Sleep until woken, until the earliest delayed task is due, or until the deadline.
         const dueIn = raw.nextRunAfter ? Math.max(1, raw.nextRunAfter.getTime() - now) : Infinity;
         const abort = new AbortController();
@@ -185,6 +191,7 @@ export class WorkService {
       result.applied.map((a) => a.status),
       result.tallies,
     );
+    await linkTaskTraces(() => jobTracesOfTasks(this.db, items.map((i) => i.taskId)));
     return response;
   }
 
@@ -228,6 +235,7 @@ export class WorkService {
         has_checkpoint: t.checkpoint !== undefined,
       })),
     });
+    await linkTaskTraces(() => jobTracesOfTasks(this.db, body.tasks.map((t) => t.taskId)));
     const byId = new Map(rows.map((r) => [r.id, r]));
     return {
       tasks: body.tasks.map((t) => {

@@ -4,6 +4,7 @@ import type {
   AddTasksResponse, ApiKey, CreateApiKeyRequest, CreateScheduleRequest, CreatedApiKey, JobPage, JobType, PutJobTypeRequest, Queue, Schedule, Stats,
   TaskSummary, UpdateJobRequest, UpdateQueueRequest, UpdateScheduleRequest, WebhookDelivery, Worker,
 } from '@jobnik/contracts';
+import { randomUUID } from 'node:crypto';
 import type { ClientOptions } from '../options.js';
 import { Transport, type CallOptions } from '../transport/transport.js';
 import type { BreakerState } from '../transport/policies.js';
@@ -50,13 +51,14 @@ export class ProducerClient<J extends JobMapOf<J> = AnyJobs> {
   }
 
   /**
-   * Creates a job with its stages and their tasks in one request. With an `idempotencyKey` the call is
-   * retried on network errors and a repeat returns the existing job; without one it is only retried
-   * when the request surely never reached the manager.
+   * Creates a job with its stages and their tasks in one request. Every call is idempotent: without an
+   * `idempotencyKey` the SDK gives the call a key of its own (`sdk:<uuid>`, the same on each of its
+   * retries), so a create whose answer was lost is retried and answered with the job it already made,
+   * never made twice. Pass your own key to make repeats of *your* calls (e.g. after a restart) safe too.
    */
   async createJob<N extends JobName<J>>(name: N, input: CreateJobInput<J, N>, opts: RequestOptions = {}): Promise<TypedJob<J, N>> {
-    const body = { ...input, name };
-    const job = await this.transport.call('createJob', { body: body as never }, { ...opts, retry: input.idempotencyKey ? 'idempotent' : 'unsent' });
+    const body = { ...input, name, idempotencyKey: input.idempotencyKey ?? `sdk:${randomUUID()}` };
+    const job = await this.transport.call('createJob', { body: body as never }, { ...opts, retry: 'idempotent' });
     return job as unknown as TypedJob<J, N>;
   }
 

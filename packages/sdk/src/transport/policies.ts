@@ -19,7 +19,7 @@ import { abortPromise } from '../util/abortable-sleep.js';
 import { RetryAfterBackoff } from './backoff.js';
 
 /**
- * idempotent: GETs, acks, heartbeats, cancel/suspend/resume, createJob with an idempotencyKey — retried on
+ * idempotent: GETs, acks, heartbeats, cancel/suspend/resume, createJob (always sent with an idempotency key) — retried on
  *   network errors, timeouts, 5xx and 429.
  * unsent: other writes — retried only when the request surely never reached the manager (connection refused) or was
  *   refused with 429 before any work.

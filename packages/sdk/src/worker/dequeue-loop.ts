@@ -1,47 +1,41 @@
 // The one loop that leases work: a long-poll POST /dequeue for every registered stage type, asking for
 // as many tasks as there are free slots. Never retried blindly (a lost answer is covered by the lease
 // expiring); after a failure, or while the breaker is open, it waits — abortably — instead of spinning.
+import { BackgroundLoop } from './background-loop.js';
 import type { DequeueResponse } from '@jobnik/contracts';
 import { JobnikError } from '../errors.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import { computeBackoff } from '../transport/backoff.js';
+import { computeBackoff, type BackoffParams } from '../transport/backoff.js';
 import type { Transport } from '../transport/transport.js';
 import { sleep } from '../util/abortable-sleep.js';
 import type { Slots } from './slots.js';
 import type { ResolvedWorkerOptions } from './worker-options.js';
 
-/** An empty answer faster than this is not a long-poll (e.g. a paused queue): pause before asking again. */
-const MIN_EMPTY_POLL_MS = 100;
-const EMPTY_PAUSE_MS = 250;
+/** An empty answer faster than this is not a long-poll (e.g. a paused queue, a closing manager): pause before asking again. */
+export const MIN_EMPTY_POLL_MS = 100;
+export const EMPTY_PAUSE_MS = 250;
 
-export class DequeueLoop {
-  private controller: AbortController | undefined;
-  private loop: Promise<void> | undefined;
+/** How long a long-poll loop waits after a failed call: the breaker's half-open time, Retry-After, or backoff. */
+export function pollRetryDelay(err: unknown, failures: number, transport: Transport, backoff: BackoffParams): number {
+  if (err instanceof JobnikError && err.code === 'CIRCUIT_OPEN') return transport.options.breaker.halfOpenAfterMs;
+  return (err as JobnikError).retryAfterMs ?? computeBackoff(failures, backoff);
+}
 
+export class DequeueLoop extends BackgroundLoop {
   constructor(
     private readonly transport: Transport,
     private readonly slots: Slots,
     private readonly metrics: WorkerMetrics,
     private readonly o: ResolvedWorkerOptions,
     private readonly stageTypes: () => string[],
-    private readonly onTasks: (res: DequeueResponse) => void,
+    /** `sentAt`: performance.now() just before the request went out, to date the leases by. */
+    private readonly onTasks: (res: DequeueResponse, sentAt: number) => void,
     private readonly onError: (err: unknown, consecutive: number) => void,
-  ) {}
-
-  start(): void {
-    if (this.loop) return;
-    this.controller = new AbortController();
-    this.loop = this.run(this.controller.signal);
+  ) {
+    super();
   }
 
-  /** Stops asking for work; an outstanding long-poll is aborted. */
-  async stop(): Promise<void> {
-    this.controller?.abort();
-    await this.loop;
-    this.loop = undefined;
-  }
-
-  private async run(signal: AbortSignal): Promise<void> {
+  protected async run(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
       await this.slots.waitForFree(signal);
@@ -50,6 +44,7 @@ export class DequeueLoop {
       const waitMs = this.transport.breakerState === 'closed' ? this.o.waitMs : 0;
       const max = Math.min(this.slots.free, this.o.maxDequeueBatch);
       const started = Date.now();
+      const sentAt = performance.now();
       let res: DequeueResponse;
       try {
         this.metrics.dequeueRequests.inc();
@@ -71,11 +66,7 @@ export class DequeueLoop {
         if (signal.aborted) break;
         failures++;
         this.onError(err, failures);
-        const delay =
-          err instanceof JobnikError && err.code === 'CIRCUIT_OPEN'
-            ? this.transport.options.breaker.halfOpenAfterMs
-            : (err as JobnikError).retryAfterMs ?? computeBackoff(failures, this.o.dequeueBackoff);
-        await sleep(delay, signal);
+        await sleep(pollRetryDelay(err, failures, this.transport, this.o.dequeueBackoff), signal);
         continue;
       }
       failures = 0;
@@ -84,7 +75,7 @@ export class DequeueLoop {
         if (waitMs > 0 && Date.now() - started < MIN_EMPTY_POLL_MS) await sleep(EMPTY_PAUSE_MS, signal);
         continue;
       }
-      this.onTasks(res);
+      this.onTasks(res, sentAt);
     }
   }
 }

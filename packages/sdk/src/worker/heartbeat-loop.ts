@@ -1,8 +1,12 @@
 // One heartbeat per interval for every lease this worker holds: extends them, carries pending progress
 // and checkpoints, and hands each task's directive (cancel, suspend, lost) back to the worker.
 import type { Directive } from '@jobnik/contracts';
+import { computeBackoff } from '../transport/backoff.js';
 import type { Transport } from '../transport/transport.js';
 import type { LeaseEntry, LeaseRegistry } from './lease-registry.js';
+
+/** Delays before the next beat after failures: 250 ms doubling up to 1 s (never more than the interval). */
+const RETRY = { baseMs: 250, maxMs: 1_000, jitter: 0.2 };
 
 /** The manager takes at most this many tasks per heartbeat (the contract's batch cap). */
 export const MAX_TASKS_PER_BEAT = 1000;
@@ -22,6 +26,8 @@ export class HeartbeatLoop {
   private again = false;
   private stopped = true;
   private nextAt = Infinity;
+  /** Heartbeats failed in a row. */
+  private failures = 0;
   /** Aborts an outstanding heartbeat on stop: a hung manager must not hold up shutdown. */
   private controller = new AbortController();
 
@@ -65,12 +71,21 @@ export class HeartbeatLoop {
       this.running = this.beat().then((ok) => {
         this.running = undefined;
         if (this.stopped) return;
-        // After a failure, wait the full interval: no tight loop while the manager is away.
         const pending = ok && (this.again || this.leases.all().some((e) => e.hasUnsentCheckpoint));
         this.again = false;
-        this.schedule(pending ? this.o.soonMs : this.o.intervalMs);
+        this.failures = ok ? 0 : this.failures + 1;
+        this.schedule(pending ? this.o.soonMs : ok ? this.o.intervalMs : this.retryDelay());
       });
     }, delayMs);
+  }
+
+  /**
+   * After a failed beat, the next one comes sooner than the interval (backing off up to RETRY.maxMs): it is
+   * the probe that notices the manager is back, and handlers blocked in ctx.checkpoint() wait for it. The
+   * breaker keeps this from hammering a manager that is away: while it is open the calls never leave.
+   */
+  private retryDelay(): number {
+    return Math.min(this.o.intervalMs, computeBackoff(this.failures, RETRY));
   }
 
   /** One heartbeat (one call per MAX_TASKS_PER_BEAT leases); false when a call failed. */

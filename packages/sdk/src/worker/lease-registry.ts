@@ -1,6 +1,6 @@
 // The tasks this worker holds a lease on — running, or finished and waiting for their ack — with what
 // the next heartbeat must carry for each (progress, checkpoint) and the controller that aborts the handler.
-import type { JsonValue } from '@jobnik/contracts';
+import type { DequeueResponse, JsonValue } from '@jobnik/contracts';
 import { TaskAbortError, type TaskAbortKind } from './task-abort.js';
 
 export class LeaseEntry {
@@ -10,6 +10,9 @@ export class LeaseEntry {
    */
   private controller: AbortController | undefined;
   private reason: TaskAbortError | undefined;
+  /** The handler returned or threw: its outcome stands, and its signal never aborts from now on. */
+  private settled = false;
+  private abortRequested = false;
   private abortListeners: (() => void)[] | undefined;
   /** One promise per entry, made on first wait: most tasks finish without anyone racing their abort. */
   private abortedPromise: Promise<null> | undefined;
@@ -40,8 +43,29 @@ export class LeaseEntry {
     return this.reason !== undefined;
   }
 
+  /**
+   * Aborts the handler unless it has settled. Applied on the next turn of the event loop, not at once: a
+   * directive read in the same turn as the handler's return (a heartbeat answer racing the completion, a
+   * shutdown) finds it settled by then, so a listener can never see the signal of a finished task fire.
+   */
   abort(kind: TaskAbortKind, message: string): void {
-    if (this.reason) return;
+    if (this.reason || this.settled) return;
+    this.abortRequested = true;
+    setImmediate(() => this.abortNow(kind, message));
+  }
+
+  /** Marks the handler as done (returned or threw): abort() is a no-op from now on. */
+  markSettled(): void {
+    this.settled = true;
+  }
+
+  /** The handler runs still (not returned, not aborted): a cancel or suspend would still reach it. */
+  get running(): boolean {
+    return !this.settled && !this.abortRequested;
+  }
+
+  private abortNow(kind: TaskAbortKind, message: string): void {
+    if (this.reason || this.settled) return;
     this.reason = new TaskAbortError(kind, message);
     this.controller?.abort(this.reason);
     const listeners = this.abortListeners;
@@ -118,11 +142,31 @@ export class LeaseEntry {
 
 export class LeaseRegistry {
   private readonly entries = new Map<string, LeaseEntry>();
+  private addWaiters: (() => void)[] = [];
 
   add(taskId: string, leaseToken: string, stageType: string): LeaseEntry {
     const entry = new LeaseEntry(taskId, leaseToken, stageType);
     this.entries.set(taskId, entry);
+    if (this.addWaiters.length > 0) for (const w of this.addWaiters.splice(0)) w();
     return entry;
+  }
+
+  /** Entries whose handler still runs. */
+  running(): LeaseEntry[] {
+    return this.all().filter((e) => e.running);
+  }
+
+  /** Resolves once some handler runs (at once if one does), or when the signal aborts. */
+  waitForRunning(signal: AbortSignal): Promise<void> {
+    if (signal.aborted || this.running().length > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.addWaiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   get(taskId: string): LeaseEntry | undefined {
@@ -141,4 +185,16 @@ export class LeaseRegistry {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * What is left of the leases of a dequeue answer, in ms, on this process's monotonic clock. The manager says
+ * how long it held the request before leasing (heldMs) and for how long (leaseMs): the leases expire no
+ * earlier than sentAt + heldMs + leaseMs, whatever the wall clocks say, and however late the answer was read
+ * (a process frozen with the answer in its socket reads it after the lease lapsed, and sees so). A manager
+ * that does not say counts from now, as before.
+ */
+export function leaseLeftMs(res: Pick<DequeueResponse, 'heldMs' | 'leaseMs'>, sentAt: number, askedLeaseMs: number, now = performance.now()): number {
+  const leaseMs = res.leaseMs ?? askedLeaseMs;
+  return res.heldMs === undefined ? leaseMs : sentAt + res.heldMs + leaseMs - now;
 }

@@ -1,9 +1,11 @@
 // Graceful stop, in order: stop dequeuing; let running handlers finish until the grace runs out; abort
-// the rest and release them so another worker takes them at once; deliver every ack; close the pool.
+// the rest and release them so another worker takes them at once; deliver every ack; stop the heartbeat
+// and directives loops (they keep leases alive and deliver cancels until then); close the pool.
 // Never takes (much) longer than graceMs, whatever the handlers do.
 import type { Transport } from '../transport/transport.js';
 import type { AckBuffer } from './ack-buffer.js';
 import type { DequeueLoop } from './dequeue-loop.js';
+import type { DirectiveLoop } from './directive-loop.js';
 import type { HeartbeatLoop } from './heartbeat-loop.js';
 import type { Slots } from './slots.js';
 import type { TaskRunner } from './task-runner.js';
@@ -14,6 +16,7 @@ export interface ShutdownParts {
   runner: TaskRunner;
   acks: AckBuffer;
   heartbeat: HeartbeatLoop;
+  directives: DirectiveLoop;
   transport: Transport;
   /** Whether the transport is the worker's own (closed on stop). */
   ownsTransport: boolean;
@@ -39,7 +42,7 @@ export async function shutdown(p: ShutdownParts, graceMs: number): Promise<void>
   // Every run now heads for its ack (release for the aborted ones) without waiting on its handler.
   await Promise.race([Promise.allSettled([...p.runner.running]), until(deadline)]);
   await p.acks.drain(deadline);
-  await Promise.race([p.heartbeat.stop(), until(deadline)]);
+  await Promise.race([Promise.all([p.heartbeat.stop(), p.directives.stop()]), until(deadline)]);
   if (p.ownsTransport) {
     const left = deadline - Date.now();
     // A graceful close waits for in-flight requests; past the deadline the sockets are simply destroyed.

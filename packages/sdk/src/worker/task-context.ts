@@ -9,6 +9,8 @@ export interface TaskContext<J extends JobMapOf<J>, T> {
   /**
    * Aborts when the task is cancelled or suspended, runs past its timeout, loses its lease, or the worker
    * shuts down. `signal.reason` is a TaskAbortError whose `kind` says which; the SDK handles the ack.
+   * Once the handler has returned (or thrown) it never aborts: a listener that rolls work back cannot undo
+   * a completed task.
    */
   signal: AbortSignal;
   /** Reports progress (0–1); sent with the next heartbeat. */

@@ -180,6 +180,8 @@ export class TaskRunner {
         return { kind: 'resolved', value };
       } catch (error) {
         return { kind: 'rejected', error };
+      } finally {
+        entry.markSettled();
       }
     })();
   }
@@ -250,6 +252,21 @@ export class TaskRunner {
   private cancelled(base: TaskEventBase): TaskOutcome {
     this.d.emit('taskCancelled', base);
     return 'cancelled';
+  }
+
+  /**
+   * A task whose lease had lapsed before its handler could start: the handler does not run (another worker
+   * may have it already). The lease is handed back (fenced by its token: harmless if the manager moved on)
+   * so the task need not wait for the sweeper; reported as a lost lease.
+   */
+  giveBackLapsed(task: LeasedTask): void {
+    const released = this.d.acks.release({ taskId: task.id, leaseToken: task.leaseToken }).catch(() => undefined);
+    const run: Promise<void> = released.then(() => {
+      this.d.metrics.byOutcome(task.stageType, 'lease_lost').total.inc();
+      this.leaseLost(eventBase(task));
+      this.running.delete(run);
+    });
+    this.running.add(run);
   }
 
   /** Aborts every handler still running (the worker is stopping); the runner releases those tasks at once. */

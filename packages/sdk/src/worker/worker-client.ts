@@ -1,7 +1,7 @@
 // WorkerClient: register a handler per stage type, start, stop. Wires the dequeue loop, task runner,
 // heartbeat loop and ack buffer together on one connection pool, and reports through events and metrics.
 import { EventEmitter } from 'node:events';
-import type { DequeueResponse, JobContext, StageContext } from '@jobnik/contracts';
+import type { DequeueResponse, Directive, JobContext, StageContext } from '@jobnik/contracts';
 import { LeaseLostError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { workerMetrics, type WorkerMetrics } from '../metrics/worker-metrics.js';
@@ -12,13 +12,21 @@ import type { AnyJobs, JobMapOf, StageType } from '../types.js';
 import { AckBuffer } from './ack-buffer.js';
 import { DequeueLoop } from './dequeue-loop.js';
 import { HeartbeatLoop } from './heartbeat-loop.js';
-import { LeaseRegistry } from './lease-registry.js';
+import { DirectiveLoop } from './directive-loop.js';
+import { LeaseRegistry, leaseLeftMs, type LeaseEntry } from './lease-registry.js';
 import { installSignalHandlers, shutdown, type SignalHandlerOptions } from './shutdown.js';
 import { Slots } from './slots.js';
 import type { HandlerOptions, RegisteredHandler, TaskHandler } from './task-context.js';
 import { TaskRunner } from './task-runner.js';
 import type { WorkerEvents } from './worker-events.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from './worker-options.js';
+
+/** A directive from the heartbeat or the directives long-poll, applied to the handler it concerns. */
+function applyDirective(entry: LeaseEntry, directive: Exclude<Directive, 'continue'>): void {
+  if (directive === 'cancel') entry.abort('cancelled', 'the task was cancelled');
+  else if (directive === 'suspend') entry.abort('suspended', 'the task was suspended');
+  else entry.abort('lease_lost', 'the lease on this task was lost');
+}
 
 const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, open: 1, 'half-open': 2 };
 const BREAKER_EVENT = { closed: 'breakerClosed', open: 'breakerOpen', 'half-open': 'breakerHalfOpen' } as const;
@@ -36,6 +44,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
   private readonly heartbeat: HeartbeatLoop;
   private readonly runner: TaskRunner;
   private readonly dequeue: DequeueLoop;
+  private readonly directives: DirectiveLoop;
   private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   private stopping: Promise<void> | undefined;
 
@@ -52,12 +61,17 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
       this.transport,
       this.leases,
       { workerId: this.options.workerId, intervalMs: this.options.heartbeatIntervalMs, leaseMs: this.options.leaseMs, stageTypes, soonMs: 10 },
-      (entry, directive) => {
-        if (directive === 'cancel') entry.abort('cancelled', 'the task was cancelled');
-        else if (directive === 'suspend') entry.abort('suspended', 'the task was suspended');
-        else entry.abort('lease_lost', 'the lease on this task was lost');
-      },
+      applyDirective,
       (err) => this.reportError(err),
+    );
+    this.directives = new DirectiveLoop(
+      this.transport,
+      this.leases,
+      { workerId: this.options.workerId, waitMs: this.options.waitMs, backoff: this.options.dequeueBackoff },
+      applyDirective,
+      (err, n) => {
+        if (n === 1 || n % 10 === 0) this.reportError(err);
+      },
     );
     this.runner = new TaskRunner({
       handlers: this.handlers,
@@ -72,7 +86,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
       emit: (event, ...args) => this.safeEmit(event, ...args),
       listening: (event) => this.listenerCount(event) > 0,
     });
-    this.dequeue = new DequeueLoop(this.transport, this.slots, this.metrics, this.options, stageTypes, (res) => this.dispatch(res), (err, n) => {
+    this.dequeue = new DequeueLoop(this.transport, this.slots, this.metrics, this.options, stageTypes, (res, sentAt) => this.dispatch(res, sentAt), (err, n) => {
       // An outage is one event, not one per poll: report the first failure and every tenth.
       if (n === 1 || n % 10 === 0) this.reportError(err);
     });
@@ -112,6 +126,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     if (this.handlers.size === 0) throw new Error('jobnik: register at least one handler before start()');
     this.state = 'running';
     this.heartbeat.start();
+    this.directives.start();
     this.dequeue.start();
   }
 
@@ -124,7 +139,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     this.stopping ??= (async () => {
       this.state = 'stopping';
       await shutdown(
-        { dequeue: this.dequeue, slots: this.slots, runner: this.runner, acks: this.acks, heartbeat: this.heartbeat, transport: this.transport, ownsTransport: true },
+        { dequeue: this.dequeue, slots: this.slots, runner: this.runner, acks: this.acks, heartbeat: this.heartbeat, directives: this.directives, transport: this.transport, ownsTransport: true },
         opts.graceMs ?? this.options.graceMs,
       );
       this.state = 'stopped';
@@ -141,10 +156,21 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     return this.options.logger;
   }
 
-  private dispatch(res: DequeueResponse): void {
+  /**
+   * Runs the tasks of a dequeue answer, unless their lease lapsed before the answer was read (the process
+   * was frozen, or the event loop blocked): those are given back without running their handler.
+   */
+  private dispatch(res: DequeueResponse, sentAt: number): void {
+    const left = leaseLeftMs(res, sentAt, this.options.leaseMs);
+    if (left <= 0) {
+      for (const task of res.tasks) this.runner.giveBackLapsed(task);
+      return;
+    }
     const jobs = new Map<string, JobContext>(res.jobs.map((j) => [j.id, j]));
     const stages = new Map<string, StageContext>(res.stages.map((s) => [s.id, s]));
     for (const task of res.tasks) this.runner.start(task, jobs.get(task.jobId), stages.get(task.stageId));
+    // Little of the lease left: extend it now rather than at the next interval.
+    if (left < this.options.heartbeatIntervalMs) this.heartbeat.soon();
   }
 
   private reportError(err: unknown): void {

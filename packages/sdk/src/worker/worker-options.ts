@@ -12,7 +12,12 @@ export interface WorkerOptions extends ClientOptions {
   workerId?: string;
   /** Only this tenant's tasks. Default: every tenant the API key may see. */
   tenantId?: string;
-  /** Long-poll: how long one dequeue waits on the manager for a task. Default 20 000 ms (max 60 000). */
+  /**
+   * Long-polls (the dequeue, and the directives poll that pushes cancel/suspend to running handlers): how
+   * long one waits on the manager. Default 5 000 ms (max 60 000): below the manager's shutdown grace
+   * (JOBNIK_SHUTDOWN_GRACE_MS, 10 s by default), so even a manager that does not answer parked polls when
+   * it stops is never held up by one. Longer saves a request per idle worker every few seconds, no more.
+   */
   waitMs?: number;
   /** Lease asked for each task; heartbeats extend it. Default 30 000 ms. */
   leaseMs?: number;
@@ -74,7 +79,7 @@ export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
     concurrency,
     workerId,
     tenantId: o.tenantId,
-    waitMs: int('waitMs', o.waitMs ?? 20_000, 0, 60_000),
+    waitMs: int('waitMs', o.waitMs ?? 5_000, 0, 60_000),
     leaseMs,
     heartbeatIntervalMs: int('heartbeatIntervalMs', o.heartbeatIntervalMs ?? Math.floor(leaseMs / 3), 100),
     maxDequeueBatch: int('maxDequeueBatch', o.maxDequeueBatch ?? concurrency, 1, 1000),
