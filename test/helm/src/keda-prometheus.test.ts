@@ -20,6 +20,9 @@ async function call<T>(base: string, method: string, path: string, body?: unknow
   return (await res.json()) as T;
 }
 
+// The other install's work on tile-render, read with the same de-duplication and its own scope.
+const OTHER_DEPTH = 'sum(max by (tenant, stage_type, status) (jobnik_queue_depth{namespace="other",service="jobnik-manager",stage_type="tile-render",status=~"ready|in_progress"}))';
+
 const tasks = (n: number) => Array.from({ length: n }, (_, i) => ({ data: { i } }));
 
 /** ready + in_progress of the worker's stage types, as the manager's own API counts them. */
@@ -66,6 +69,19 @@ describe('the worker chart’s KEDA query against a real Prometheus scraping two
     ]);
   });
 
+  /** Waits until every target (`count` of them, all up) has been scraped after `since` (ms), with a deadline. */
+  async function scrapedSince(since: number, count: number): Promise<void> {
+    await waitFor(
+      async () => {
+        // timestamp() of a plain selector is the time of each target's last scrape (of an expression, the query's).
+        const scrapes = await prometheus.query('timestamp(up)');
+        const up = await prometheus.query('up');
+        return scrapes.length === count && up.every((u) => u.value === 1) && scrapes.every((s) => s.value * 1000 > since);
+      },
+      { timeoutMs: 30_000, intervalMs: 250, message: `${count} targets scraped since ${new Date(since).toISOString()}` },
+    );
+  }
+
   afterAll(async () => {
     await prometheus?.stop();
     for (const m of replicas) await m.close().catch(() => undefined);
@@ -86,15 +102,8 @@ describe('the worker chart’s KEDA query against a real Prometheus scraping two
 
     const truth = await trueDepth(a.url);
     expect(truth).toBe(65);
-    // Both replicas scraped, after the work was created.
-    const value = await waitFor(
-      async () => {
-        const up = await prometheus.query('up{namespace="jobs",service="jobnik-manager"} == 1');
-        const v = await prometheus.value(query);
-        return up.length === 2 && v === truth ? v : null;
-      },
-      { timeoutMs: 30_000, intervalMs: 250, message: `the chart's query to equal ${truth}`, onTimeout: () => query },
-    );
+    await scrapedSince(Date.now(), 3); // both replicas and the other install
+    const value = await prometheus.value(query);
     expect(value).toBe(65);
     // Each queue and status is exported by both replicas: the naive sum (the chart's former query) doubles it,
     // and without the install's labels it also adds the other install's queue.
@@ -102,7 +111,7 @@ describe('the worker chart’s KEDA query against a real Prometheus scraping two
     expect(await prometheus.value(`count(${per('namespace="jobs",')})`)).toBe(2 * 2 * 2); // replicas × queues × statuses
     expect(await prometheus.value(`sum(${per('')})`)).toBe(2 * 65 + 13);
     // KEDA's replica count for it: ceil(65 / threshold 10).
-    expect(Math.ceil(value / Number(scaled.spec.triggers[0].metadata.threshold))).toBe(7);
+    expect(Math.ceil(value! / Number(scaled.spec.triggers[0].metadata.threshold))).toBe(7);
   });
 
   it('follows the depth as tasks finish', async () => {
@@ -111,7 +120,8 @@ describe('the worker chart’s KEDA query against a real Prometheus scraping two
     await call(a.url, 'POST', '/tasks/complete', { items: batch.tasks.map((t) => ({ taskId: t.id, leaseToken: t.leaseToken, result: {} })) });
     const truth = await trueDepth(a.url);
     expect(truth).toBe(50);
-    await waitFor(async () => (await prometheus.value(query)) === truth, { timeoutMs: 30_000, intervalMs: 250, message: `the query to follow the depth to ${truth}` });
+    await scrapedSince(Date.now(), 3);
+    expect(await prometheus.value(query)).toBe(truth);
   });
 
   it('comes back empty once the install’s managers are gone, which the rendered trigger turns into the fallback', async () => {
@@ -120,7 +130,7 @@ describe('the worker chart’s KEDA query against a real Prometheus scraping two
     await waitFor(async () => (await prometheus.query(query)).length === 0, { timeoutMs: 30_000, intervalMs: 250, message: 'an empty result' });
     expect(await prometheus.value('sum(up{namespace="jobs",service="jobnik-manager"})')).toBe(0);
     // The other install is unaffected (its scope is its own).
-    expect(await prometheus.value('sum(max by (tenant, stage_type, status) (jobnik_queue_depth{namespace="other",service="jobnik-manager",stage_type="tile-render",status=~"ready|in_progress"}))')).toBe(13);
+    expect(await prometheus.value(OTHER_DEPTH)).toBe(13);
     // KEDA's prometheus scaler: with ignoreNullValues "false" an empty result is an error; after failureThreshold
     // errors in a row KEDA scales to fallback.replicas (AverageValue metric) instead of keeping 0 workers.
     const [trigger] = scaled.spec.triggers;
