@@ -4,7 +4,8 @@
 // stage types, chart name (helm/Chart.yaml, its helpers and image) and Dockerfile paths.
 // Inside this repository the copy is a workspace package (workspace: dependencies, built from the root). Outside
 // it (or with --standalone) it is a repository of its own: semver ranges of the published @jobnik packages, its
-// own tsconfig, lint setup, Dockerfile building from its folder, .gitignore and CI example (templates/worker/standalone).
+// own tsconfig, the repository's lint setup, a Dockerfile building from its folder, .gitignore and CI example
+// (templates/worker/standalone).
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,7 @@ function insideRepo(target) {
 function makeStandalone(target, pkg) {
   cpSync(STANDALONE, target, { recursive: true, filter: (src) => basename(src) !== 'README.md' });
   renameSync(join(target, 'gitignore'), join(target, '.gitignore')); // kept as `gitignore` in the template so it does not act on this repository
+  cpSync(join(ROOT, 'eslint.config.js'), join(target, 'eslint.config.js')); // the repository's own lint setup
   // The README opens with how to work in this repository.
   const readme = join(target, 'README.md');
   const intro = readFileSync(join(STANDALONE, 'README.md'), 'utf8');

@@ -86,7 +86,7 @@ describe('pnpm create-worker', () => {
     const { stdout } = await run(process.execPath, [SCRIPT, 'solo', '--stage-type', 'solo-render', '--dir', dir]);
     expect(stdout).toContain('a standalone repository');
     const target = join(dir, 'solo');
-    const overlay = files(STANDALONE).map((f) => (f === 'gitignore' ? '.gitignore' : f));
+    const overlay = [...files(STANDALONE).map((f) => (f === 'gitignore' ? '.gitignore' : f)), 'eslint.config.js'];
     expect(files(target).sort()).toEqual([...new Set([...files(TEMPLATE), ...overlay])].sort());
 
     const text = readFileSync(join(target, 'package.json'), 'utf8');
