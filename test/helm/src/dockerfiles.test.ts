@@ -50,8 +50,8 @@ describe.each([
   const all = stages(dockerfile);
   const final = all.at(-1)!;
 
-  it('builds every stage on one base image, node:24-slim by default and pinnable by digest', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-slim$/m);
+  it('builds every stage on one base image, node:20-slim by default and pinnable by digest', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-slim$/m);
     expect(dockerfile.indexOf('ARG NODE_IMAGE=')).toBeLessThan(dockerfile.indexOf('\nFROM '));
     // Every stage starts from the base or from an earlier stage.
     const names = new Set<string>();
