@@ -69,6 +69,7 @@ const CALLS: Record<RouteName, (a: AIds) => Call> = {
   dequeue: (a) => ({ params: { stageType: a.stageType }, body: { workerId: 'b-worker', max: 10 } }),
   dequeueMany: (a) => ({ body: { workerId: 'b-worker', max: 10, stageTypes: [a.stageType, A_TYPE2] } }),
   heartbeat: (a) => ({ params: { workerId: a.workerId }, body: { leaseMs: 3_600_000, tasks: [{ taskId: a.taskId, leaseToken: a.leaseToken, progress: 0.9, checkpoint: 'forged' }] } }),
+  workerDirectives: (a) => ({ params: { workerId: a.workerId }, body: { tasks: [{ taskId: a.taskId, leaseToken: a.leaseToken }], waitMs: 0 } }),
   getStats: () => ({}),
   listWorkers: () => ({}),
   listJobEvents: (a) => ({ params: { jobId: a.jobId } }),
