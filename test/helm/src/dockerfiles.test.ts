@@ -74,7 +74,8 @@ describe.each([
     const install = build.text.indexOf('pnpm install --frozen-lockfile');
     expect(build.text.indexOf('COPY --from=prune /repo/out/json/ ./')).toBeLessThan(install);
     expect(build.text.indexOf('COPY --from=prune /repo/out/full/ ./')).toBeGreaterThan(install);
-    expect(build.text).toContain(`RUN pnpm --filter-prod "${pkg.name}..." run build`);
+    // The package and the workspace packages it needs (the manager also its dev dependency the dashboard, whose build it ships at /ui).
+    expect(build.text).toMatch(new RegExp(`^RUN pnpm --filter(-prod)? "${pkg.name.replace('/', '\\/')}\\.\\.\\." run build$`, 'm'));
     expect(build.text).toMatch(new RegExp(`^RUN pnpm --filter ${pkg.name} --prod (--no-optional )?deploy --legacy /out$`, 'm'));
   });
 
