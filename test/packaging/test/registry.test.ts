@@ -40,7 +40,9 @@ beforeAll(async () => {
   // Build what is published (the manager's build copies the dashboard in), then pack as `pnpm publish` would.
   await run('pnpm', ['turbo', 'run', 'build', '--filter=@jobnik/manager', '--filter=@jobnik/sdk', '--output-logs=errors-only'], ROOT, process.env, 10 * MINUTES);
   registry = await startRegistry(join(tmp, 'registry'), uplink);
-  env = userEnv({ npm_config_userconfig: registry.npmrc, npm_config_registry: registry.url });
+  // A cache of this run's own: npx keeps what it installed under the cache's _npx, and would otherwise reuse an
+  // earlier run's @jobnik packages of the same version (a new manager beside an old contracts).
+  env = userEnv({ npm_config_userconfig: registry.npmrc, npm_config_registry: registry.url, npm_config_cache: join(tmp, 'npm-cache') });
   mkdirSync(join(tmp, 'packs'));
   for (const dir of PUBLISHED) {
     const { stdout } = await run('pnpm', ['pack', '--pack-destination', join(tmp, 'packs')], join(ROOT, dir), process.env);
