@@ -32,7 +32,7 @@ export interface Manager {
 
 export async function openDb(config: ManagerConfig, logger: Logger): Promise<Db> {
   if (config.database.url) return new PgDb({ url: config.database.url, poolSize: config.database.poolSize, logger });
-  return openEmbeddedDb(config.database.pgliteDir);
+  return openEmbeddedDb(config.database.pgliteDir, { sharedBuffers: config.database.pgliteSharedBuffers });
 }
 
 export async function buildManager(config: ManagerConfig, logger: Logger = pino({ level: config.log.level })): Promise<Manager> {

@@ -1,6 +1,13 @@
 // Manager configuration: convict schema (env + optional JSON file), every key documented here and in README.
 import convict from 'convict';
 
+convict.addFormat({
+  name: 'pg-memory-size',
+  validate(value: unknown) {
+    if (typeof value !== 'string' || !/^[1-9]\d*(kB|MB|GB)$/.test(value)) throw new Error('must be a PostgreSQL memory size such as 32MB (kB, MB or GB)');
+  },
+});
+
 export const configSchema = {
   http: {
     host: { doc: 'Interface to listen on', format: String, default: '0.0.0.0', env: 'JOBNIK_HOST' },
@@ -18,6 +25,7 @@ export const configSchema = {
   database: {
     url: { doc: 'PostgreSQL connection string; empty = embedded PGlite', format: String, default: '', env: 'DATABASE_URL', sensitive: true },
     pgliteDir: { doc: 'Data directory of the embedded PGlite store (memory:// for a throwaway one)', format: String, default: '.data/pglite', env: 'JOBNIK_PGLITE_DIR' },
+    pgliteSharedBuffers: { doc: "Buffer cache of the embedded PGlite store (PostgreSQL's shared_buffers, inside the manager's memory), e.g. 16MB", format: 'pg-memory-size', default: '16MB', env: 'JOBNIK_PGLITE_SHARED_BUFFERS' },
     poolSize: { doc: 'PostgreSQL connections in the pool', format: 'nat', default: 10, env: 'JOBNIK_DB_POOL_SIZE' },
     migrateOnStart: { doc: 'Apply pending migrations when the server starts', format: Boolean, default: true, env: 'JOBNIK_MIGRATE_ON_START' },
   },

@@ -3,7 +3,7 @@
 import type { Db } from './db.js';
 import type * as PgliteModule from './pglite-db.js';
 
-export async function openEmbeddedDb(dir: string): Promise<Db> {
+export async function openEmbeddedDb(dir: string, options: { sharedBuffers?: string } = {}): Promise<Db> {
   let mod: typeof PgliteModule;
   try {
     mod = await import('./pglite-db.js');
@@ -14,5 +14,5 @@ export async function openEmbeddedDb(dir: string): Promise<Db> {
       { cause: err },
     );
   }
-  return mod.PgliteDb.open(dir);
+  return mod.PgliteDb.open(dir, options);
 }

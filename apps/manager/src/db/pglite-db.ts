@@ -1,7 +1,7 @@
 // Embedded PGlite adapter: the same SQL on an in-process PostgreSQL (WASM), data in a local directory.
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
-import { mkdirSync } from 'node:fs';
+import { initDataDir } from './pglite-initdb.js';
 import { type ConflictRetryListener, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
 
 function textOf(sql: string | Statement): string {
@@ -29,10 +29,14 @@ export class PgliteDb implements Db {
     this.direct = new PgliteQueryable(pg);
   }
 
-  /** dataDir: a directory, or 'memory://' for a throwaway database. */
-  static async open(dataDir: string): Promise<PgliteDb> {
-    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-    const pg = await PGlite.create(dataDir);
+  /**
+   * dataDir: a directory, or 'memory://' for a throwaway database. sharedBuffers: PostgreSQL's buffer cache
+   * inside the WebAssembly heap (PGlite's default is 128MB; pages beyond it are read from the directory).
+   */
+  static async open(dataDir: string, options: { sharedBuffers?: string } = {}): Promise<PgliteDb> {
+    if (!dataDir.startsWith('memory://')) await initDataDir(dataDir);
+    const conf = options.sharedBuffers ? [`shared_buffers = '${options.sharedBuffers}'`] : [];
+    const pg = await PGlite.create(dataDir, { postgresqlconf: conf });
     return new PgliteDb(pg);
   }
 
