@@ -4,6 +4,7 @@ import { serverInfo } from './database.js';
 import { reportCreateJob, runCreateJob } from './create-job.js';
 import { explainDequeue, reportExplain, type ExplainResult } from './explain-dequeue.js';
 import { reportBacklog, runBacklog } from './backlog-scaling.js';
+import { reportXminHold, runXminHold } from './xmin-hold.js';
 import { runHotPath, summarizeHotPath } from './hot-path.js';
 import { reportPickup, runPickup, type PickupResult } from './pickup-latency.js';
 import { reportCancel, runCancel, type CancelResult } from './cancel-latency.js';
@@ -55,6 +56,9 @@ const large = await runBacklog(settings.backlog.large, settings.backlog.repeat, 
   }
 });
 
+note('xmin horizon held during a steady stream');
+const xmin = await runXminHold();
+
 // Summary: medians over the repeats, each with its target.
 summarizeHotPath(hot);
 for (const store of settings.stores) {
@@ -73,6 +77,7 @@ for (const store of settings.stores) {
   report({ figure: `cancel-to-signal-p99-${store}`, value: p(99), unit: 'ms', target: targets.cancelToSignalP99Ms, ...common });
 }
 reportBacklog(small, large);
+reportXminHold(xmin, 1);
 report({ figure: 'dequeue-explain-ms', value: round(median(explains.map((e) => e.executionMs)), 2), unit: 'ms', summary: true, pending: settings.backlog.large,
   usesReadyIndex: explains.every((e) => e.usesReadyIndex), seqScanOnTasks: explains.some((e) => e.seqScanOnTasks) });
 report({ figure: 'machine-after', value: cpus().length, unit: 'cpus', loadAverage1m: round(loadavg()[0]!, 2) });

@@ -57,6 +57,17 @@ export const settings = {
   pickup: { ratePerSecond: num('BENCH_PICKUP_RATE', 50), samples: num('BENCH_PICKUP_SAMPLES', quick ? 50 : 250), warmup: 20 },
   /** Cancels of a running task, one at a time (each: create, start, cancel, abort). */
   cancel: { samples: num('BENCH_CANCEL_SAMPLES', quick ? 20 : 100), warmup: 5 },
+  /** Issue 19: a steady stream drained while one session holds the xmin horizon (seconds per phase, 10 s windows). */
+  xmin: {
+    warmupS: num('BENCH_XMIN_WARMUP_S', quick ? 10 : 20),
+    beforeS: num('BENCH_XMIN_BEFORE_S', quick ? 20 : 60),
+    holdS: num('BENCH_XMIN_HOLD_S', quick ? 30 : 300),
+    afterS: num('BENCH_XMIN_AFTER_S', quick ? 20 : 60),
+    /** Pending tasks kept ahead of the workers; a job of `chunk` tasks is created whenever fewer are left. */
+    backlog: num('BENCH_XMIN_BACKLOG', 20_000),
+    chunk: num('BENCH_XMIN_CHUNK', 2_000),
+    workers: num('BENCH_XMIN_WORKERS', 4),
+  },
   backlog: {
     small: num('BENCH_BACKLOG_SMALL', quick ? 5_000 : 10_000),
     large: num('BENCH_BACKLOG_LARGE', quick ? 100_000 : 1_000_000),
@@ -80,6 +91,8 @@ export const targets = {
   /** Issue 15: cancel → ctx.signal with the worker's default options. */
   cancelToSignalP99Ms: { op: '<=', value: 1_000 },
   backlogRatio: { op: '>=', value: 0.9 },
+  xminHoldRatio: { op: '>=', value: 0.7 },
+  xminHoldWorstWindow: { op: '>=', value: 0.5 },
   managerRssMb: { op: '<=', value: 200 },
   pgliteTasksPerSecond: { op: '>=', value: 2_000 },
 } satisfies Record<string, Target>;
