@@ -55,6 +55,8 @@ export interface StageState {
   ord: number;
   type: string;
   status: StageStatus;
+  /** Held in WAITING until released (a /v1 stage created with startAsWaiting). */
+  held: boolean;
 }
 
 export interface TaskRow {
