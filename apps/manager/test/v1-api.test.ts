@@ -54,7 +54,7 @@ describe.each(testStores())('/v1 API on %s', (store) => {
     const tasks = await c.addTasks(stage.body.id, [{ data: { x: 1 }, userMetadata: { n: 1 } }, { data: { x: 2 }, maxAttempts: 5 }]);
     expect(tasks.status).toBe(201);
     expect(tasks.body).toHaveLength(2);
-    expect(tasks.body[0]).toMatchObject({ data: { x: 1 }, userMetadata: { n: 1 }, stageId: stage.body.id, status: 'PENDING', attempts: 0, maxAttempts: 3, traceparent: TRACEPARENT });
+    expect(tasks.body[0]).toMatchObject({ data: { x: 1 }, userMetadata: { n: 1 }, stageId: stage.body.id, status: 'PENDING', attempts: 0, maxAttempts: 1, traceparent: TRACEPARENT });
     expect(tasks.body[1].maxAttempts).toBe(5);
 
     const seen = new Set<string>();
@@ -309,6 +309,42 @@ describe.each(testStores())('/v1 API on %s', (store) => {
     const t0 = a.tasks[0].creationTime;
     expect((await f.a.get(`/v1/tasks?stage_type=${type}&from_date=${new Date(Date.parse(b.tasks[0].creationTime) + 1).toISOString()}`)).body).toEqual([]);
     expect((await f.a.get(`/v1/tasks?stage_type=${type}&end_date=${t0}`)).body.every((t: any) => t.creationTime <= t0)).toBe(true);
+  });
+
+  it('records one report when several workers mark the same task at once; the others are refused or are repeats of it', async () => {
+    const c = v1(f.a);
+    const type = uniq('v1-race');
+    const { stage } = await jobWithTasks(f.a, type, 1);
+    const d = await c.dequeue(type);
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => c.setTask(d.body.id, i % 2 ? 'FAILED' : 'COMPLETED')));
+    const ok = answers.filter((r) => r.status === 200);
+    expect(ok.length, JSON.stringify(answers.map((r) => r.body))).toBeGreaterThanOrEqual(1);
+    // A repeat of the report that won (same task, same run) is answered like our idempotent acks; it changes nothing.
+    expect(new Set(ok.map((r) => r.body.status)).size).toBe(1);
+    for (const r of answers.filter((x) => x.status !== 200)) expect([[400, 'ILLEGAL_TASK_STATUS_TRANSITION'], [409, 'TASK_STATUS_UPDATE_FAILED']]).toContainEqual([r.status, r.body.code]);
+    const summary = (await f.a.get(`/v1/stages/${stage.id}/summary`)).body;
+    expect(summary.total).toBe(1);
+    expect(summary.inProgress).toBe(0);
+    expect(summary.completed + summary.retried + summary.failed).toBe(1);
+  });
+
+  it('drives jobs created through our API, and our API controls /v1 jobs', async () => {
+    const c = v1(f.a);
+    const type = uniq('v1-ours');
+    const ours = await f.a.post('/jobs', { name: uniq('ours'), priority: 'HIGH', stages: [{ type, tasks: [{ data: { a: 1 } }] }] });
+    expect(ours.status).toBe(201);
+    const seen = await c.job(ours.body.id, '?should_return_stages=true');
+    expect(seen.body).toMatchObject({ status: 'PENDING', priority: 'HIGH', stages: [{ order: 1, type, status: 'PENDING', summary: { pending: 1, total: 1 } }] });
+    const d = await c.dequeue(type);
+    expect(d.body).toMatchObject({ data: { a: 1 }, attempts: 0, maxAttempts: 2 }); // our default 3 runs = their 2 retries
+    await c.setTask(d.body.id, 'COMPLETED');
+    expect((await f.a.get(`/jobs/${ours.body.id}`)).body.status).toBe('COMPLETED');
+
+    const theirs = await jobWithTasks(f.a, type, 1);
+    expect((await f.a.post(`/jobs/${theirs.job.id}/suspend`)).status).toBe(200);
+    expect((await c.job(theirs.job.id)).body.status).toBe('PAUSED');
+    expect((await f.a.post(`/jobs/${theirs.job.id}/cancel`)).status).toBe(200);
+    expect((await c.job(theirs.job.id)).body.status).toBe('ABORTED');
   });
 
   it('publishes the /v1 routes in the OpenAPI document under their own tag with their error shape', async () => {
