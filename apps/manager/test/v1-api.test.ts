@@ -254,6 +254,8 @@ describe.each(testStores())('/v1 API on %s', (store) => {
     await bad(c.setJob(NONE, 'PAUSED'), 404, 'JOB_NOT_FOUND');
     await bad(c.setJob(NONE, 'COMPLETED'), 400, 'VALIDATION_ERROR');
     await bad(c.dequeue(type), 404, 'TASK_NOT_FOUND');
+    await bad(f.a.get('/v1/no-such-route'), 404, 'ROUTE_NOT_FOUND');
+    await bad(f.a.raw('PATCH', `/v1/tasks/${NONE}`), 404, 'ROUTE_NOT_FOUND');
 
     const { job, stage, tasks } = await jobWithTasks(f.a, type, 2);
     await bad(c.setTask(tasks[0].id, 'COMPLETED'), 400, 'ILLEGAL_TASK_STATUS_TRANSITION');
