@@ -231,9 +231,8 @@ export class V1Service {
       const locked = await lockStageWithJob(tx, id, scope);
       if (!locked) throw new NotFoundError('stage', id);
       const { stage, job } = locked;
-      const held = (stage as typeof stage & { held: boolean }).held;
-      if (!held || stage.status !== 'WAITING') {
-        throw new V1ApiError('ILLEGAL_STAGE_STATUS_TRANSITION', 400, illegalTransitionMessage(v1StageStatus(stage.status, held, stage.started_at !== null), 'PENDING'));
+      if (!stage.held || stage.status !== 'WAITING') {
+        throw new V1ApiError('ILLEGAL_STAGE_STATUS_TRANSITION', 400, illegalTransitionMessage(v1StageStatus(stage.status, stage.held, stage.started_at !== null), 'PENDING'));
       }
       await releaseHeldStage(tx, id);
       const counts = countsOf(stage);
@@ -243,7 +242,6 @@ export class V1Service {
       const earlier = (await stageStatesOfJob(tx, job.id)).filter((s) => s.ord < stage.ord).map((s) => s.status);
       if (!stageIsOpen(job.parallel_stages, earlier) || jobMachine.isFinal(job.status)) return;
       const out = emptyOutcome();
-      stageMachine.assert(id, 'WAITING', job.status === 'PAUSED' ? 'PAUSED' : 'PENDING');
       await openStage(tx, { id, type: stage.type }, job.status === 'PAUSED', out);
       await publish(tx, out);
     });
