@@ -40,6 +40,10 @@ export const configSchema = {
     backoffMaxMs: { doc: 'Default cap on the retry delay', format: 'nat', default: 300_000, env: 'JOBNIK_TASK_BACKOFF_MAX_MS' },
     backoffJitter: { doc: 'Default fraction of the retry delay that is randomized (0..1)', format: Number, default: 0.2, env: 'JOBNIK_TASK_BACKOFF_JITTER' },
   },
+  v1: {
+    leaseMs: { doc: 'Lease of a task dequeued through the /v1 (MapColonies-compatible) API, whose workers never heartbeat: the task is theirs this long; past it the sweeper takes it back as a failed attempt', format: 'nat', default: 3_600_000, env: 'JOBNIK_V1_LEASE_MS' },
+    maxAttempts: { doc: 'maxAttempts of a task created through /v1 without one (their meaning: retries after the first failure; their default is 1)', format: 'nat', default: 1, env: 'JOBNIK_V1_MAX_ATTEMPTS' },
+  },
   scheduler: {
     enabled: { doc: 'Fire cron schedules from this replica (every replica may; each fire happens once)', format: Boolean, default: true, env: 'JOBNIK_SCHEDULER_ENABLED' },
     tickMs: { doc: 'How often due schedules are looked for', format: 'nat', default: 500, env: 'JOBNIK_SCHEDULER_TICK_MS' },

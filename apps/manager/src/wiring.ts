@@ -24,6 +24,7 @@ import { ScheduleService } from './services/schedule-service.js';
 import { StatsService } from './services/stats-service.js';
 import { Throughput } from './services/throughput.js';
 import { WorkService } from './services/work-service.js';
+import { V1Service } from './services/v1-service.js';
 
 /** What route plugins call. */
 export interface Services {
@@ -38,6 +39,8 @@ export interface Services {
   auth: AuthService;
   health: HealthService;
   directives: DirectiveService;
+  /** The /v1 (MapColonies-compatible) API. */
+  v1: V1Service;
 }
 
 export interface Loops {
@@ -96,10 +99,11 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   });
   const schema = new SchemaCheck(db, logger);
   const auth = new AuthService(db, { mode: config.auth.mode as 'none' | 'apiKey', adminKey: config.auth.adminKey, cacheMs: config.auth.cacheMs });
+  const lifecycle = new LifecycleService(db, reads);
   const services: Services = {
     reads,
     jobs,
-    lifecycle: new LifecycleService(db, reads),
+    lifecycle,
     work,
     queues,
     stats: new StatsService(db, throughput),
@@ -108,6 +112,11 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     auth,
     health: new HealthService(db, schema),
     directives: new DirectiveService(db, directiveSignal),
+    v1: new V1Service(db, reads, jobs, lifecycle, work, {
+      leaseMs: config.v1.leaseMs,
+      maxAttempts: config.v1.maxAttempts,
+      taskDefaults: { maxAttempts: config.tasks.maxAttempts, backoff: { baseMs: config.tasks.backoffBaseMs, maxMs: config.tasks.backoffMaxMs, jitter: config.tasks.backoffJitter }, timeoutMs: null },
+    }),
   };
   const loops: Loops = {
     sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {

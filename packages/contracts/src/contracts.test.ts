@@ -1,6 +1,6 @@
 // The contracts accept what the API documents and reject the rest, with paths users can act on.
 import { describe, expect, it } from 'vitest';
-import { CreateJobRequest, DequeueRequest, ListJobsQuery, buildOpenApiDocument, pathOf, routes } from './index.js';
+import { CreateJobRequest, DequeueRequest, ListJobsQuery, buildOpenApiDocument, pathOf, routes, v1Routes } from './index.js';
 
 describe('contracts', () => {
   it('fills defaults a producer may leave out', () => {
@@ -30,7 +30,8 @@ describe('contracts', () => {
   it('builds an OpenAPI document with one operation per route and shared components', () => {
     const doc = buildOpenApiDocument();
     const ops = Object.values(doc.paths).flatMap((p) => Object.keys(p));
-    expect(ops).toHaveLength(Object.keys(routes).length);
+    expect(ops).toHaveLength(Object.keys(routes).length + Object.keys(v1Routes).length);
+    expect(doc.components.schemas).toHaveProperty('V1Error');
     expect(doc.components.schemas).toHaveProperty('Job');
     expect(doc.components.schemas).toHaveProperty('Problem');
     expect(JSON.stringify(doc)).not.toContain('#/$defs/');

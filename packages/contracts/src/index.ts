@@ -15,4 +15,5 @@ export * from './job-type.js';
 export * from './schedule.js';
 export * from './route.js';
 export * from './routes.js';
+export * from './v1.js';
 export * from './openapi.js';

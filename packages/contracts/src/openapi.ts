@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Problem } from './errors.js';
 import type { RouteDef } from './route.js';
 import { routes } from './routes.js';
+import { V1Error, v1Routes } from './v1.js';
 
 type JsonSchema = Record<string, unknown>;
 type Io = 'input' | 'output';
@@ -56,8 +57,10 @@ function operationOf(def: RouteDef, registry: ComponentRegistry) {
       ? { description: 'OK', content: { 'application/json': { schema: registry.convert(schema, 'output') } } }
       : { description: 'No content' };
   }
-  responses['4XX'] = { description: 'Client error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
-  responses['5XX'] = { description: 'Server error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  // The /v1 routes answer errors in their own shape, { message, code }, as application/json.
+  const [type, ref] = def.tag === 'v1' ? ['application/json', 'V1Error'] : ['application/problem+json', 'Problem'];
+  responses['4XX'] = { description: 'Client error', content: { [type]: { schema: { $ref: `#/components/schemas/${ref}` } } } };
+  responses['5XX'] = { description: 'Server error', content: { [type]: { schema: { $ref: `#/components/schemas/${ref}` } } } };
   return {
     operationId: def.operationId,
     summary: def.summary,
@@ -80,8 +83,9 @@ export interface OpenApiOptions {
 export function buildOpenApiDocument(options: OpenApiOptions = {}) {
   const registry = new ComponentRegistry();
   registry.convert(Problem, 'output');
+  registry.convert(V1Error, 'output');
   const paths: Record<string, Record<string, unknown>> = {};
-  const all: Record<string, RouteDef> = { ...(routes as unknown as Record<string, RouteDef>), ...options.extraRoutes };
+  const all: Record<string, RouteDef> = { ...(routes as unknown as Record<string, RouteDef>), ...(v1Routes as unknown as Record<string, RouteDef>), ...options.extraRoutes };
   for (const def of Object.values(all)) {
     const path = def.path.replace(/:([A-Za-z]+)/g, '{$1}');
     paths[path] ??= {};

@@ -1,7 +1,7 @@
-// Tenant isolation and role checks for every route of the contracts' route table, in apiKey mode, on both stores.
+// Tenant isolation and role checks for every route of the contracts' route tables (ours and /v1), in apiKey mode, on both stores.
 // Tenant B's keys call every route on tenant A's resources: no A data comes back, the answer is the one a
 // nonexistent id gets, and A's state (read through the admin key) is unchanged. No key → 401; wrong role → 403.
-import { API_KEY_HEADER, ERROR_CODES, routes, pathOf, type RouteDef, type RouteName } from '@jobnik/contracts';
+import { API_KEY_HEADER, ERROR_CODES, routes, pathOf, V1_ERROR_CODES, v1Routes, type RouteDef, type RouteName, type V1RouteName } from '@jobnik/contracts';
 import { startTestManager, testStores, type TestManager } from '@jobnik/manager/testing';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +86,35 @@ const CALLS: Record<RouteName, (a: AIds) => Call> = {
   revokeApiKey: (a) => ({ params: { keyId: a.keyId } }),
 };
 
+/** The /v1 (MapColonies-compatible) routes, on the same resources of A. */
+const V1_CALLS: Record<V1RouteName, (a: AIds) => Call> = {
+  v1ListJobs: () => ({ query: { job_name: A_JOB_NAME, should_return_stages: 'true' } }),
+  v1CreateJob: () => ({ body: { name: 'b-v1-job', data: { by: 'b' } } }),
+  v1GetJob: (a) => ({ params: { jobId: a.jobId }, query: { should_return_stages: 'true' } }),
+  v1DeleteJob: (a) => ({ params: { jobId: a.jobId } }),
+  v1UpdateJobMetadata: (a) => ({ params: { jobId: a.jobId }, body: { hacked: true } }),
+  v1UpdateJobPriority: (a) => ({ params: { jobId: a.jobId }, body: { priority: 'VERY_HIGH' } }),
+  v1UpdateJobStatus: (a) => ({ params: { jobId: a.jobId }, body: { status: 'ABORTED' } }),
+  v1ListJobStages: (a) => ({ params: { jobId: a.jobId }, query: { should_return_tasks: 'true' } }),
+  v1AddStage: (a) => ({ params: { jobId: a.jobId }, body: { type: A_TYPE, data: {} } }),
+  v1ListStages: (a) => ({ query: { job_id: a.jobId, should_return_tasks: 'true' } }),
+  v1GetStage: (a) => ({ params: { stageId: a.stageId }, query: { should_return_tasks: 'true' } }),
+  v1GetStageSummary: (a) => ({ params: { stageId: a.stageId } }),
+  v1UpdateStageMetadata: (a) => ({ params: { stageId: a.stageId }, body: { hacked: true } }),
+  v1UpdateStageStatus: (a) => ({ params: { stageId: a.stageId }, body: { status: 'PENDING' } }),
+  v1ListStageTasks: (a) => ({ params: { stageId: a.stageId } }),
+  v1AddTasks: (a) => ({ params: { stageId: a.stageId }, body: [{ data: { injected: true } }] }),
+  v1Dequeue: (a) => ({ params: { stageType: a.stageType } }),
+  v1ListTasks: (a) => ({ query: { stage_id: a.stageId } }),
+  v1GetTask: (a) => ({ params: { taskId: a.taskId } }),
+  v1UpdateTaskMetadata: (a) => ({ params: { taskId: a.taskId }, body: { hacked: true } }),
+  v1UpdateTaskStatus: (a) => ({ params: { taskId: a.taskId }, body: { status: 'COMPLETED' } }),
+};
+
+const ALL_ROUTES = { ...routes, ...v1Routes } as Record<RouteName | V1RouteName, RouteDef>;
+const ALL_CALLS: Record<RouteName | V1RouteName, (a: AIds) => Call> = { ...CALLS, ...V1_CALLS };
+const ALL_ERROR_CODES: readonly string[] = [...ERROR_CODES, ...V1_ERROR_CODES];
+
 /** The same call with every id of A replaced by a fresh one: what "does not exist" looks like to B. */
 function nonexistent(a: AIds): AIds {
   return { ...a, jobId: randomUUID(), stageId: randomUUID(), taskId: randomUUID(), leaseToken: randomUUID(), scheduleId: randomUUID(), keyId: randomUUID(), jobType: 'iso-none-type', stageType: 'iso-none-stage', workerId: 'iso-none-worker' };
@@ -102,7 +131,7 @@ function foreignTenants(value: unknown, own: string, found: string[] = []): stri
   return found;
 }
 
-const routeEntries = Object.entries(routes) as [RouteName, RouteDef][];
+const routeEntries = Object.entries(ALL_ROUTES) as [RouteName | V1RouteName, RouteDef][];
 
 interface Res {
   status: number;
@@ -231,15 +260,15 @@ describe.each(testStores())('tenant isolation on %s', (store) => {
   afterAll(() => m?.close());
 
   it('the call table covers every route of the contracts', () => {
-    expect(Object.keys(CALLS).sort()).toEqual(Object.keys(routes).sort());
+    expect(Object.keys(ALL_CALLS).sort()).toEqual(Object.keys(ALL_ROUTES).sort());
   });
 
   const bKeys = ['producerB', 'workerB'] as const;
   it.each(routeEntries.flatMap(([name]) => bKeys.map((who) => ({ name, who }))))("$who on A's resources: $name", async ({ name, who }) => {
-    const route = routes[name] as RouteDef;
+    const route = ALL_ROUTES[name];
     const bRole = who === 'producerB' ? 'producer' : 'worker';
     const before = await snapshotA();
-    const sent = CALLS[name](a);
+    const sent = ALL_CALLS[name](a);
     const res = await call(keys[who].key, route, sent);
     const after = await snapshotA();
     const request = JSON.stringify(sent);
@@ -253,12 +282,12 @@ describe.each(testStores())('tenant isolation on %s', (store) => {
       if (!bNamedIt) expect(res.text, `${name} answered with A's ${s}`).not.toContain(s);
     }
     expect(res.status, res.text).toBeLessThan(500);
-    if (res.status >= 400) expect(ERROR_CODES, res.text).toContain(res.body?.code);
+    if (res.status >= 400) expect(ALL_ERROR_CODES, res.text).toContain(res.body?.code);
 
     if (!route.roles.includes(bRole)) expect([res.status, res.body?.code], res.text).toEqual([403, 'FORBIDDEN']);
     else {
       // A's ids are indistinguishable from ids that do not exist.
-      const control = await call(keys[who].key, route, CALLS[name](nonexistent(a)));
+      const control = await call(keys[who].key, route, ALL_CALLS[name](nonexistent(a)));
       expect([res.status, res.body?.code, outcomeCodes(res.body)], `${name}: A's ids → ${res.text.slice(0, 300)}; fresh ids → ${control.text.slice(0, 300)}`).toEqual([
         control.status,
         control.body?.code,
@@ -271,9 +300,9 @@ describe.each(testStores())('tenant isolation on %s', (store) => {
 
   it('no key → 401 on every API route', async () => {
     for (const [name, route] of routeEntries) {
-      const res = await call(null, route, CALLS[name](a));
+      const res = await call(null, route, ALL_CALLS[name](a));
       expect([res.status, res.body?.code], `${name}: ${res.text}`).toEqual([401, 'UNAUTHORIZED']);
-      const bad = await call('jbk_00000000_not-a-real-secret', route, CALLS[name](a));
+      const bad = await call('jbk_00000000_not-a-real-secret', route, ALL_CALLS[name](a));
       expect([bad.status, bad.body?.code], `${name} (unknown key): ${bad.text}`).toEqual([401, 'UNAUTHORIZED']);
     }
   });
@@ -284,7 +313,7 @@ describe.each(testStores())('tenant isolation on %s', (store) => {
     for (const [name, route] of routeEntries) {
       for (const [role, key] of [['producer', keys.producerA.key], ['worker', keys.workerA.key]] as const) {
         if (route.roles.includes(role)) continue;
-        const res = await call(key, route, CALLS[name](a));
+        const res = await call(key, route, ALL_CALLS[name](a));
         expect([res.status, res.body?.code], `${role} → ${name}: ${res.text}`).toEqual([403, 'FORBIDDEN']);
         checked++;
       }

@@ -38,7 +38,7 @@ function printable(message: string): string {
 }
 
 /** fastify's own errors (body parsing, limits, content type) by their codes. */
-function fromFastify(err: FastifyError): Problem | null {
+export function fromFastify(err: FastifyError): Problem | null {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return problem(413, 'PAYLOAD_TOO_LARGE', err.message);
@@ -64,7 +64,7 @@ function fromFastify(err: FastifyError): Problem | null {
  * as U+0000 in text) is the caller's input, so 400; a lost or refused connection is 503, to be retried. The
  * transaction was rolled back either way, so nothing was stored.
  */
-function fromDatabase(err: { code?: unknown; message: string }): Problem | null {
+export function fromDatabase(err: { code?: unknown; message: string }): Problem | null {
   const code = typeof err.code === 'string' ? err.code : '';
   if (/^22[0-9A-Z]{3}$/.test(code)) return problem(400, 'VALIDATION_FAILED', `the database cannot store a value in this request: ${err.message}`);
   if (isConnectionError(err)) {
@@ -88,7 +88,7 @@ const DRAIN_TIMEOUT_MS = 30_000;
  * Reads and drops what is left of a request body, so a client still sending it (a 413, a refused encoding)
  * finishes and then reads the answer: answered and closed mid-upload, most clients see only a broken pipe.
  */
-function drainBody(req: IncomingMessage): Promise<void> {
+export function drainBody(req: IncomingMessage): Promise<void> {
   if (req.complete || req.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     let seen = 0;

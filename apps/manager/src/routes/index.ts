@@ -9,7 +9,8 @@ import { scheduleRoutes } from './schedules.js';
 import { stageRoutes } from './stages.js';
 import { systemRoutes } from './system.js';
 import { taskRoutes } from './tasks.js';
+import { v1Routes } from './v1/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  for (const group of [jobRoutes, stageRoutes, taskRoutes, queueRoutes, directiveRoutes, scheduleRoutes, apiKeyRoutes, systemRoutes]) group(app, ctx);
+  for (const group of [jobRoutes, stageRoutes, taskRoutes, queueRoutes, directiveRoutes, scheduleRoutes, apiKeyRoutes, systemRoutes, v1Routes]) group(app, ctx);
 }

@@ -65,11 +65,12 @@ async function advanceJob(tx: Queryable, jobId: string, out: SettleOutcome): Pro
   }
   if (job.parallel_stages) return;
   const next = stages.find((s) => s.status !== 'COMPLETED');
-  if (next?.status === 'WAITING') await openStage(tx, next, job.status === 'PAUSED', out);
+  // A held stage (/v1 startAsWaiting) stays WAITING until it is released.
+  if (next?.status === 'WAITING' && !next.held) await openStage(tx, next, job.status === 'PAUSED', out);
 }
 
 /** WAITING → PENDING (or PAUSED when the job is suspended), with its tasks. */
-async function openStage(tx: Queryable, stage: Pick<StageState, 'id' | 'type'>, paused: boolean, out: SettleOutcome): Promise<void> {
+export async function openStage(tx: Queryable, stage: Pick<StageState, 'id' | 'type'>, paused: boolean, out: SettleOutcome): Promise<void> {
   const to = paused ? 'PAUSED' : 'PENDING';
   stageMachine.assert(stage.id, 'WAITING', to);
   await setStageStatus(tx, [stage.id], to);

@@ -47,6 +47,8 @@ export interface StageRow {
   updated_at: Timestamp;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** Held in WAITING until released (a /v1 stage created with startAsWaiting). */
+  held: boolean;
 }
 
 /** What the job-level rules need to know of a job's stages: their order, type and status. */
@@ -55,6 +57,8 @@ export interface StageState {
   ord: number;
   type: string;
   status: StageStatus;
+  /** Held in WAITING until released (a /v1 stage created with startAsWaiting). */
+  held: boolean;
 }
 
 export interface TaskRow {

@@ -75,7 +75,7 @@ export async function lockStagesOfJob(tx: Queryable, jobId: string): Promise<Sta
 
 /** The order, type and status of every stage of the job, in order (what the job-level rules decide on). */
 export async function stageStatesOfJob(tx: Queryable, jobId: string): Promise<StageState[]> {
-  return tx.query<StageState>('SELECT id, ord, type, status FROM stages WHERE job_id = $1 ORDER BY ord', [jobId]);
+  return tx.query<StageState>('SELECT id, ord, type, status, held FROM stages WHERE job_id = $1 ORDER BY ord', [jobId]);
 }
 
 /** Counts tasks appended to a stage under `status`'s counter and sets the stage's (possibly new) status. */

@@ -1,0 +1,64 @@
+// SQL the /v1 API needs for stages: the held flag (startAsWaiting), retried counts and trace context for their
+// view, the global stage list, user metadata.
+import type { Stage } from '@jobnik/contracts';
+import type { Queryable } from '../db/db.js';
+import type { TenantScope } from '../domain/caller.js';
+import { toStage } from './mappers.js';
+import { Where } from './pagination.js';
+import type { StageRow } from './rows.js';
+import { inScope } from './tenant-scope.js';
+
+export interface V1StageExtrasRow {
+  id: string;
+  held: boolean;
+  retried: number;
+  traceparent: string | null;
+  tracestate: string | null;
+}
+
+/** Per stage: held, its ready tasks that ran before (their RETRIED), its job's trace context. */
+export async function v1StageExtras(db: Queryable, stageIds: string[]): Promise<Map<string, V1StageExtrasRow>> {
+  if (stageIds.length === 0) return new Map();
+  const rows = await db.query<V1StageExtrasRow>(
+    `SELECT s.id, s.held, j.traceparent, j.tracestate,
+       (SELECT count(*) FROM tasks t WHERE t.stage_id = s.id AND t.status IN ('PENDING', 'PAUSED') AND t.attempts > 0)::int AS retried
+     FROM stages s JOIN jobs j ON j.id = s.job_id WHERE s.id = ANY($1::uuid[])`,
+    [stageIds],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Stages of every job in scope, by job and order, optionally of one job and one type. */
+export async function listStagesWhere(db: Queryable, f: { jobId?: string; type?: string }, scope: TenantScope): Promise<Stage[]> {
+  const where = new Where();
+  if (scope !== null) where.add('j.tenant_id = ?', scope);
+  if (f.jobId) where.add('s.job_id = ?::uuid', f.jobId);
+  if (f.type) where.add('s.type = ?', f.type);
+  const rows = await db.query<StageRow>(`SELECT s.* FROM stages s JOIN jobs j ON j.id = s.job_id ${where} ORDER BY s.job_id, s.ord`, where.params);
+  return rows.map(toStage);
+}
+
+/** Marks a new stage held: WAITING until released, whatever the stages before it do. */
+export async function holdStage(tx: Queryable, id: string): Promise<void> {
+  await tx.query(`UPDATE stages SET held = true, status = 'WAITING', updated_at = now() WHERE id = $1`, [id]);
+}
+
+export async function releaseHeldStage(tx: Queryable, id: string): Promise<void> {
+  await tx.query('UPDATE stages SET held = false, updated_at = now() WHERE id = $1', [id]);
+}
+
+/** Whether the stage is held (read under the caller's lock of the stage). */
+export async function isHeld(tx: Queryable, id: string): Promise<boolean> {
+  const rows = await tx.query<{ held: boolean }>('SELECT held FROM stages WHERE id = $1', [id]);
+  return rows[0]?.held ?? false;
+}
+
+/** Replaces a stage's user metadata; false when the stage is not in scope. */
+export async function setStageUserMetadata(db: Queryable, id: string, userMetadata: unknown, scope: TenantScope): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE stages s SET user_metadata = $2::text::jsonb, updated_at = now() FROM jobs j
+     WHERE s.id = $1 AND j.id = s.job_id AND ${inScope('j.tenant_id', '$3')} RETURNING s.id`,
+    [id, JSON.stringify(userMetadata), scope],
+  );
+  return rows.length > 0;
+}
