@@ -102,10 +102,12 @@ function validString(b: Bounds, o: DeriveOptions): Arbitrary<string> {
   if (b.format === 'url') return fc.constantFrom('http://127.0.0.1:9/hook', 'https://127.0.0.1:9/a?b=c');
   if (b.format === 'email') return fc.emailAddress();
   if (b.patterns.length) {
+    // A pattern fixes its own length (a W3C traceparent is 55 characters): only an explicit max bounds it.
     const [first, ...rest] = b.patterns;
+    const fitsPattern = (s: string) => s.length >= minLength && (b.maxLength === undefined || s.length <= b.maxLength);
     return fc
       .stringMatching(first!, { size: 'xsmall' })
-      .filter((s) => fits(s) && rest.every((p) => p.test(s)));
+      .filter((s) => fitsPattern(s) && rest.every((p) => p.test(s)));
   }
   void o;
   return fc.oneof(anyString, fc.string({ minLength, maxLength: Math.min(maxLength, minLength + 24) })).filter(fits);
