@@ -89,6 +89,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   );
   const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs }, {
     dequeued: (count, seconds) => metrics.dequeued(count, seconds),
+    throttled: (reason) => metrics.dequeueThrottled.inc({ reason }),
     acked: (statuses, tallies) => {
       metrics.acked(statuses);
       throughput.record(tallies);
