@@ -13,6 +13,7 @@ import { ManagerMetrics } from './metrics.js';
 import { AuthService } from './services/auth-service.js';
 import { DirectiveService } from './services/directive-service.js';
 import { DirectiveSignal } from './services/directive-signal.js';
+import { FlowService } from './services/flow-service.js';
 import { HealthService } from './services/health-service.js';
 import { JobService } from './services/job-service.js';
 import { JobTypeService } from './services/job-type-service.js';
@@ -38,6 +39,7 @@ export interface Services {
   auth: AuthService;
   health: HealthService;
   directives: DirectiveService;
+  flow: FlowService;
 }
 
 export interface Loops {
@@ -109,6 +111,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     auth,
     health: new HealthService(db, schema),
     directives: new DirectiveService(db, directiveSignal),
+    flow: new FlowService(db),
   };
   const loops: Loops = {
     sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {
