@@ -101,7 +101,7 @@ export const DEQUEUE = statement(
      FROM candidates c JOIN phases ph ON ph.queue_id = c.queue_id
    ),
    picked AS (
-     SELECT id FROM (
+     SELECT id, row_number() OVER (ORDER BY level, tag, seq) AS ord FROM (
        SELECT id, level, tag, seq, lim, group_name, group_room, type_allowed, tenant_allowed,
          row_number() OVER (PARTITION BY queue_id ORDER BY level, tag, seq) AS rn_queue,
          row_number() OVER (PARTITION BY group_name ORDER BY level, tag, seq) AS rn_group,
@@ -119,7 +119,7 @@ export const DEQUEUE = statement(
        started_at = now(), updated_at = now(), progress = CASE WHEN t.checkpoint IS NULL THEN 0 ELSE t.progress END
      FROM picked WHERE t.id = picked.id
      RETURNING t.id, t.job_id, t.stage_id, t.queue_id, t.priority, t.run_after, t.seq, t.data, t.user_metadata, t.attempts,
-       t.max_attempts, t.timeout_ms, t.checkpoint, t.lease_token, t.lease_expires_at
+       t.max_attempts, t.timeout_ms, t.checkpoint, t.lease_token, t.lease_expires_at, picked.ord
    ),
    stage_locks AS MATERIALIZED (
      SELECT s.id FROM stages s WHERE s.id IN (SELECT stage_id FROM leased) ORDER BY s.id FOR NO KEY UPDATE
@@ -151,7 +151,7 @@ export const DEQUEUE = statement(
         'id', l.id, 'jobId', l.job_id, 'stageId', l.stage_id, 'stageType', qu.name, 'priority', ${priorityNameSql('l.priority')},
         'data', l.data, 'userMetadata', l.user_metadata, 'attempts', l.attempts, 'maxAttempts', l.max_attempts,
         'timeoutMs', l.timeout_ms, 'checkpoint', l.checkpoint, 'leaseToken', l.lease_token, 'leaseExpiresAt', ${RFC3339('l.lease_expires_at')})
-        ORDER BY l.priority, l.run_after, l.seq), '[]')::text
+        ORDER BY l.ord), '[]')::text
       FROM leased l JOIN queues qu ON qu.id = l.queue_id) AS tasks,
      (SELECT coalesce(json_agg(json_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'priority', ${priorityNameSql('j.priority')},
         'data', j.data, 'userMetadata', j.user_metadata, 'traceparent', j.traceparent, 'tracestate', j.tracestate)), '[]')::text
