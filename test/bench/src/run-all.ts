@@ -11,6 +11,8 @@ import { median, note, percentile, report, round } from './report.js';
 import { settings, targets } from './settings.js';
 import { cpus, loadavg } from 'node:os';
 import { runtime } from './node-args.js';
+import { reportFairness, runFairness } from './fairness.js';
+import { reportRateLimit, runRateLimit } from './rate-limit.js';
 
 note(`settings ${JSON.stringify(settings)}`);
 report({ figure: 'machine', value: cpus().length, unit: 'cpus', loadAverage1m: round(loadavg()[0]!, 2), node: process.version, postgres: await serverInfo(), quick: settings.quick, runtime });
@@ -54,6 +56,14 @@ const large = await runBacklog(settings.backlog.large, settings.backlog.repeat, 
     explains.push(r);
   }
 });
+
+// Flow control (issue 20): fairness behind a big backlog, and a rate limit across 2 replicas (postgres only).
+if (settings.stores.includes('postgres')) {
+  note('fairness: tenant B behind tenant A\'s backlog, 2 replicas');
+  reportFairness(await runFairness());
+  note('rate limit across 2 replicas');
+  reportRateLimit(await runRateLimit());
+}
 
 // Summary: medians over the repeats, each with its target.
 summarizeHotPath(hot);
