@@ -116,7 +116,9 @@ export const DEQUEUE = statement(
    leased AS (
      UPDATE tasks t SET status = 'IN_PROGRESS', attempts = t.attempts + 1, lease_worker = $3,
        lease_token = gen_random_uuid(), lease_expires_at = now() + $6::int * interval '1 millisecond',
-       started_at = now(), updated_at = now(), progress = CASE WHEN t.checkpoint IS NULL THEN 0 ELSE t.progress END
+       -- Under a rate limit the start is dated when the limit granted it (after its row lock), not at transaction start.
+       started_at = coalesce((SELECT max(at) FROM rl_allow), now()), updated_at = now(),
+       progress = CASE WHEN t.checkpoint IS NULL THEN 0 ELSE t.progress END
      FROM picked WHERE t.id = picked.id
      RETURNING t.id, t.job_id, t.stage_id, t.queue_id, t.priority, t.run_after, t.seq, t.data, t.user_metadata, t.attempts,
        t.max_attempts, t.timeout_ms, t.checkpoint, t.lease_token, t.lease_expires_at, picked.ord
