@@ -55,9 +55,10 @@ const EMPTY_DEQUEUE = '{"tasks":[],"jobs":[],"stages":[]}';
 
 /**
  * A long-poll held back by a full capacity (queue cap or group) looks again this often: a completion frees room
- * without making anything ready, so no wake-up is sent for it.
+ * without making anything ready, so no wake-up is sent for it. (The worker that completed a task usually asks
+ * again at once and takes the room itself; this bounds the wait of the others.)
  */
-const CAPACITY_RECHECK_MS = 50;
+const CAPACITY_RECHECK_MS = 200;
 
 /** What an ack repeat looks like when the first one was applied but its answer was lost. */
 const ALREADY_DONE: Record<AckKind, readonly TaskStatus[]> = {
