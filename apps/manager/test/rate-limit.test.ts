@@ -66,6 +66,15 @@ describe.each(testStores())('rate limits on %s', (store) => {
     await complete(f.a, leased);
   });
 
+  it('a long-poll held back by the limit answers with a task once the next start is due, not at waitMs', async () => {
+    await f.a.raw('PUT', '/rate-limits/rl-wake', { limit: 1, periodMs: 300, burst: 1 });
+    await createTasks(f.a, 't1', 'rl-wake', 3);
+    expect(await lease(f.a, ['rl-wake'], 5)).toHaveLength(1);
+    // Nothing is allowed now; the next start is due within 300 ms. A 30 s long-poll gets it then, without a wake-up.
+    // (Without the wake-up at the due time it would come back empty after 30 s, past the test's timeout.)
+    expect(await lease(f.a, ['rl-wake'], 5, { waitMs: 30_000 })).toHaveLength(1);
+  });
+
   it('a configured limit is applied at start and read-only over the API; bad limits are refused', async () => {
     await createTasks(f.a, 't1', 'from-config', 5);
     expect(await leaseUntilRefused(f.a, ['from-config'], 5)).toHaveLength(3);
