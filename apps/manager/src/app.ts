@@ -49,10 +49,15 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   await serveDashboard(app, config);
 
   const running = [loops.sweeper, loops.scheduler, loops.webhooks, loops.retention, loops.throughput];
-  // On a database the migrations have not reached, the loops wait (one log line, not one per tick).
+  // On a database the migrations have not reached, the loops wait (one log line, not one per tick); so does
+  // applying the configuration's job groups and rate limits.
+  let flowApplied: Promise<void> | undefined;
   await schema.whenCurrent(() => {
+    flowApplied = services.flow.applyConfig(config.flow.groups, config.flow.rateLimits);
+    flowApplied.catch((err: unknown) => logger.error({ err }, 'the configuration\'s job groups and rate limits (flow) could not be applied'));
     for (const loop of running) loop.start();
   });
+  await flowApplied;
   return {
     app,
     db,

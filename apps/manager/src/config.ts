@@ -1,5 +1,49 @@
 // Manager configuration: convict schema (env + optional JSON file), every key documented here and in README.
+import { readFileSync } from 'node:fs';
 import convict from 'convict';
+import { z } from 'zod';
+
+/** Job groups in configuration: name → capacity and stage types (same shape as PUT /queue-groups/{name}). */
+const GroupsConfig = z.record(
+  z.string().min(1).max(128),
+  z.strictObject({ maxInFlight: z.number().int().min(1).max(1_000_000), stageTypes: z.array(z.string().min(1).max(128)).max(256).default([]) }),
+);
+/** Rate limits in configuration (as PUT /rate-limits/{stageType}, tenantId optional). */
+const RateLimitsConfig = z.array(
+  z.strictObject({
+    stageType: z.string().min(1).max(128),
+    tenantId: z.string().min(1).max(128).optional(),
+    limit: z.number().int().min(1).max(1_000_000),
+    periodMs: z.number().int().min(1).max(86_400_000).default(1000),
+    burst: z.number().int().min(1).max(1_000_000).optional(),
+  }),
+);
+export type GroupsConfig = z.output<typeof GroupsConfig>;
+export type RateLimitsConfig = z.output<typeof RateLimitsConfig>;
+
+/**
+ * A convict format for a JSON value checked by a zod schema. Convict merges nested objects key by key against its
+ * schema, so these values travel through it as JSON text (the environment's form); loadConfig turns objects given
+ * in the file or in overrides into text first and parses the result back.
+ */
+function jsonFormat(name: string, schema: z.ZodType) {
+  convict.addFormat({
+    name,
+    validate: (v: unknown) => {
+      let parsed: unknown;
+      try {
+        parsed = typeof v === 'string' ? JSON.parse(v) : v;
+      } catch (err) {
+        throw new Error(`not JSON: ${(err as Error).message}`);
+      }
+      const r = schema.safeParse(parsed);
+      if (!r.success) throw new Error(r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+    },
+  });
+  return name;
+}
+const groupsFormat = jsonFormat('jobnik-queue-groups', GroupsConfig);
+const rateLimitsFormat = jsonFormat('jobnik-rate-limits', RateLimitsConfig);
 
 convict.addFormat({
   name: 'pg-memory-size',
@@ -68,6 +112,20 @@ export const configSchema = {
     port: { doc: 'Port of the separate /metrics listener when JOBNIK_METRICS_LISTEN=port (0 picks a free one)', format: 'port', default: 9464, env: 'JOBNIK_METRICS_PORT' },
     requireKey: { doc: 'With JOBNIK_METRICS_LISTEN=api: /metrics needs an API key of any role (x-api-key or Authorization: Bearer), as the API does', format: Boolean, default: false, env: 'JOBNIK_METRICS_REQUIRE_KEY' },
   },
+  flow: {
+    groups: {
+      doc: 'Job groups (queue classes): {"name": {"maxInFlight": n, "stageTypes": [...]}}; each caps the tasks in flight of its stage types across all tenants and replicas',
+      format: groupsFormat,
+      default: '{}',
+      env: 'JOBNIK_QUEUE_GROUPS',
+    },
+    rateLimits: {
+      doc: 'Rate limits on task starts: [{"stageType": s, "limit": n, "periodMs": 1000, "burst": b, "tenantId": t}], enforced across replicas',
+      format: rateLimitsFormat,
+      default: '[]',
+      env: 'JOBNIK_RATE_LIMITS',
+    },
+  },
   dashboard: {
     dir: { doc: 'Directory of the built dashboard served at /ui (empty: the bundled @jobnik/dashboard build, if present)', format: String, default: '', env: 'JOBNIK_DASHBOARD_DIR' },
   },
@@ -80,12 +138,25 @@ function createConfig(env: NodeJS.ProcessEnv) {
   return convict(configSchema, { env });
 }
 
-export type ManagerConfig = ReturnType<ReturnType<typeof createConfig>['getProperties']>;
+type RawConfig = ReturnType<ReturnType<typeof createConfig>['getProperties']>;
+export type ManagerConfig = Omit<RawConfig, 'flow'> & { flow: { groups: GroupsConfig; rateLimits: RateLimitsConfig } };
+type FlowInput = { groups?: unknown; rateLimits?: unknown };
+
+/** The flow section as convict carries it: JSON text. */
+function flowAsText<T extends { flow?: FlowInput }>(source: T): T {
+  // Objects given in the file or as overrides travel as text; the environment's text as it is.
+  if (!source.flow) return source;
+  const text = (v: unknown) => (v === undefined || typeof v === 'string' ? v : JSON.stringify(v));
+  const flow = Object.fromEntries(Object.entries({ groups: text(source.flow.groups), rateLimits: text(source.flow.rateLimits) }).filter(([, v]) => v !== undefined));
+  return { ...source, flow };
+}
 
 export function loadConfig(overrides: DeepPartial<ManagerConfig> = {}, env: NodeJS.ProcessEnv = process.env): ManagerConfig {
   const config = createConfig(env);
-  if (env.JOBNIK_CONFIG_FILE) config.loadFile(env.JOBNIK_CONFIG_FILE);
-  config.load(overrides);
+  if (env.JOBNIK_CONFIG_FILE) config.load(flowAsText(JSON.parse(readFileSync(env.JOBNIK_CONFIG_FILE, 'utf8')) as { flow?: FlowInput }));
+  config.load(flowAsText(overrides));
   config.validate({ allowed: 'strict' });
-  return config.getProperties();
+  const props = config.getProperties();
+  // Parsed, with defaults filled in (stageTypes [], periodMs 1000), by the schemas that validated them.
+  return { ...props, flow: { groups: GroupsConfig.parse(JSON.parse(props.flow.groups)), rateLimits: RateLimitsConfig.parse(JSON.parse(props.flow.rateLimits)) } };
 }

@@ -41,6 +41,13 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
+  readonly dequeueThrottled = new client.Counter({
+    name: 'jobnik_dequeue_throttled_total',
+    help: 'Dequeues that leased fewer tasks than asked because ready work was held back, by reason: rate_limit (a stage type or tenant rate limit) or capacity (a queue cap or a job group full)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   readonly webhookDeliveries = new client.Counter({
     name: 'jobnik_webhook_deliveries_total',
     help: 'Webhook delivery attempts by outcome (delivered, retry, failed)',

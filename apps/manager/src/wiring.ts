@@ -13,6 +13,7 @@ import { ManagerMetrics } from './metrics.js';
 import { AuthService } from './services/auth-service.js';
 import { DirectiveService } from './services/directive-service.js';
 import { DirectiveSignal } from './services/directive-signal.js';
+import { FlowService } from './services/flow-service.js';
 import { HealthService } from './services/health-service.js';
 import { JobService } from './services/job-service.js';
 import { JobTypeService } from './services/job-type-service.js';
@@ -41,6 +42,7 @@ export interface Services {
   directives: DirectiveService;
   /** The /v1 (MapColonies-compatible) API. */
   v1: V1Service;
+  flow: FlowService;
 }
 
 export interface Loops {
@@ -92,6 +94,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   );
   const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs }, {
     dequeued: (count, seconds) => metrics.dequeued(count, seconds),
+    throttled: (reason) => metrics.dequeueThrottled.inc({ reason }),
     acked: (statuses, tallies) => {
       metrics.acked(statuses);
       throughput.record(tallies);
@@ -117,6 +120,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
       maxAttempts: config.v1.maxAttempts,
       taskDefaults: { maxAttempts: config.tasks.maxAttempts, backoff: { baseMs: config.tasks.backoffBaseMs, maxMs: config.tasks.backoffMaxMs, jitter: config.tasks.backoffJitter }, timeoutMs: null },
     }),
+    flow: new FlowService(db),
   };
   const loops: Loops = {
     sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {

@@ -6,6 +6,7 @@ export * from './task.js';
 export * from './stage.js';
 export * from './job.js';
 export * from './queue.js';
+export * from './flow.js';
 export * from './ack.js';
 export * from './directives.js';
 export * from './stats.js';

@@ -13,12 +13,21 @@ export const QueueDepth = z
   })
   .meta({ id: 'QueueDepth' });
 
+export const QueueRateLimit = z
+  .object({ limit: z.number().int(), periodMs: z.number().int(), burst: z.number().int() })
+  .meta({ id: 'QueueRateLimit' });
+
 export const Queue = z
   .object({
     tenantId: TenantId,
     name: z.string().describe('The stage type'),
     paused: z.boolean(),
     maxInFlight: z.number().int().nullable().describe('Most tasks of this queue running at once across all workers; null = unlimited'),
+    weight: z.number().describe('Share of the stage type\'s leases when several tenants have ready work at one priority (default 1)'),
+    agingMs: z.number().int().nullable().describe('Priority aging: a ready task counts one priority level higher per agingMs it waits; null = strict priority'),
+    group: z.string().nullable().describe('Job group of the stage type (its capacity is shared with the group\'s other stage types)'),
+    rateLimit: QueueRateLimit.nullable().describe('Rate limit of the stage type, shared by every tenant'),
+    tenantRateLimit: QueueRateLimit.nullable().describe('Rate limit of this tenant in the stage type'),
     depth: QueueDepth,
     oldestReadyAt: Timestamp.nullable(),
   })
@@ -34,8 +43,10 @@ export const UpdateQueueRequest = z
   .strictObject({
     paused: z.boolean().optional(),
     maxInFlight: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    weight: z.number().min(0.01).max(10_000).optional().describe('Share among tenants of the stage type (default 1): weight 3 gets 3 leases for each 1 of a weight-1 tenant when both have ready work'),
+    agingMs: z.number().int().min(1).max(604_800_000).nullable().optional().describe('Priority aging (null = off): a ready task rises one priority level per agingMs it waits'),
   })
-  .refine((v) => v.paused !== undefined || v.maxInFlight !== undefined, 'give paused and/or maxInFlight')
+  .refine((v) => Object.values(v).some((x) => x !== undefined), 'give paused, maxInFlight, weight and/or agingMs')
   .meta({ id: 'UpdateQueueRequest' });
 export type UpdateQueueRequest = z.input<typeof UpdateQueueRequest>;
 

@@ -7,6 +7,7 @@ import { DequeueRequest, DequeueResponse, QueueList, QueueParams, QueueQuery, Qu
 import { CreateStage, Stage, TaskSummary } from './stage.js';
 import { AddTasksRequest, AddTasksResponse, ListTasksQuery, Task, TaskPage } from './task.js';
 import { route } from './route.js';
+import { flowRoutes } from './flow.js';
 import { Stats, StatsQuery } from './stats.js';
 import { CreateScheduleRequest, Schedule, ScheduleList, ScheduleParams, UpdateScheduleRequest } from './schedule.js';
 import { JobType, JobTypeList, JobTypeParams, PutJobTypeRequest } from './job-type.js';
@@ -79,6 +80,9 @@ export const routes = {
   createApiKey: route({ method: 'POST', path: '/api-keys', operationId: 'createApiKey', tag: 'auth', roles: A, summary: 'Create an API key (the secret is in this answer only)', body: CreateApiKeyRequest, responses: { 201: CreatedApiKey } }),
   listApiKeys: route({ method: 'GET', path: '/api-keys', operationId: 'listApiKeys', tag: 'auth', roles: A, summary: 'List API keys (never their secrets)', responses: { 200: ApiKeyList } }),
   revokeApiKey: route({ method: 'DELETE', path: '/api-keys/:keyId', operationId: 'revokeApiKey', tag: 'auth', roles: A, summary: 'Revoke an API key', params: ApiKeyParams, responses: { 204: null } }),
+
+  // Flow control: job groups and rate limits
+  ...flowRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -6,8 +6,10 @@ import { epochMs } from './report.js';
 import { settings } from './settings.js';
 
 const env = process.env;
+// BENCH_MANAGER_URLS (comma-separated): several manager replicas, one per worker process in turn.
+const replicas = env.BENCH_MANAGER_URLS?.split(',').filter(Boolean) ?? [];
 const worker = new WorkerClient({
-  baseUrl: env.BENCH_MANAGER_URL!,
+  baseUrl: replicas.length ? replicas[Number(env.BENCH_WORKER_INDEX ?? 0) % replicas.length]! : env.BENCH_MANAGER_URL!,
   workerId: `bench-${process.pid}`,
   // The same BENCH_* environment as the parent, so the same settings.
   concurrency: settings.worker.concurrency,

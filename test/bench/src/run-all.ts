@@ -12,6 +12,8 @@ import { median, note, percentile, report, round } from './report.js';
 import { settings, targets } from './settings.js';
 import { cpus, loadavg } from 'node:os';
 import { runtime } from './node-args.js';
+import { reportFairness, runFairness } from './fairness.js';
+import { reportRateLimit, runRateLimit } from './rate-limit.js';
 
 note(`settings ${JSON.stringify(settings)}`);
 report({ figure: 'machine', value: cpus().length, unit: 'cpus', loadAverage1m: round(loadavg()[0]!, 2), node: process.version, postgres: await serverInfo(), quick: settings.quick, runtime });
@@ -56,6 +58,13 @@ const large = await runBacklog(settings.backlog.large, settings.backlog.repeat, 
   }
 });
 
+// Flow control (issue 20): fairness behind a big backlog, and a rate limit across 2 replicas (postgres only).
+if (settings.stores.includes('postgres')) {
+  note('fairness: tenant B behind tenant A\'s backlog, 2 replicas');
+  reportFairness(await runFairness());
+  note('rate limit across 2 replicas');
+  reportRateLimit(await runRateLimit());
+}
 note('xmin horizon held during a steady stream');
 const xmin = await runXminHold();
 

@@ -80,6 +80,25 @@ export const settings = {
     /** Dequeue and ack batch of the backlog workers: small enough that the window spans ~40 dequeues. */
     batch: num('BENCH_BACKLOG_BATCH', 200),
   },
+  /**
+   * Fairness (issue 20): tenant A's ready backlog, tenant B adding one-task jobs at `bRatePerSecond`; A is measured
+   * alone for `phaseMs`, then with B for `phaseMs`. Worker processes split between 2 manager replicas.
+   */
+  fairness: {
+    backlog: num('BENCH_FAIR_BACKLOG', quick ? 100_000 : 1_000_000),
+    bRatePerSecond: num('BENCH_FAIR_B_RATE', 10),
+    phaseMs: num('BENCH_FAIR_PHASE_MS', quick ? 4_000 : 30_000),
+    workers: num('BENCH_FAIR_WORKERS', 4),
+    batch: num('BENCH_FAIR_BATCH', 200),
+  },
+  /** Rate limit (issue 20): `limit` starts/s on one stage type over `durationMs`, 4 workers on 2 replicas. */
+  rateLimit: {
+    limit: num('BENCH_RATE_LIMIT', 500),
+    burst: num('BENCH_RATE_BURST', 50),
+    durationMs: num('BENCH_RATE_DURATION_MS', quick ? 5_000 : 30_000),
+    backlog: num('BENCH_RATE_BACKLOG', quick ? 20_000 : 60_000),
+    workers: num('BENCH_RATE_WORKERS', 4),
+  },
 };
 
 /** The targets of issue 9 on this 2-core machine (local PostgreSQL, synchronous_commit on). */
@@ -95,4 +114,9 @@ export const targets = {
   xminHoldWorstWindow: { op: '>=', value: 0.5 },
   managerRssMb: { op: '<=', value: 200 },
   pgliteTasksPerSecond: { op: '>=', value: 2_000 },
+  /** Issue 20: a small tenant's pickup behind a big backlog, and the big tenant's throughput kept. */
+  fairPickupP99Ms: { op: '<=', value: 50 },
+  fairThroughputRatio: { op: '>=', value: 0.9 },
+  /** Issue 20: achieved starts/s within ±5 % of the limit (absolute deviation). */
+  rateLimitDeviation: { op: '<=', value: 0.05 },
 } satisfies Record<string, Target>;

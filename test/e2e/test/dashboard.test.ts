@@ -58,6 +58,24 @@ describe.each(testStores())('dashboard on %s', (store) => {
     await screenshot(page, `overview-${store}`);
   });
 
+  it('overview shows job groups with their capacity and tasks in flight, rate limits, and each queue\'s group and limit', async () => {
+    const put = (path: string, body: unknown) => fetch(`${system.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put('/queue-groups/e2e-renderers', { maxInFlight: 20, stageTypes: [GATED] })).status).toBe(200);
+    expect((await put(`/rate-limits/${IDLE}`, { limit: 600, periodMs: 60_000 })).status).toBe(200);
+    await page.goto(`${system.url}/ui/`);
+    const group = page.locator('[data-testid=group-row][data-group="e2e-renderers"] td');
+    // In flight (the render tasks running at the gate), capacity, stage types.
+    await waitFor('the group row with its tasks in flight', async () => ((await group.allTextContents())[0] === String(RENDER_TASKS) ? true : undefined));
+    expect((await group.allTextContents()).slice(0, 3)).toEqual([String(RENDER_TASKS), '20', GATED]);
+    await page.locator(`[data-testid=rate-limit-row][data-stage-type="${IDLE}"]`).getByText('600/min', { exact: true }).waitFor();
+    await page.locator(`[data-testid=queue-row][data-queue="${GATED}"] [data-testid=queue-group]`).getByText('e2e-renderers').waitFor();
+    await page.locator(`[data-testid=queue-row][data-queue="${IDLE}"] [data-testid=queue-rate-limit]`).getByText('600/min').waitFor();
+    // The idle queue is its stage type's only tenant with ready work: its whole share.
+    expect(await page.locator(`[data-testid=queue-row][data-queue="${IDLE}"] [data-testid=queue-share]`).textContent()).toBe('100 %');
+    await screenshot(page, `overview-flow-${store}`);
+    expect((await fetch(`${system.url}/queue-groups/e2e-renderers`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('filters the jobs list by name and priority, and the filter survives a reload through the URL', async () => {
     await page.goto(`${system.url}/ui/jobs`);
     await waitFor('all five jobs listed', async () => (await jobRows(page)).length === 5);

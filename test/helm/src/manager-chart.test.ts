@@ -127,6 +127,12 @@ describe('jobnik-manager chart', () => {
     expect(tuned.tasks.backoffJitter).toBe(0.35);
     expect(tuned.retention.days).toBe(1.5);
     expect(tuned.shutdown.graceMs).toBe(25000);
+    expect(tuned.flow.groups).toEqual({
+      compute: { maxInFlight: 1, stageTypes: ['tile-render'] },
+      maintenance: { maxInFlight: 5, stageTypes: ['reindex', 'vacuum-layer'] },
+      download: { maxInFlight: 10, stageTypes: ['fetch-tiles', 'fetch-dem'] },
+    });
+    expect(tuned.flow.rateLimits).toEqual([{ stageType: 'fetch-tiles', limit: 50, periodMs: 1000 }]);
   });
 
   it('probes the manager health routes on its HTTP port', () => {

@@ -9,7 +9,7 @@ interface ConfigModule {
   loadConfig(overrides: object, env: NodeJS.ProcessEnv): any;
 }
 
-/** A package's convict config module (config.ts imports only convict, so it loads without the rest of the app). */
+/** A package's convict config module (config.ts imports only convict and zod, so it loads without the rest of the app). */
 export async function configModule(packageDir: string): Promise<ConfigModule> {
   return (await import(pathToFileURL(join(ROOT, packageDir, 'src', 'config.ts')).href)) as ConfigModule;
 }

@@ -84,6 +84,12 @@ const CALLS: Record<RouteName, (a: AIds) => Call> = {
   createApiKey: () => ({ body: { tenantId: A_TENANT, role: 'admin', name: 'escalate' } }),
   listApiKeys: () => ({}),
   revokeApiKey: (a) => ({ params: { keyId: a.keyId } }),
+  listQueueGroups: () => ({}),
+  putQueueGroup: (a) => ({ params: { name: 'iso-group' }, body: { maxInFlight: 1, stageTypes: [a.stageType] } }),
+  deleteQueueGroup: () => ({ params: { name: 'iso-group' } }),
+  listRateLimits: () => ({}),
+  putRateLimit: (a) => ({ params: { stageType: a.stageType }, query: { tenantId: A_TENANT }, body: { limit: 1 } }),
+  deleteRateLimit: (a) => ({ params: { stageType: a.stageType }, query: { tenantId: A_TENANT } }),
 };
 
 /** The /v1 (MapColonies-compatible) routes, on the same resources of A. */

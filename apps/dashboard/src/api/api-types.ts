@@ -9,6 +9,8 @@ export type {
   Problem,
   ProblemIssue,
   Queue,
+  QueueGroup,
+  RateLimit,
   Schedule,
   Stage,
   StageStatus,

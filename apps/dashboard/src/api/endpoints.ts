@@ -29,6 +29,9 @@ export const api = {
   updateQueue: (stageType: string, tenantId: string, body: BodyOf<'updateQueue'>) =>
     apiRequest<AnswerOf<'updateQueue'>>('PATCH', `/queues/${seg(stageType)}${toQueryString({ tenantId })}`, { body }),
 
+  listQueueGroups: (signal?: AbortSignal) => apiRequest<AnswerOf<'listQueueGroups'>>('GET', '/queue-groups', { signal }),
+  listRateLimits: (signal?: AbortSignal) => apiRequest<AnswerOf<'listRateLimits'>>('GET', '/rate-limits', { signal }),
+
   getStats: (signal?: AbortSignal) => apiRequest<AnswerOf<'getStats'>>('GET', '/stats', { signal }),
   listWorkers: (signal?: AbortSignal) => apiRequest<AnswerOf<'listWorkers'>>('GET', '/workers', { signal }),
   listSchedules: (signal?: AbortSignal) => apiRequest<AnswerOf<'listSchedules'>>('GET', '/schedules', { signal }),

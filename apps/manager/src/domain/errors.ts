@@ -19,7 +19,7 @@ export class ValidationError extends AppError {
   }
 }
 
-export type Entity = 'job' | 'stage' | 'task' | 'queue' | 'schedule' | 'job type' | 'API key';
+export type Entity = 'job' | 'stage' | 'task' | 'queue' | 'schedule' | 'job type' | 'API key' | 'job group' | 'rate limit';
 
 const NOT_FOUND_CODES: Record<Entity, ErrorCode> = {
   job: 'JOB_NOT_FOUND',
@@ -29,6 +29,8 @@ const NOT_FOUND_CODES: Record<Entity, ErrorCode> = {
   schedule: 'SCHEDULE_NOT_FOUND',
   'job type': 'JOB_TYPE_NOT_FOUND',
   'API key': 'API_KEY_NOT_FOUND',
+  'job group': 'QUEUE_GROUP_NOT_FOUND',
+  'rate limit': 'RATE_LIMIT_NOT_FOUND',
 };
 
 export class NotFoundError extends AppError {

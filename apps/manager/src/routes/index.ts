@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { apiKeyRoutes } from './api-keys.js';
 import type { RouteContext } from './context.js';
 import { directiveRoutes } from './directives.js';
+import { flowRoutes } from './flow.js';
 import { jobRoutes } from './jobs.js';
 import { queueRoutes } from './queues.js';
 import { scheduleRoutes } from './schedules.js';
@@ -12,5 +13,5 @@ import { taskRoutes } from './tasks.js';
 import { v1Routes } from './v1/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  for (const group of [jobRoutes, stageRoutes, taskRoutes, queueRoutes, directiveRoutes, scheduleRoutes, apiKeyRoutes, systemRoutes, v1Routes]) group(app, ctx);
+  for (const group of [jobRoutes, stageRoutes, taskRoutes, queueRoutes, directiveRoutes, scheduleRoutes, apiKeyRoutes, systemRoutes, flowRoutes, v1Routes]) group(app, ctx);
 }

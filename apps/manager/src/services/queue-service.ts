@@ -19,7 +19,7 @@ export class QueueService {
     await this.db.transaction(async (tx) => {
       await updateQueue(tx, tenantId, stageType, change);
       // Resumed, or its cap changed: long-polls parked on the queue look again (no-op when nothing is ready).
-      if (change.paused === false || change.maxInFlight !== undefined) await notifyReady(tx, [stageType]);
+      if (change.paused === false || change.maxInFlight !== undefined || change.agingMs !== undefined || change.weight !== undefined) await notifyReady(tx, [stageType]);
     });
     return (await getQueue(this.db, tenantId, stageType))!;
   }

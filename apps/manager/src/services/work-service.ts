@@ -4,7 +4,7 @@ import type { AckOutcome, AckResponse, Directive, HeartbeatResponse, TaskStatus 
 import type { Db, Queryable } from '../db/db.js';
 import { completeTasks, failTasks, fenceStates, releasePaused, releaseTasks, type AckResult } from '../store/acks.js';
 import type { Tally } from '../store/throughput.js';
-import { dequeueTasks, lockCappedQueues, type RawDequeue } from '../store/dequeue.js';
+import { dequeueTasks, lockFlowControls, type RawDequeue } from '../store/dequeue.js';
 import { heartbeat } from '../store/heartbeat.js';
 import { ValidationError } from '../domain/errors.js';
 import { iso } from '../store/mappers.js';
@@ -21,6 +21,8 @@ export interface WorkServiceOptions {
 export interface WorkHooks {
   /** A dequeue handed out tasks after `seconds` of database work. */
   dequeued?(count: number, seconds: number): void;
+  /** A dequeue leased fewer than asked because a rate limit (`rate_limit`) or a capacity (`capacity`) held ready work back. */
+  throttled?(reason: 'rate_limit' | 'capacity'): void;
   /** An ack batch committed: its tasks reached these statuses; `tallies` counts those finished for good, by tenant. */
   acked?(statuses: TaskStatus[], tallies: Tally[]): void;
 }
@@ -50,6 +52,13 @@ export interface DequeueBody {
 }
 
 const EMPTY_DEQUEUE = '{"tasks":[],"jobs":[],"stages":[]}';
+
+/**
+ * A long-poll held back by a full capacity (queue cap or group) looks again this often: a completion frees room
+ * without making anything ready, so no wake-up is sent for it. (The worker that completed a task usually asks
+ * again at once and takes the room itself; this bounds the wait of the others.)
+ */
+const CAPACITY_RECHECK_MS = 200;
 
 /** What an ack repeat looks like when the first one was applied but its answer was lost. */
 const ALREADY_DONE: Record<AckKind, readonly TaskStatus[]> = {
@@ -100,7 +109,10 @@ export class WorkService {
         const now = Date.now();
         if (now >= deadline || signal?.aborted || this.ready.closed) return { count: 0, json: EMPTY_DEQUEUE };
         // Sleep until woken, until the earliest delayed task is due, or until the deadline.
-        const dueIn = raw.nextRunAfter ? Math.max(1, raw.nextRunAfter.getTime() - now) : Infinity;
+        let dueIn = raw.nextRunAfter ? Math.max(1, raw.nextRunAfter.getTime() - now) : Infinity;
+        // Held back by a rate limit: until its next start is due; by a capacity: a short recheck.
+        if (raw.rateWakeAt) dueIn = Math.min(dueIn, Math.max(1, raw.rateWakeAt.getTime() - now));
+        if (raw.capHeld) dueIn = Math.min(dueIn, CAPACITY_RECHECK_MS);
         const abort = new AbortController();
         const onAbort = () => abort.abort();
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -123,12 +135,14 @@ export class WorkService {
       cappedLocked: false,
     };
     const first = await dequeueTasks(this.db, params);
-    if (!first.anyCapped || first.count >= input.max) return first;
-    // Capped queues are served under their lock so the in-flight count cannot be raced past the cap.
+    if (!first.anyLimited || first.count >= input.max) return first;
+    // Limited queues (caps, groups, rate limits) are served under their locks so no replica can race past a limit.
     const second = await this.db.transaction(async (tx) => {
-      await lockCappedQueues(tx, first.cappedIds);
+      await lockFlowControls(tx, first.cappedIds, first.groupNames);
       return dequeueTasks(tx, { ...params, max: input.max - first.count, cappedLocked: true });
     });
+    if (second.rateHeld) this.hooks.throttled?.('rate_limit');
+    if (second.capHeld) this.hooks.throttled?.('capacity');
     if (first.count === 0) return { ...second, nextRunAfter: second.count > 0 ? null : second.nextRunAfter ?? first.nextRunAfter };
     if (second.count === 0) return first;
     // Both rounds leased tasks (rare: uncapped and capped queues in one call): join their arrays.

@@ -8,58 +8,144 @@ import { inScope } from './tenant-scope.js';
 const RFC3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /*
- * For each queue and each of the 5 priorities, one range scan of tasks_ready that stops at now()
- * (so delayed tasks never sit in front of ready ones), locked with SKIP LOCKED; the best `max` of
- * those are leased. Capped queues (max_in_flight) get 0 unless the caller holds their lock ($5).
- * The leased tasks, their jobs and stages come back as JSON text already in the wire format of
- * DequeueResponse, so the manager sends them on without parsing and re-serializing every task.
+ * Streams: one per (queue, priority). Each stream with a ready head (one unlocked index probe) competes at its
+ * level: its priority, lowered by aging (queues.aging_ms) from the head's wait. Within a level, the batch is shared
+ * between queues — i.e. tenants of a stage type — by weight (queues.weight): each stream locks at most its weighted
+ * share of `max` (FOR UPDATE SKIP LOCKED, a range scan of tasks_ready that stops at now()), and the locked rows are
+ * ordered by a virtual tag (rank within its queue + a random phase) / weight: weighted round robin, with a random
+ * start so that more tenants than slots get slots in proportion to their weights. A lone queue gets the whole batch.
+ *
+ * Limited queues — a max_in_flight cap, a job group (queue_group_members) or a rate limit on the stage type or the
+ * tenant — get 0 unless $5: the caller holds the advisory locks of the capped queues and of the groups
+ * (lockFlowControls). Then a group's room is counted under its lock, and the rate-limit rows (GCRA: tat = the
+ * theoretical arrival time of the next start) are locked in the statement, read on the database clock, and
+ * advanced by what was leased: exact across replicas. Without any limit configured, the only extra cost over a
+ * plain ordered scan is the head probes and a primary-key probe of the empty rate_limits and group tables.
+ *
+ * The roll-up locks stage and job rows in id order (a fair batch spans one stage per tenant: in join order,
+ * concurrent dequeues deadlock on them). The leased tasks, their jobs and stages come back as JSON text already in
+ * the wire format of DequeueResponse, so the manager sends them on without parsing and re-serializing every task.
  */
 export const DEQUEUE = statement(
   'jobnik_dequeue',
-  `WITH q AS (
-     SELECT qu.id, qu.max_in_flight IS NOT NULL AS capped,
-       CASE WHEN qu.max_in_flight IS NULL THEN $4::int
-            WHEN $5::boolean THEN GREATEST(0, LEAST($4::int, qu.max_in_flight -
-              (SELECT count(*) FROM tasks r WHERE r.queue_id = qu.id AND r.status = 'IN_PROGRESS')::int))
-            ELSE 0 END AS lim
-     FROM queues qu
-     WHERE qu.name = ANY($1::text[]) AND ${inScope('qu.tenant_id', '$2')} AND NOT qu.paused
+  `WITH q AS MATERIALIZED (
+     SELECT x.id, x.name, x.tenant_id, x.weight, x.aging_ms, x.group_name, x.max_in_flight IS NOT NULL AS capped, x.limited,
+       CASE WHEN NOT x.limited THEN $4::int
+            WHEN NOT $5::boolean THEN 0
+            WHEN x.max_in_flight IS NULL THEN $4::int
+            ELSE GREATEST(0, LEAST($4::int, x.max_in_flight -
+              (SELECT count(*) FROM tasks r WHERE r.queue_id = x.id AND r.status = 'IN_PROGRESS')::int)) END AS lim
+     FROM (
+       SELECT qu.id, qu.name, qu.tenant_id, qu.weight, qu.aging_ms, qu.max_in_flight, m.group_name,
+         (qu.max_in_flight IS NOT NULL OR m.group_name IS NOT NULL
+          OR EXISTS (SELECT 1 FROM rate_limits rr WHERE rr.stage_type = qu.name AND rr.tenant_id IN ('*', qu.tenant_id))) AS limited
+       FROM queues qu LEFT JOIN queue_group_members m ON m.stage_type = qu.name
+       WHERE qu.name = ANY($1::text[]) AND ${inScope('qu.tenant_id', '$2')} AND NOT qu.paused
+     ) x
    ),
-   candidates AS (
-     SELECT c.id, c.queue_id, c.priority, c.run_after, c.seq, q.lim
+   grp AS (
+     SELECT g.name, GREATEST(0, g.max_in_flight - (SELECT count(*) FROM tasks r WHERE r.status = 'IN_PROGRESS' AND r.queue_id = ANY (ARRAY(
+         SELECT gq.id FROM queues gq JOIN queue_group_members gm ON gm.stage_type = gq.name WHERE gm.group_name = g.name))))::int AS room
+     FROM queue_groups g WHERE $5::boolean AND g.name IN (SELECT group_name FROM q)
+   ),
+   rl AS MATERIALIZED (
+     SELECT r.stage_type, r.tenant_id, r.limit_n, r.period_ms, r.burst, r.tat FROM rate_limits r
+     WHERE $5::boolean AND r.stage_type = ANY($1::text[]) AND (r.tenant_id = '*' OR r.tenant_id IN (SELECT tenant_id FROM q))
+     ORDER BY r.stage_type, r.tenant_id
+     FOR NO KEY UPDATE
+   ),
+   rl_allow AS MATERIALIZED (
+     SELECT stage_type, tenant_id, t_ms, at, tat, burst,
+       GREATEST(0, LEAST($4::int, floor(extract(epoch FROM at - GREATEST(tat, at)) * 1000 / t_ms) + burst))::int AS allowed
+     FROM (SELECT rl.*, rl.period_ms::float8 / rl.limit_n AS t_ms, clock_timestamp() AS at FROM rl) x
+   ),
+   heads AS (
+     SELECT q.id AS queue_id, q.name, q.tenant_id, q.group_name, q.weight, q.lim, p.priority,
+       CASE WHEN q.aging_ms IS NULL THEN p.priority
+            ELSE GREATEST(0, p.priority - floor(extract(epoch FROM now() - h.run_after) * 1000 / q.aging_ms))::int END AS level
      FROM q CROSS JOIN generate_series(0, 4) AS p(priority)
      CROSS JOIN LATERAL (
-       SELECT t.id, t.queue_id, t.priority, t.run_after, t.seq FROM tasks t
+       SELECT t.run_after FROM tasks t
        WHERE t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after <= now()
+       ORDER BY t.run_after, t.seq LIMIT 1
+     ) h
+     WHERE q.lim > 0 OR $5::boolean
+   ),
+   limits AS MATERIALIZED (
+     SELECT h.*, coalesce(g.room, $4::int) AS group_room, coalesce(ta.allowed, $4::int) AS type_allowed, coalesce(tt.allowed, $4::int) AS tenant_allowed
+     FROM heads h
+     LEFT JOIN grp g ON g.name = h.group_name
+     LEFT JOIN rl_allow ta ON ta.stage_type = h.name AND ta.tenant_id = '*'
+     LEFT JOIN rl_allow tt ON tt.stage_type = h.name AND tt.tenant_id = h.tenant_id
+   ),
+   quota AS (
+     SELECT l.*, LEAST(l.lim, l.group_room, l.type_allowed, l.tenant_allowed,
+       ceil($4::int * l.weight / sum(l.weight) OVER (PARTITION BY l.level)))::int AS k
+     FROM limits l
+   ),
+   candidates AS (
+     SELECT c.id, c.run_after, c.seq, quota.queue_id, quota.name, quota.tenant_id, quota.group_name, quota.level, quota.weight,
+       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed
+     FROM quota CROSS JOIN LATERAL (
+       SELECT t.id, t.run_after, t.seq FROM tasks t
+       WHERE t.queue_id = quota.queue_id AND t.priority = quota.priority AND t.status = 'PENDING' AND t.run_after <= now()
        ORDER BY t.run_after, t.seq
-       LIMIT q.lim
+       LIMIT quota.k
        FOR UPDATE SKIP LOCKED
      ) c
+     WHERE quota.k > 0
+   ),
+   phases AS MATERIALIZED (SELECT id AS queue_id, -ln(1 - random()) AS phase FROM q),
+   tagged AS (
+     SELECT c.*, (row_number() OVER (PARTITION BY c.queue_id, c.level ORDER BY c.run_after, c.seq) - 1 + ph.phase) / c.weight AS tag
+     FROM candidates c JOIN phases ph ON ph.queue_id = c.queue_id
    ),
    picked AS (
-     SELECT id FROM (
-       SELECT id, priority, run_after, seq, lim,
-              row_number() OVER (PARTITION BY queue_id ORDER BY priority, run_after, seq) AS rn
-       FROM candidates
+     SELECT id, row_number() OVER (ORDER BY level, tag, seq) AS ord FROM (
+       SELECT id, level, tag, seq, lim, group_name, group_room, type_allowed, tenant_allowed,
+         row_number() OVER (PARTITION BY queue_id ORDER BY level, tag, seq) AS rn_queue,
+         row_number() OVER (PARTITION BY group_name ORDER BY level, tag, seq) AS rn_group,
+         row_number() OVER (PARTITION BY name ORDER BY level, tag, seq) AS rn_type,
+         row_number() OVER (PARTITION BY name, tenant_id ORDER BY level, tag, seq) AS rn_tenant
+       FROM tagged
      ) ranked
-     WHERE rn <= lim
-     ORDER BY priority, run_after, seq
+     WHERE rn_queue <= lim AND (group_name IS NULL OR rn_group <= group_room) AND rn_type <= type_allowed AND rn_tenant <= tenant_allowed
+     ORDER BY level, tag, seq
      LIMIT $4
    ),
    leased AS (
      UPDATE tasks t SET status = 'IN_PROGRESS', attempts = t.attempts + 1, lease_worker = $3,
        lease_token = gen_random_uuid(), lease_expires_at = now() + $6::int * interval '1 millisecond',
-       started_at = now(), updated_at = now(), progress = CASE WHEN t.checkpoint IS NULL THEN 0 ELSE t.progress END
+       -- Under a rate limit the start is dated when the limit granted it (after its row lock), not at transaction start.
+       started_at = coalesce((SELECT max(at) FROM rl_allow), now()), updated_at = now(),
+       progress = CASE WHEN t.checkpoint IS NULL THEN 0 ELSE t.progress END
      FROM picked WHERE t.id = picked.id
      RETURNING t.id, t.job_id, t.stage_id, t.queue_id, t.priority, t.run_after, t.seq, t.data, t.user_metadata, t.attempts,
-       t.max_attempts, t.timeout_ms, t.checkpoint, t.lease_token, t.lease_expires_at
+       t.max_attempts, t.timeout_ms, t.checkpoint, t.lease_token, t.lease_expires_at, picked.ord
    ),
-   changes AS (SELECT stage_id, 'PENDING'::text AS old_status, 'IN_PROGRESS'::text AS new_status FROM leased),
+   stage_locks AS MATERIALIZED (
+     SELECT s.id FROM stages s WHERE s.id IN (SELECT stage_id FROM leased) ORDER BY s.id FOR NO KEY UPDATE
+   ),
+   job_locks AS MATERIALIZED (
+     SELECT j.id FROM jobs j WHERE j.id IN (SELECT job_id FROM leased) AND j.status = 'PENDING' ORDER BY j.id FOR NO KEY UPDATE
+   ),
+   changes AS (
+     SELECT l.stage_id, 'PENDING'::text AS old_status, 'IN_PROGRESS'::text AS new_status FROM leased l JOIN stage_locks k ON k.id = l.stage_id
+   ),
    ${rollupCte('changes', `status = CASE WHEN s.status = 'PENDING' THEN 'IN_PROGRESS' ELSE s.status END, started_at = coalesce(s.started_at, now())`)},
    started_jobs AS (
      UPDATE jobs j SET status = 'IN_PROGRESS', started_at = coalesce(j.started_at, now()), updated_at = now()
-     WHERE j.id IN (SELECT DISTINCT job_id FROM leased) AND j.status = 'PENDING'
+     WHERE j.id IN (SELECT id FROM job_locks) AND j.status = 'PENDING'
      RETURNING j.id
+   ),
+   rl_spent AS (
+     UPDATE rate_limits r SET tat = GREATEST(r.tat, a.at) + n.used * a.t_ms * interval '1 millisecond', updated_at = now()
+     FROM rl_allow a CROSS JOIN LATERAL (
+       SELECT count(*) AS used FROM leased l JOIN q ON q.id = l.queue_id
+       WHERE q.name = a.stage_type AND (a.tenant_id = '*' OR q.tenant_id = a.tenant_id)
+     ) n
+     WHERE r.stage_type = a.stage_type AND r.tenant_id = a.tenant_id AND n.used > 0
+     RETURNING 1
    )
    SELECT
      (SELECT count(*) FROM leased)::int AS n,
@@ -67,7 +153,7 @@ export const DEQUEUE = statement(
         'id', l.id, 'jobId', l.job_id, 'stageId', l.stage_id, 'stageType', qu.name, 'priority', ${priorityNameSql('l.priority')},
         'data', l.data, 'userMetadata', l.user_metadata, 'attempts', l.attempts, 'maxAttempts', l.max_attempts,
         'timeoutMs', l.timeout_ms, 'checkpoint', l.checkpoint, 'leaseToken', l.lease_token, 'leaseExpiresAt', ${RFC3339('l.lease_expires_at')})
-        ORDER BY l.priority, l.run_after, l.seq), '[]')::text
+        ORDER BY l.ord), '[]')::text
       FROM leased l JOIN queues qu ON qu.id = l.queue_id) AS tasks,
      (SELECT coalesce(json_agg(json_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'priority', ${priorityNameSql('j.priority')},
         'data', j.data, 'userMetadata', j.user_metadata, 'traceparent', j.traceparent, 'tracestate', j.tracestate)), '[]')::text
@@ -75,9 +161,15 @@ export const DEQUEUE = statement(
      (SELECT coalesce(json_agg(json_build_object('id', s.id, 'jobId', s.job_id, 'order', s.ord, 'type', s.type,
         'data', s.data, 'userMetadata', s.user_metadata)), '[]')::text
       FROM stages s WHERE s.id IN (SELECT DISTINCT stage_id FROM leased)) AS stages,
-     (SELECT count(*) FROM rollup)::int + (SELECT count(*) FROM started_jobs)::int AS touched,
-     (SELECT bool_or(capped) FROM q) AS any_capped,
-     (SELECT array_agg(id) FROM q WHERE capped) AS capped_ids,
+     (SELECT count(*) FROM rollup)::int + (SELECT count(*) FROM started_jobs)::int + (SELECT count(*) FROM rl_spent)::int AS touched,
+     (SELECT bool_or(limited) FROM q) AS any_limited,
+     (SELECT array_agg(id ORDER BY id) FROM q WHERE capped) AS capped_ids,
+     (SELECT array_agg(DISTINCT group_name) FROM q WHERE group_name IS NOT NULL) AS group_names,
+     ($5::boolean AND (SELECT count(*) FROM leased) < $4::int
+       AND EXISTS (SELECT 1 FROM limits WHERE LEAST(type_allowed, tenant_allowed) < LEAST($4::int, lim, group_room))) AS rate_held,
+     ($5::boolean AND (SELECT count(*) FROM leased) < $4::int
+       AND EXISTS (SELECT 1 FROM limits WHERE LEAST(lim, group_room) < $4::int)) AS cap_held,
+     (SELECT min(tat - (burst - 1) * t_ms * interval '1 millisecond') FROM rl_allow WHERE allowed = 0) AS rate_wake_at,
      CASE WHEN NOT EXISTS (SELECT 1 FROM leased) THEN (
        SELECT min(n.run_after) FROM q CROSS JOIN generate_series(0, 4) AS p(priority)
        CROSS JOIN LATERAL (
@@ -94,7 +186,7 @@ export interface DequeueParams {
   workerId: string;
   max: number;
   leaseMs: number;
-  /** The caller holds the advisory locks of the capped queues: they may be served. */
+  /** The caller holds the advisory locks of the capped queues and groups: limited queues may be served. */
   cappedLocked: boolean;
 }
 
@@ -104,28 +196,45 @@ export interface RawDequeue {
   tasks: string;
   jobs: string;
   stages: string;
-  anyCapped: boolean;
+  /** Some queue has a cap, a group or a rate limit: it is served only in a locked round. */
+  anyLimited: boolean;
+  /** Queues with a max_in_flight cap, and groups, whose locks the locked round takes. */
   cappedIds: number[];
+  groupNames: string[];
+  /** Locked round: fewer than asked were leased while ready work was held back by a rate limit / a capacity. */
+  rateHeld: boolean;
+  capHeld: boolean;
+  /** When a rate limit allowed nothing: when its next start becomes due. */
+  rateWakeAt: Date | null;
   /** When nothing was ready: the earliest runAfter among pending tasks of these queues. */
   nextRunAfter: Date | null;
 }
 
+const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(v as string));
+
 export async function dequeueTasks(db: Queryable, p: DequeueParams): Promise<RawDequeue> {
   const rows = await db.query<Record<string, unknown>>(DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.cappedLocked, p.leaseMs]);
   const r = rows[0]!;
-  const next = r.next_run_after;
   return {
     count: r.n as number,
     tasks: r.tasks as string,
     jobs: r.jobs as string,
     stages: r.stages as string,
-    anyCapped: Boolean(r.any_capped),
+    anyLimited: Boolean(r.any_limited),
     cappedIds: (r.capped_ids as number[] | null) ?? [],
-    nextRunAfter: next === null || next === undefined ? null : next instanceof Date ? next : new Date(next as string),
+    groupNames: (r.group_names as string[] | null) ?? [],
+    rateHeld: Boolean(r.rate_held),
+    capHeld: Boolean(r.cap_held),
+    rateWakeAt: dateOrNull(r.rate_wake_at),
+    nextRunAfter: dateOrNull(r.next_run_after),
   };
 }
 
-/** Serializes dequeues of capped queues (in id order, so two callers never deadlock) until commit. */
-export async function lockCappedQueues(tx: Queryable, queueIds: number[]): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock(7311943, id) FROM unnest($1::int[]) AS id ORDER BY id', [[...queueIds].sort((a, b) => a - b)]);
+/**
+ * Serializes the locked round of dequeues touching these capped queues and groups until commit: queues in id order,
+ * then groups in name order, so two callers never deadlock. (Rate-limit rows are locked by the statement itself.)
+ */
+export async function lockFlowControls(tx: Queryable, queueIds: number[], groupNames: string[]): Promise<void> {
+  if (queueIds.length) await tx.query('SELECT pg_advisory_xact_lock(7311943, id) FROM unnest($1::int[]) AS id ORDER BY id', [[...queueIds].sort((a, b) => a - b)]);
+  if (groupNames.length) await tx.query('SELECT pg_advisory_xact_lock(7311944, hashtext(g)) FROM unnest($1::text[]) AS g ORDER BY g', [[...groupNames].sort()]);
 }

@@ -1,4 +1,5 @@
-// Overview: throughput and failures, queue depths with pause/resume, workers seen recently, jobs by name and status.
+// Overview: throughput and failures, queue depths with pause/resume, job groups and rate limits, workers seen recently, jobs by name and status.
+import { FlowSection } from './flow-section.js';
 import { JobsByNameSection } from './jobs-by-name-section.js';
 import { QueuesSection } from './queues-section.js';
 import { ThroughputSection } from './throughput-section.js';
@@ -14,6 +15,7 @@ export function OverviewPage() {
       <h1 className="page__title">Overview</h1>
       <ThroughputSection stats={stats} />
       <QueuesSection />
+      <FlowSection />
       <JobsByNameSection stats={stats} />
       <WorkersSection />
     </div>

@@ -1,4 +1,5 @@
-// Queues (one per tenant and stage type) with their depth by status, and a pause/resume switch each.
+// Queues (one per tenant and stage type) with their depth by status, their flow control (job group, rate limits,
+// the tenant's share of the stage type, aging) and a pause/resume switch each.
 import type { Queue } from '../../api/api-types.js';
 import { api } from '../../api/endpoints.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
@@ -7,8 +8,9 @@ import { Placeholder, Section } from '../../components/section.js';
 import { useAction } from '../../hooks/use-action.js';
 import { usePolling } from '../../hooks/use-polling.js';
 import { formatCount } from '../../lib/format.js';
+import { formatRate, tenantShares } from '../../lib/flow-format.js';
 
-function QueueRow({ queue, onToggle, busy }: { queue: Queue; onToggle: (q: Queue) => void; busy: boolean }) {
+function QueueRow({ queue, share, onToggle, busy }: { queue: Queue; share: number | null; onToggle: (q: Queue) => void; busy: boolean }) {
   const d = queue.depth;
   return (
     <tr data-testid="queue-row" data-queue={queue.name} data-tenant={queue.tenantId} data-paused={queue.paused}>
@@ -27,6 +29,22 @@ function QueueRow({ queue, onToggle, busy }: { queue: Queue; onToggle: (q: Queue
       <td className="num">{formatCount(d.paused)}</td>
       <td className="num">{formatCount(d.waiting)}</td>
       <td className="num">{queue.maxInFlight === null ? '∞' : formatCount(queue.maxInFlight)}</td>
+      <td data-testid="queue-group">{queue.group ?? '—'}</td>
+      <td data-testid="queue-rate-limit">
+        {queue.rateLimit || queue.tenantRateLimit ? (
+          <>
+            {queue.rateLimit && <span title="Rate limit of the stage type, shared by every tenant">{formatRate(queue.rateLimit)}</span>}
+            {queue.rateLimit && queue.tenantRateLimit && <br />}
+            {queue.tenantRateLimit && <span title="This tenant's own rate limit">tenant: {formatRate(queue.tenantRateLimit)}</span>}
+          </>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td className="num" data-testid="queue-share" title={`weight ${queue.weight}`}>
+        {share === null ? '—' : `${Math.round(share * 100)} %`}
+      </td>
+      <td data-testid="queue-aging">{queue.agingMs === null ? 'off' : `${formatCount(queue.agingMs)} ms`}</td>
       <td>
         <RelativeTime iso={queue.oldestReadyAt} />
       </td>
@@ -50,6 +68,7 @@ export function QueuesSection() {
   const queues = usePolling('/queues', (signal) => api.listQueues(signal));
   const toggle = useAction(queues.refresh);
   const items = queues.data?.items ?? [];
+  const shares = tenantShares(items);
   const onToggle = (q: Queue) => void toggle.run(() => api.updateQueue(q.name, q.tenantId, { paused: !q.paused }));
   return (
     <Section title="Queues" testId="queues">
@@ -72,6 +91,12 @@ export function QueuesSection() {
                 <th scope="col" className="num">Paused</th>
                 <th scope="col" className="num">Waiting</th>
                 <th scope="col" className="num">Max in flight</th>
+                <th scope="col">Group</th>
+                <th scope="col">Rate limit</th>
+                <th scope="col" className="num" title="The tenant's share of the stage type's leases while tenants with ready work compete (by weight)">
+                  Share
+                </th>
+                <th scope="col">Aging</th>
                 <th scope="col">Oldest ready</th>
                 <th scope="col">
                   <span className="sr-only">Actions</span>
@@ -80,7 +105,7 @@ export function QueuesSection() {
             </thead>
             <tbody>
               {items.map((q) => (
-                <QueueRow key={`${q.tenantId}/${q.name}`} queue={q} onToggle={onToggle} busy={toggle.pending} />
+                <QueueRow key={`${q.tenantId}/${q.name}`} queue={q} share={shares.get(q) ?? null} onToggle={onToggle} busy={toggle.pending} />
               ))}
             </tbody>
           </table>

@@ -1,0 +1,104 @@
+// Fairness (issue 20): tenant A has a large ready backlog of stage type `fair`; tenant B adds a one-task job of the
+// same stage type and priority every 1/rate s. Worker processes (tenant-agnostic: they serve every tenant) are split
+// between 2 manager replicas on one PostgreSQL database. A's throughput is measured alone, then while B adds work;
+// B's pickup is started_at − created_at of its tasks (the database's clock).
+import pg from 'pg';
+import { createDatabase } from './database.js';
+import { isMain } from './main.js';
+import { startManagerProcess } from './manager-process.js';
+import { benchProducer } from './producer.js';
+import { note, percentile, report, round } from './report.js';
+import { seedPending } from './seed.js';
+import { settings, targets } from './settings.js';
+import { WorkerFleet } from './worker-fleet.js';
+
+const STAGE = 'fair';
+const B_TENANT = 'tenant-b';
+
+export interface FairnessResult {
+  backlog: number;
+  soloRate: number;
+  sharedRate: number;
+  bPickupMs: number[];
+  bCreated: number;
+  bLeased: number;
+}
+
+async function completionsDuring(fleet: WorkerFleet, ms: number): Promise<number> {
+  const before = fleet.completions.length;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  return (fleet.completions.length - before) / ((performance.now() - t0) / 1000);
+}
+
+export async function runFairness(): Promise<FairnessResult> {
+  const { backlog, bRatePerSecond, phaseMs, workers, batch } = settings.fairness;
+  const database = await createDatabase();
+  const managers = await Promise.all([0, 1].map(() => startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize })));
+  const producer = benchProducer(managers[0]!.url);
+  try {
+    note(`fairness: seeding ${backlog} ready tasks of tenant A`);
+    await seedPending(database.url, producer, STAGE, backlog);
+    const fleet = await WorkerFleet.start(new URL('./jobnik-worker-child.ts', import.meta.url), workers, {
+      BENCH_MANAGER_URLS: managers.map((m) => m.url).join(','),
+      BENCH_STAGE_TYPE: STAGE,
+      BENCH_WORKER_BATCH: String(batch),
+      BENCH_ACK_BATCH: String(batch),
+      BENCH_WORKER_CONCURRENCY: String(batch * 2),
+    });
+    try {
+      await completionsDuring(fleet, 1_000); // warm-up
+      note('fairness: tenant A alone');
+      const soloRate = await completionsDuring(fleet, phaseMs);
+      note(`fairness: tenant A with tenant B adding ${bRatePerSecond} tasks/s`);
+      let bCreated = 0;
+      let stop = false;
+      const adder = (async () => {
+        const every = 1000 / bRatePerSecond;
+        const start = performance.now();
+        while (!stop) {
+          const r = await fetch(`${managers[bCreated % 2]!.url}/jobs`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'fair-b', tenantId: B_TENANT, stages: [{ type: STAGE, tasks: [{ data: { b: bCreated } }] }] }),
+          });
+          if (r.status !== 201) throw new Error(`create B: ${r.status} ${await r.text()}`);
+          bCreated++;
+          const next = start + bCreated * every;
+          await new Promise((res) => setTimeout(res, Math.max(0, next - performance.now())));
+        }
+      })();
+      const sharedRate = await completionsDuring(fleet, phaseMs);
+      stop = true;
+      await adder;
+      // Let the last B tasks be picked up before reading their start times.
+      await new Promise((r) => setTimeout(r, 500));
+      const c = new pg.Client({ connectionString: database.url });
+      await c.connect();
+      const rows = (
+        await c.query<{ ms: number | null }>(
+          `SELECT extract(epoch FROM t.started_at - t.created_at) * 1000 AS ms FROM tasks t JOIN queues q ON q.id = t.queue_id WHERE q.tenant_id = $1`,
+          [B_TENANT],
+        )
+      ).rows;
+      await c.end();
+      const bPickupMs = rows.filter((r) => r.ms !== null).map((r) => Number(r.ms)).sort((a, b) => a - b);
+      return { backlog, soloRate, sharedRate, bPickupMs, bCreated, bLeased: bPickupMs.length };
+    } finally {
+      await fleet.stop();
+    }
+  } finally {
+    await producer.close();
+    await Promise.all(managers.map((m) => m.stop()));
+    await database.drop();
+  }
+}
+
+export function reportFairness(r: FairnessResult, run = 1): void {
+  const common = { run, backlog: r.backlog, bRatePerSecond: settings.fairness.bRatePerSecond, phaseMs: settings.fairness.phaseMs, workers: settings.fairness.workers, replicas: 2, batch: settings.fairness.batch };
+  const p = (q: number) => (r.bPickupMs.length ? round(percentile(r.bPickupMs, q), 2) : NaN);
+  report({ figure: 'fair-b-pickup-p99', value: p(99), unit: 'ms', target: targets.fairPickupP99Ms, p50: p(50), max: p(100), bCreated: r.bCreated, bLeased: r.bLeased, clock: 'database (started_at - created_at)', ...common });
+  report({ figure: 'fair-a-throughput-ratio', value: round(r.sharedRate / r.soloRate, 3), unit: 'ratio', target: targets.fairThroughputRatio, soloTasksPerSecond: round(r.soloRate), sharedTasksPerSecond: round(r.sharedRate), ...common });
+}
+
+if (isMain(import.meta.url)) reportFairness(await runFairness());
