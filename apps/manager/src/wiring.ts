@@ -78,6 +78,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     db,
     {
       maxTasksPerRequest: config.http.maxTasksPerRequest,
+      history: config.history.enabled,
       taskDefaults: {
         maxAttempts: config.tasks.maxAttempts,
         backoff: { baseMs: config.tasks.backoffBaseMs, maxMs: config.tasks.backoffMaxMs, jitter: config.tasks.backoffJitter },
@@ -87,7 +88,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     jobTypes,
     reads,
   );
-  const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs }, {
+  const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs, history: config.history.enabled }, {
     dequeued: (count, seconds) => metrics.dequeued(count, seconds),
     acked: (statuses, tallies) => {
       metrics.acked(statuses);
@@ -99,7 +100,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   const services: Services = {
     reads,
     jobs,
-    lifecycle: new LifecycleService(db, reads),
+    lifecycle: new LifecycleService(db, reads, config.history.enabled),
     work,
     queues,
     stats: new StatsService(db, throughput),
@@ -113,7 +114,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {
       metrics.swept(t);
       throughput.record(t.tallies);
-    }),
+    }, config.history.enabled),
     scheduler: new Scheduler(db, jobs, config.scheduler, logger),
     webhooks: new WebhookDispatcher(db, config.webhooks, logger, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
     retention: new Retention(db, config.retention, logger),

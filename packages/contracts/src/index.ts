@@ -16,3 +16,4 @@ export * from './schedule.js';
 export * from './route.js';
 export * from './routes.js';
 export * from './openapi.js';
+export * from './history.js';

@@ -15,6 +15,13 @@ export const CreateJobRequest = z
     idempotencyKey: z.string().min(1).max(256).optional().describe('A repeat with the same key returns the existing job'),
     parallelStages: z.boolean().default(false).describe('Run all stages at once instead of in order'),
     expiresAt: Timestamp.optional().describe('Delete the job (once finished) after this time'),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(86_400_000 * 30)
+      .optional()
+      .describe('The job fails with reason TIMEOUT when it is not finished this long after its creation; its running tasks are told to stop'),
     stages: z.array(CreateStage).max(100).optional(),
     webhooks: z.array(WebhookSubscription).max(10).optional().describe('URLs to tell about this job\'s events'),
   })
@@ -41,6 +48,7 @@ export const Job = z
     startedAt: Timestamp.nullable(),
     finishedAt: Timestamp.nullable(),
     expiresAt: Timestamp.nullable(),
+    timeoutMs: z.number().int().nullable().describe('Job-level timeout (from creation)'),
     webhooks: z.array(z.object({ url: z.string(), events: z.array(z.string()).nullable() })).describe('Subscriptions (secrets are never returned)'),
     stages: z.array(Stage).optional(),
   })

@@ -73,6 +73,7 @@ const CALLS: Record<RouteName, (a: AIds) => Call> = {
   getStats: () => ({}),
   listWorkers: () => ({}),
   listJobEvents: (a) => ({ params: { jobId: a.jobId } }),
+  getJobHistory: (a) => ({ params: { jobId: a.jobId } }),
   createSchedule: () => ({ body: { name: 'b-schedule', tenantId: A_TENANT, cron: '0 3 * * *', jobTemplate: { name: A_JOB_NAME } } }),
   listSchedules: () => ({}),
   getSchedule: (a) => ({ params: { scheduleId: a.scheduleId } }),

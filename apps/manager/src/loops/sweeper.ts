@@ -1,6 +1,7 @@
 // Runs the lost-task collector on an interval. Safe on every replica: the statement skips locked rows.
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
+import { SWEEPER_ACTOR } from '../domain/audit.js';
 import { publish, settle } from '../services/settle.js';
 import { sweepExpired } from '../store/sweep.js';
 import type { Tally } from '../store/throughput.js';
@@ -24,6 +25,8 @@ export class Sweeper {
     intervalMs: number,
     private readonly logger: Logger,
     private readonly onSwept: (t: SweepTotals) => void = () => undefined,
+    /** history.enabled */
+    private readonly history = true,
   ) {
     this.loop = new Periodic('sweep', intervalMs, () => this.sweepAll(), logger);
   }
@@ -41,8 +44,8 @@ export class Sweeper {
     const totals: SweepTotals = { retried: 0, failed: 0, timedOut: 0, tallies: [] };
     for (;;) {
       const r = await this.db.transaction(async (tx) => {
-        const swept = await sweepExpired(tx, BATCH);
-        const out = await settle(tx, swept.stages);
+        const swept = await sweepExpired(tx, BATCH, this.history);
+        const out = await settle(tx, swept.stages, { actor: SWEEPER_ACTOR, record: this.history });
         for (const t of swept.stageTypes) out.wake.add(t);
         await publish(tx, out);
         return swept;

@@ -6,6 +6,7 @@ import { completeTasks, failTasks, fenceStates, releasePaused, releaseTasks, typ
 import type { Tally } from '../store/throughput.js';
 import { dequeueTasks, lockCappedQueues, type RawDequeue } from '../store/dequeue.js';
 import { heartbeat } from '../store/heartbeat.js';
+import { workerActor } from '../domain/audit.js';
 import { ValidationError } from '../domain/errors.js';
 import { iso } from '../store/mappers.js';
 import type { ReadySignal } from './ready-signal.js';
@@ -16,6 +17,8 @@ import { tracer } from '../telemetry/tracer.js';
 
 export interface WorkServiceOptions {
   defaultLeaseMs: number;
+  /** history.enabled: record attempts and the transitions they cause. */
+  history: boolean;
 }
 
 export interface WorkHooks {
@@ -121,6 +124,7 @@ export class WorkService {
       max: input.max,
       leaseMs: input.leaseMs ?? this.options.defaultLeaseMs,
       cappedLocked: false,
+      history: this.options.history,
     };
     const first = await dequeueTasks(this.db, params);
     if (!first.anyCapped || first.count >= input.max) return first;
@@ -146,7 +150,7 @@ export class WorkService {
   /** `scope`: the caller's tenant (null = every tenant); tasks of other tenants answer TASK_NOT_FOUND. */
   complete(scope: string | null, items: { taskId: string; leaseToken: string; result?: unknown }[]): Promise<AckResponse> {
     return this.ack('complete', scope, items, (tx) =>
-      completeTasks(tx, scope, items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null }))),
+      completeTasks(tx, scope, items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null })), this.options.history),
     );
   }
 
@@ -159,6 +163,7 @@ export class WorkService {
           const { retryable, ...error } = i.error;
           return { task_id: i.taskId, lease_token: i.leaseToken, error, retryable: retryable !== false, checkpoint: i.checkpoint ?? null, has_checkpoint: i.checkpoint !== undefined };
         }),
+        this.options.history,
       ),
     );
   }
@@ -166,7 +171,7 @@ export class WorkService {
   release(scope: string | null, items: { taskId: string; leaseToken: string; checkpoint?: unknown }[]): Promise<AckResponse> {
     const rows = items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, checkpoint: i.checkpoint ?? null, has_checkpoint: i.checkpoint !== undefined }));
     return this.ack('release', scope, items, async (tx) => {
-      const result = await releaseTasks(tx, scope, rows);
+      const result = await releaseTasks(tx, scope, rows, this.options.history);
       // Tasks suspended while they ran stay PAUSED; their release still carries the last checkpoint.
       const appliedIds = new Set(result.applied.map((a) => a.id));
       const paused = await releasePaused(tx, scope, rows.filter((r) => !appliedIds.has(r.task_id)));
@@ -182,7 +187,7 @@ export class WorkService {
     rejectDuplicates(items);
     const { response, result } = await this.db.transaction(async (tx) => {
       const result = await apply(tx);
-      const out = await settle(tx, result.stages);
+      const out = await settle(tx, result.stages, { actor: workerActor(result.worker ?? '?'), record: this.options.history });
       for (const t of result.stageTypes) out.wake.add(t);
       await publish(tx, out);
       return { response: { items: await this.outcomes(tx, kind, scope, items, result) }, result };

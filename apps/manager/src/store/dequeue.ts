@@ -1,6 +1,7 @@
 // Dequeue: one statement that leases up to `max` ready tasks across queues, in priority then ready-time order.
 import { statement, type Queryable } from '../db/db.js';
 import { priorityNameSql } from '../domain/priority.js';
+import { transitionsCte } from './history.js';
 import { rollupCte } from './rollup.js';
 import { inScope } from './tenant-scope.js';
 
@@ -59,8 +60,16 @@ export const DEQUEUE = statement(
    started_jobs AS (
      UPDATE jobs j SET status = 'IN_PROGRESS', started_at = coalesce(j.started_at, now()), updated_at = now()
      WHERE j.id IN (SELECT DISTINCT job_id FROM leased) AND j.status = 'PENDING'
-     RETURNING j.id
-   )
+     RETURNING j.id, j.tenant_id
+   ),
+   -- History: the jobs and stages this lease started (the stages as the statement's snapshot saw them).
+   started AS (
+     SELECT tenant_id, id AS job_id, NULL::uuid AS stage_id, 'PENDING' AS from_status, 'IN_PROGRESS' AS to_status FROM started_jobs
+     UNION ALL
+     SELECT (SELECT j.tenant_id FROM jobs j WHERE j.id = s.job_id), s.job_id, s.id, 'PENDING', 'IN_PROGRESS'
+     FROM stages s WHERE s.id IN (SELECT DISTINCT stage_id FROM leased) AND s.status = 'PENDING'
+   ),
+   ${transitionsCte('started', "'worker:' || $3", 'NULL::jsonb', '$7::boolean')}
    SELECT
      (SELECT count(*) FROM leased)::int AS n,
      (SELECT coalesce(json_agg(json_build_object(
@@ -96,6 +105,8 @@ export interface DequeueParams {
   leaseMs: number;
   /** The caller holds the advisory locks of the capped queues: they may be served. */
   cappedLocked: boolean;
+  /** history.enabled: record the jobs and stages this dequeue starts. */
+  history: boolean;
 }
 
 /** One dequeue's result. tasks, jobs and stages are JSON arrays in DequeueResponse's wire format. */
@@ -111,7 +122,7 @@ export interface RawDequeue {
 }
 
 export async function dequeueTasks(db: Queryable, p: DequeueParams): Promise<RawDequeue> {
-  const rows = await db.query<Record<string, unknown>>(DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.cappedLocked, p.leaseMs]);
+  const rows = await db.query<Record<string, unknown>>(DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.cappedLocked, p.leaseMs, p.history]);
   const r = rows[0]!;
   const next = r.next_run_after;
   return {

@@ -2,7 +2,9 @@
 import type { Job, JobStatus, ListJobsQuery } from '@jobnik/contracts';
 import type { z } from 'zod';
 import type { Queryable } from '../db/db.js';
+import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
+import { createdCte, transitionsCte } from './history.js';
 import { priorityToInt } from '../domain/priority.js';
 import { toJob } from './mappers.js';
 import { decodeCursor, pageOf, Where } from './pagination.js';
@@ -33,18 +35,26 @@ export interface NewJob {
   tracestate: string | null;
   expiresAt: string | null;
   webhooks: unknown[];
+  timeoutMs: number | null;
+  audit: Audit;
 }
 
 /** Inserts the job; returns its id, or null when the tenant's idempotency key is already taken. */
 export async function insertJob(tx: Queryable, j: NewJob): Promise<string | null> {
   const rows = await tx.query<{ id: string }>(
-    `INSERT INTO jobs (tenant_id, name, priority, status, data, user_metadata, idempotency_key, request_hash,
-                       parallel_stages, traceparent, tracestate, expires_at, webhooks)
-     VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13::text::jsonb)
-     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-     RETURNING id`,
+    `WITH ins AS (
+       INSERT INTO jobs (tenant_id, name, priority, status, data, user_metadata, idempotency_key, request_hash,
+                         parallel_stages, traceparent, tracestate, expires_at, webhooks, timeout_ms, deadline_at)
+       VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13::text::jsonb,
+               $14::int, now() + $14::int * interval '1 millisecond')
+       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING id, tenant_id, status
+     ),
+     ${createdCte('ins', '$15', '$16::boolean')}
+     SELECT id FROM ins`,
     [j.tenantId, j.name, j.priority, j.status, JSON.stringify(j.data ?? null), JSON.stringify(j.userMetadata ?? {}),
-      j.idempotencyKey, j.requestHash, j.parallelStages, j.traceparent, j.tracestate, j.expiresAt, JSON.stringify(j.webhooks)],
+      j.idempotencyKey, j.requestHash, j.parallelStages, j.traceparent, j.tracestate, j.expiresAt, JSON.stringify(j.webhooks),
+      j.timeoutMs, j.audit.actor, j.audit.record],
   );
   return rows[0]?.id ?? null;
 }
@@ -65,13 +75,20 @@ export async function lockJob(tx: Queryable, id: string, scope: TenantScope): Pr
   return rows[0] ?? null;
 }
 
-export async function setJobStatus(tx: Queryable, id: string, status: JobStatus): Promise<void> {
+/** Sets the job's status and records the transition (by `audit`'s actor, with an optional reason) in the same statement. */
+export async function setJobStatus(tx: Queryable, id: string, status: JobStatus, audit: Audit, reason: unknown = null): Promise<void> {
   await tx.query(
-    `UPDATE jobs SET status = $2, updated_at = now(),
-       started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(started_at, now()) ELSE started_at END,
-       finished_at = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN now() ELSE NULL END
-     WHERE id = $1`,
-    [id, status],
+    `WITH old AS (SELECT id, status FROM jobs WHERE id = $1),
+     changed AS (
+       UPDATE jobs j SET status = $2, updated_at = now(),
+         started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(started_at, now()) ELSE started_at END,
+         finished_at = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN now() ELSE NULL END
+       FROM old WHERE j.id = old.id
+       RETURNING j.tenant_id, j.id AS job_id, NULL::uuid AS stage_id, old.status AS from_status, j.status AS to_status
+     ),
+     ${transitionsCte('changed', '$3', '$5::text::jsonb', '$4::boolean')}
+     SELECT 1`,
+    [id, status, audit.actor, audit.record, reason === null ? null : JSON.stringify(reason)],
   );
 }
 

@@ -105,6 +105,7 @@ export function toJob(r: JobWithCountsRow): Job {
     startedAt: isoOrNull(r.started_at),
     finishedAt: isoOrNull(r.finished_at),
     expiresAt: isoOrNull(r.expires_at),
+    timeoutMs: r.timeout_ms ?? null,
     // Secrets stay in the database.
     webhooks: ((r.webhooks as { url: string; events?: string[] }[] | undefined) ?? []).map((w) => ({ url: w.url, events: w.events ?? null })),
   };

@@ -23,6 +23,8 @@ export interface JobRow {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   expires_at: Timestamp | null;
+  timeout_ms?: number | null;
+  deadline_at?: Timestamp | null;
 }
 
 export interface StageRow {
