@@ -8,6 +8,7 @@ import { createdCte, transitionsCte } from './history.js';
 import { priorityToInt } from '../domain/priority.js';
 import { toJob } from './mappers.js';
 import { decodeCursor, pageOf, Where } from './pagination.js';
+import { runningProgressSql } from './rollup.js';
 import type { JobRow, JobWithCountsRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
@@ -17,7 +18,8 @@ const JOB_WITH_COUNTS = `
     SELECT coalesce(sum(n_waiting), 0)::int AS n_waiting, coalesce(sum(n_pending), 0)::int AS n_pending,
       coalesce(sum(n_in_progress), 0)::int AS n_in_progress, coalesce(sum(n_paused), 0)::int AS n_paused,
       coalesce(sum(n_completed), 0)::int AS n_completed, coalesce(sum(n_failed), 0)::int AS n_failed,
-      coalesce(sum(n_aborted), 0)::int AS n_aborted
+      coalesce(sum(n_aborted), 0)::int AS n_aborted,
+      coalesce(sum(${runningProgressSql('s')}), 0)::float8 AS running_progress
     FROM stages s WHERE s.job_id = j.id
   ) c ON true`;
 

@@ -49,6 +49,8 @@ export interface StageRow {
   updated_at: Timestamp;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** Σ progress of its running tasks (reads only). */
+  running_progress?: number;
 }
 
 /** What the job-level rules need to know of a job's stages: their order, type and status. */
@@ -95,4 +97,4 @@ export interface TaskRow {
 export type CounterColumns = Pick<StageRow, 'n_waiting' | 'n_pending' | 'n_in_progress' | 'n_paused' | 'n_completed' | 'n_failed' | 'n_aborted'>;
 
 /** A job row with the sums of its stages' counters (summary and percentage). */
-export type JobWithCountsRow = JobRow & CounterColumns;
+export type JobWithCountsRow = JobRow & CounterColumns & { running_progress?: number };

@@ -6,7 +6,7 @@ import type { TenantScope } from '../domain/caller.js';
 import { transitionsCte } from './history.js';
 import type { NewTaskStatus } from '../domain/stage-machine.js';
 import { toStage } from './mappers.js';
-import { COUNTER_COLUMNS } from './rollup.js';
+import { COUNTER_COLUMNS, runningProgressSql } from './rollup.js';
 import type { JobRow, StageRow, StageState } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
@@ -48,7 +48,7 @@ export async function insertStages(tx: Queryable, jobId: string, stages: NewStag
   return stages.map((s) => byOrd.get(s.ord)!);
 }
 
-const STAGE_SCOPED = `SELECT s.* FROM stages s JOIN jobs j ON j.id = s.job_id`;
+const STAGE_SCOPED = `SELECT s.*, ${runningProgressSql('s')} AS running_progress FROM stages s JOIN jobs j ON j.id = s.job_id`;
 
 export async function getStage(db: Queryable, id: string, scope: TenantScope): Promise<Stage | null> {
   const rows = await db.query<StageRow>(`${STAGE_SCOPED} WHERE s.id = $1 AND ${inScope('j.tenant_id', '$2')}`, [id, scope]);
@@ -56,7 +56,7 @@ export async function getStage(db: Queryable, id: string, scope: TenantScope): P
 }
 
 export async function listStagesOfJob(db: Queryable, jobId: string): Promise<Stage[]> {
-  const rows = await db.query<StageRow>('SELECT * FROM stages WHERE job_id = $1 ORDER BY ord', [jobId]);
+  const rows = await db.query<StageRow>(`SELECT s.*, ${runningProgressSql('s')} AS running_progress FROM stages s WHERE s.job_id = $1 ORDER BY s.ord`, [jobId]);
   return rows.map(toStage);
 }
 
