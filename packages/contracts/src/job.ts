@@ -50,6 +50,10 @@ export const Job = z
     finishedAt: Timestamp.nullable(),
     expiresAt: Timestamp.nullable(),
     timeoutMs: z.number().int().nullable().describe('Job-level timeout (from creation)'),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .describe('Why the manager ended the job, e.g. { code: TIMEOUT } past its timeoutMs; null otherwise'),
     webhooks: z.array(z.object({ url: z.string(), events: z.array(z.string()).nullable() })).describe('Subscriptions (secrets are never returned)'),
     stages: z.array(Stage).optional(),
   })

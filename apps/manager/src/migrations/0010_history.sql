@@ -42,6 +42,8 @@ CREATE INDEX task_attempts_by_task ON task_attempts (task_id, seq);
 -- Job-level timeout: the job fails with TIMEOUT once it has run longer than this since it was created.
 ALTER TABLE jobs ADD COLUMN timeout_ms integer CHECK (timeout_ms IS NULL OR timeout_ms > 0);
 ALTER TABLE jobs ADD COLUMN deadline_at timestamptz;
+-- Why the job ended, when the manager decided it (e.g. {"code": "TIMEOUT"}); NULL otherwise.
+ALTER TABLE jobs ADD COLUMN error jsonb;
 CREATE INDEX jobs_deadline ON jobs (deadline_at) WHERE deadline_at IS NOT NULL AND finished_at IS NULL;
 
 -- Custom headers of a webhook subscription, copied to each of its deliveries.

@@ -84,7 +84,11 @@ export async function setJobStatus(tx: Queryable, id: string, status: JobStatus,
      changed AS (
        UPDATE jobs j SET status = $2, updated_at = now(),
          started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(started_at, now()) ELSE started_at END,
-         finished_at = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN now() ELSE NULL END
+         finished_at = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN now() ELSE NULL END,
+         error = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN $5::text::jsonb ELSE NULL END,
+         -- A finished job that is reopened (retry) gets its timeout afresh.
+         deadline_at = CASE WHEN old.status IN ('COMPLETED', 'FAILED', 'ABORTED') AND $2 NOT IN ('COMPLETED', 'FAILED', 'ABORTED')
+                            THEN now() + j.timeout_ms * interval '1 millisecond' ELSE j.deadline_at END
        FROM old WHERE j.id = old.id
        RETURNING j.tenant_id, j.id AS job_id, NULL::uuid AS stage_id, old.status AS from_status, j.status AS to_status
      ),
@@ -164,4 +168,17 @@ export async function listJobs(db: Queryable, q: ListQuery, scope: TenantScope):
     return v instanceof Date ? v.toISOString() : v;
   });
   return pageOf(rows, q.limit, keyOf, toJob);
+}
+
+/**
+ * Unfinished jobs past their timeoutMs, oldest deadline first, locked (SKIP LOCKED: replicas share the work,
+ * and a job another transaction is changing is picked up next round).
+ */
+export async function lockTimedOutJobs(tx: Queryable, limit: number): Promise<{ id: string; timeout_ms: number }[]> {
+  return tx.query<{ id: string; timeout_ms: number }>(
+    `SELECT id, timeout_ms FROM jobs
+     WHERE deadline_at < now() AND finished_at IS NULL AND status NOT IN ('COMPLETED', 'FAILED', 'ABORTED')
+     ORDER BY deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
 }

@@ -107,6 +107,7 @@ export function toJob(r: JobWithCountsRow): Job {
     finishedAt: isoOrNull(r.finished_at),
     expiresAt: isoOrNull(r.expires_at),
     timeoutMs: r.timeout_ms ?? null,
+    error: (r.error ?? null) as Job['error'],
     // Secrets stay in the database.
     webhooks: ((r.webhooks as { url: string; events?: string[] }[] | undefined) ?? []).map((w) => ({ url: w.url, events: w.events ?? null })),
   };

@@ -25,6 +25,7 @@ export interface JobRow {
   expires_at: Timestamp | null;
   timeout_ms?: number | null;
   deadline_at?: Timestamp | null;
+  error?: unknown;
 }
 
 export interface StageRow {
