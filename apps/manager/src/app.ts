@@ -69,6 +69,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
       // Parked long-polls (dequeue, directives) answer now, empty: app.close() waits for in-flight requests.
       await ready.stop();
       await directiveSignal.stop();
+      services.events.close();
       await app.close();
       await db.close();
     },

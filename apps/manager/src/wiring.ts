@@ -13,6 +13,8 @@ import { ManagerMetrics } from './metrics.js';
 import { AuthService } from './services/auth-service.js';
 import { DirectiveService } from './services/directive-service.js';
 import { DirectiveSignal } from './services/directive-signal.js';
+import { EventFeed } from './services/event-feed.js';
+import { EventStreamService } from './services/event-stream-service.js';
 import { HealthService } from './services/health-service.js';
 import { JobService } from './services/job-service.js';
 import { JobTypeService } from './services/job-type-service.js';
@@ -38,6 +40,7 @@ export interface Services {
   auth: AuthService;
   health: HealthService;
   directives: DirectiveService;
+  events: EventStreamService;
 }
 
 export interface Loops {
@@ -58,6 +61,9 @@ export interface Wiring {
   /** Wake-ups of the directives long-poll; stopped on close so parked polls answer at once. */
   directiveSignal: DirectiveSignal;
 }
+
+/** How often the event feed looks for new history while someone listens (the streams' latency). */
+const EVENT_POLL_MS = 100;
 
 /** How often this replica's throughput counts are written for the cluster-wide /stats. */
 const THROUGHPUT_FLUSH_MS = 1000;
@@ -109,6 +115,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     auth,
     health: new HealthService(db, schema),
     directives: new DirectiveService(db, directiveSignal),
+    events: new EventStreamService(db, new EventFeed(db, EVENT_POLL_MS, logger), reads),
   };
   const loops: Loops = {
     sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {

@@ -26,3 +26,12 @@ export const HistoryPage = page(HistoryEntry, 'HistoryPage');
 export type HistoryPage = z.infer<typeof HistoryPage>;
 
 export const HistoryQuery = Pagination;
+
+export const EventStreamQuery = z.strictObject({
+  lastEventId: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Resume after this event id (the Last-Event-ID header wins); without either, the stream starts with what happens next'),
+});

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { apiKeyRoutes } from './api-keys.js';
 import type { RouteContext } from './context.js';
 import { directiveRoutes } from './directives.js';
+import { eventRoutes } from './events.js';
 import { jobRoutes } from './jobs.js';
 import { queueRoutes } from './queues.js';
 import { scheduleRoutes } from './schedules.js';
@@ -11,5 +12,5 @@ import { systemRoutes } from './system.js';
 import { taskRoutes } from './tasks.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  for (const group of [jobRoutes, stageRoutes, taskRoutes, queueRoutes, directiveRoutes, scheduleRoutes, apiKeyRoutes, systemRoutes]) group(app, ctx);
+  for (const group of [jobRoutes, stageRoutes, taskRoutes, queueRoutes, directiveRoutes, scheduleRoutes, apiKeyRoutes, systemRoutes, eventRoutes]) group(app, ctx);
 }

@@ -177,3 +177,18 @@ export async function deleteHistoryOfJobs(db: Queryable, jobIds: string[], batch
   );
   return rows[0]!.n;
 }
+
+/** The current snapshot (text): the transactions in flight now, to learn later when they have all ended. */
+export async function currentSnapshot(db: Queryable): Promise<string> {
+  const rows = await db.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
+  return rows[0]!.s;
+}
+
+/** Whether every transaction in flight when `snapshot` was taken has ended (committed or rolled back). */
+export async function snapshotSettled(db: Queryable, snapshot: string): Promise<boolean> {
+  const rows = await db.query<{ done: boolean }>(
+    `SELECT coalesce((SELECT bool_and(pg_xact_status(x) <> 'in progress') FROM pg_snapshot_xip($1::text::pg_snapshot) x), true) AS done`,
+    [snapshot],
+  );
+  return rows[0]!.done;
+}
