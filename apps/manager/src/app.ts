@@ -45,6 +45,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   if (services.auth.options.mode === 'none') logger.warn('AUTH IS OFF (JOBNIK_AUTH_MODE=none): anyone who reaches this port is an admin; set JOBNIK_AUTH_MODE=apiKey outside development');
 
   const app = await createHttpApp(config, logger, metrics, services.auth, schema);
+  app.addHook('onError', async (_request, _reply, err) => metrics.observeError(err));
   registerRoutes(app, { ...services, metrics, limits: { maxJsonDepth: config.http.maxJsonDepth }, metricsExposure: config.metrics });
   await serveDashboard(app, config);
 

@@ -93,11 +93,12 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     },
     jobTypes,
     reads,
+    { created: (name) => metrics.jobsCreated.inc({ name }) },
   );
   const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs, history: config.history.enabled }, {
     dequeued: (count, seconds) => metrics.dequeued(count, seconds),
-    acked: (statuses, tallies) => {
-      metrics.acked(statuses);
+    acked: (statuses, tallies, attempts) => {
+      metrics.acked(statuses, attempts);
       throughput.record(tallies);
     },
   });

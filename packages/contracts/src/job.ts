@@ -54,7 +54,9 @@ export const Job = z
       .object({ code: z.string(), message: z.string() })
       .nullable()
       .describe('Why the manager ended the job, e.g. { code: TIMEOUT } past its timeoutMs; null otherwise'),
-    webhooks: z.array(z.object({ url: z.string(), events: z.array(z.string()).nullable() })).describe('Subscriptions (secrets are never returned)'),
+    webhooks: z
+      .array(z.object({ url: z.string(), events: z.array(z.string()).nullable(), headers: z.array(z.string()).optional().describe('Names of its custom headers') }))
+      .describe('Subscriptions (secrets and header values are never returned)'),
     stages: z.array(Stage).optional(),
   })
   .meta({ id: 'Job' });

@@ -60,6 +60,7 @@ export class JobService {
     private readonly options: JobServiceOptions,
     private readonly types: JobTypeService,
     private readonly reads: ReadService,
+    private readonly hooks: { created?(name: string): void } = {},
   ) {}
 
   private audit(actor: string): Audit {
@@ -77,6 +78,7 @@ export class JobService {
     const plan = await this.plan(this.db, req, req.tenantId);
     const jobId = await this.db.transaction((tx) => this.insertPlanned(tx, plan, ctx));
     if (jobId === null) return { job: await this.idempotentRepeat(req.tenantId, req.idempotencyKey!, plan.requestHash!, ctx.scope), created: false };
+    this.hooks.created?.(req.name);
     return { job: await this.reads.mustGetJob(jobId, ctx.scope, ['stages']), created: true };
   }
 
@@ -86,7 +88,10 @@ export class JobService {
    */
   async createInTx(tx: Queryable, req: CreateJobRequest, tenantId: string, actor: string): Promise<string | null> {
     const plan = await this.plan(tx, req, tenantId);
-    return this.insertPlanned(tx, plan, { scope: tenantId, actor });
+    const id = await this.insertPlanned(tx, plan, { scope: tenantId, actor });
+    // Counted before the caller's commit (a schedule's fire is rolled back only when the whole tick fails).
+    if (id) this.hooks.created?.(req.name);
+    return id;
   }
 
   /**

@@ -25,7 +25,7 @@ export interface WorkHooks {
   /** A dequeue handed out tasks after `seconds` of database work. */
   dequeued?(count: number, seconds: number): void;
   /** An ack batch committed: its tasks reached these statuses; `tallies` counts those finished for good, by tenant. */
-  acked?(statuses: TaskStatus[], tallies: Tally[]): void;
+  acked?(statuses: TaskStatus[], tallies: Tally[], attempts?: number[]): void;
 }
 
 export interface DequeueInput {
@@ -195,6 +195,7 @@ export class WorkService {
     this.hooks.acked?.(
       result.applied.map((a) => a.status),
       result.tallies,
+      result.applied.map((a) => a.attempts ?? 0),
     );
     await linkTaskTraces(() => jobTracesOfTasks(this.db, items.map((i) => i.taskId)));
     return response;

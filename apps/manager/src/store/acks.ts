@@ -4,6 +4,7 @@ import type { TaskStatus } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { attemptsCte } from './history.js';
+import { outboxCte } from './webhooks.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
 import { taskInScope } from './tenant-scope.js';
 import { tallySql, type Tally } from './throughput.js';
@@ -13,6 +14,7 @@ export interface AckApplied {
   lease_token: string;
   status: TaskStatus;
   run_after: string;
+  attempts?: number;
 }
 
 export interface AckResult {
@@ -30,7 +32,12 @@ export interface AckResult {
 const ATTEMPT_RETURNING = 't.job_id, t.attempts, t.lease_worker, t.started_at, t.error';
 const WORKER_ACTOR = "'worker:' || coalesce(a.lease_worker, '?')";
 
-const TAIL = `SELECT (SELECT min(lease_worker) FROM acked) AS worker, (SELECT json_agg(json_build_object('id', a.id, 'lease_token', a.lease_token, 'status', a.status, 'run_after', a.run_after)) FROM acked a) AS applied,
+/** Tasks that failed for good (no attempts left, or not retryable): their task.failed webhook events. */
+export const FAILED_FOR_GOOD = `failed_for_good AS (
+     SELECT job_id, stage_id, id AS task_id, 'task.failed' AS event, status, NULL::text AS job_status, error FROM acked WHERE status = 'FAILED'
+   )`;
+
+const TAIL = `SELECT (SELECT min(lease_worker) FROM acked) AS worker, (SELECT json_agg(json_build_object('id', a.id, 'lease_token', a.lease_token, 'status', a.status, 'run_after', a.run_after, 'attempts', a.attempts)) FROM acked a) AS applied,
   ${tallySql('acked')},
   (SELECT json_agg(r) FROM rollup r) AS stages,
   (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked WHERE status = 'PENDING')) AS stage_types`;
@@ -81,6 +88,8 @@ const FAIL = statement(
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
    ${attemptsCte('acked', "'FAILED'", WORKER_ACTOR, '$3::boolean')},
+   ${FAILED_FOR_GOOD},
+   ${outboxCte('failed_webhooks', 'failed_for_good')},
    ${rollupCte()}
    ${TAIL}`,
 );

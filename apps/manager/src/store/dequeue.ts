@@ -2,6 +2,7 @@
 import { statement, type Queryable } from '../db/db.js';
 import { priorityNameSql } from '../domain/priority.js';
 import { transitionsCte } from './history.js';
+import { outboxCte } from './webhooks.js';
 import { rollupCte } from './rollup.js';
 import { inScope } from './tenant-scope.js';
 
@@ -69,7 +70,12 @@ export const DEQUEUE = statement(
      SELECT (SELECT j.tenant_id FROM jobs j WHERE j.id = s.job_id), s.job_id, s.id, 'PENDING', 'IN_PROGRESS'
      FROM stages s WHERE s.id IN (SELECT DISTINCT stage_id FROM leased) AND s.status = 'PENDING'
    ),
-   ${transitionsCte('started', "'worker:' || $3", 'NULL::jsonb', '$7::boolean')}
+   ${transitionsCte('started', "'worker:' || $3", 'NULL::jsonb', '$7::boolean')},
+   started_events AS (
+     SELECT job_id, stage_id, NULL::uuid AS task_id, CASE WHEN stage_id IS NULL THEN 'job.started' ELSE 'stage.started' END AS event,
+       'IN_PROGRESS' AS status, 'IN_PROGRESS' AS job_status, NULL::jsonb AS error FROM started
+   ),
+   ${outboxCte('started_webhooks', 'started_events')}
    SELECT
      (SELECT count(*) FROM leased)::int AS n,
      (SELECT coalesce(json_agg(json_build_object(

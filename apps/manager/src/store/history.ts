@@ -192,3 +192,11 @@ export async function snapshotSettled(db: Queryable, snapshot: string): Promise<
   );
   return rows[0]!.done;
 }
+
+/** Whether a database error names a history table or its sequence (the metrics count these). */
+export function isHistoryWriteError(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { table?: unknown; message?: unknown };
+  const text = `${typeof e.table === 'string' ? e.table : ''} ${typeof e.message === 'string' ? e.message : ''}`;
+  return /\b(job_history|task_attempts|history_seq)\b/.test(text);
+}

@@ -109,6 +109,10 @@ export function toJob(r: JobWithCountsRow): Job {
     timeoutMs: r.timeout_ms ?? null,
     error: (r.error ?? null) as Job['error'],
     // Secrets stay in the database.
-    webhooks: ((r.webhooks as { url: string; events?: string[] }[] | undefined) ?? []).map((w) => ({ url: w.url, events: w.events ?? null })),
+    webhooks: ((r.webhooks as { url: string; events?: string[]; headers?: Record<string, string> }[] | undefined) ?? []).map((w) => ({
+      url: w.url,
+      events: w.events ?? null,
+      ...(w.headers ? { headers: Object.keys(w.headers).sort() } : {}),
+    })),
   };
 }

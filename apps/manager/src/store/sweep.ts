@@ -1,7 +1,9 @@
 // The lost-task collector: running tasks whose lease expired or that ran past timeoutMs go back to
 // PENDING with backoff, or to FAILED with no attempts left. Bounded batches; SKIP LOCKED makes replicas safe.
 import { statement, type Queryable } from '../db/db.js';
+import { FAILED_FOR_GOOD } from './acks.js';
 import { attemptsCte } from './history.js';
+import { outboxCte } from './webhooks.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
 import { tallySql, type Tally } from './throughput.js';
 
@@ -32,6 +34,8 @@ const SWEEP = statement(
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
    ${attemptsCte('acked', 'a.reason', "'sweeper'", '$2::boolean')},
+   ${FAILED_FOR_GOOD},
+   ${outboxCte('failed_webhooks', 'failed_for_good')},
    ${rollupCte()}
    SELECT (SELECT count(*) FROM acked WHERE status = 'PENDING')::int AS retried,
           (SELECT count(*) FROM acked WHERE status = 'FAILED')::int AS failed,
