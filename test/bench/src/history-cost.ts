@@ -37,8 +37,11 @@ export async function runHistoryCost(): Promise<HistoryCostResult> {
 export function reportHistoryCost({ on, off }: HistoryCostResult): void {
   const withIt = median(on.map((r) => r.tasksPerSecond));
   const without = median(off.map((r) => r.tasksPerSecond));
+  // CPU per task is less sensitive to other load on the machine than tasks/s: reported beside it.
+  const cpu = (runs: ThroughputResult[], who: 'manager' | 'postgres') => round(median(runs.map((r) => r.cpuMsPerTask[who] ?? 0)), 4);
   report({ figure: 'history-cost', value: round((1 - withIt / without) * 100, 1), unit: '%', target: targets.historyCostPercent, summary: true, runs: on.length,
-    tasks: settings.history.tasks, workerProcesses: settings.history.workers, historyOnTasksPerSecond: Math.round(withIt), historyOffTasksPerSecond: Math.round(without) });
+    tasks: settings.history.tasks, workerProcesses: settings.history.workers, historyOnTasksPerSecond: Math.round(withIt), historyOffTasksPerSecond: Math.round(without),
+    cpuMsPerTask: { managerOn: cpu(on, 'manager'), managerOff: cpu(off, 'manager'), postgresOn: cpu(on, 'postgres'), postgresOff: cpu(off, 'postgres') } });
 }
 
 export interface PruneResult {

@@ -13,6 +13,7 @@ import { usePolling } from '../../hooks/use-polling.js';
 import { formatDateTime } from '../../lib/format.js';
 import { toneOf } from '../../lib/statuses.js';
 import { JobActions } from './job-actions.js';
+import { HistoryTimeline } from './history-timeline.js';
 import { StageTimeline } from './stage-timeline.js';
 
 export function JobPage({ jobId }: { jobId: string }) {
@@ -119,6 +120,7 @@ export function JobPage({ jobId }: { jobId: string }) {
         </dl>
       </header>
       <StageTimeline stages={j.stages ?? []} onChanged={job.refresh} />
+      <HistoryTimeline jobId={j.id} />
     </div>
     </LiveContext.Provider>
   );
