@@ -71,7 +71,12 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
       await ready.stop();
       await directiveSignal.stop();
       services.events.close();
+      // In-flight requests get shutdown.graceMs; then the connections left are closed (an event stream's client
+      // may keep its socket open past the stream's end).
+      const force = setTimeout(() => app.server.closeAllConnections(), config.shutdown.graceMs);
+      force.unref();
       await app.close();
+      clearTimeout(force);
       await db.close();
     },
   };

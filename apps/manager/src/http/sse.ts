@@ -21,6 +21,7 @@ export function openSse(reply: FastifyReply): SseChannel {
   const ac = new AbortController();
   reply.hijack();
   const raw = reply.raw;
+  const socket = raw.socket;
   raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -31,9 +32,12 @@ export function openSse(reply: FastifyReply): SseChannel {
   raw.write(': jobnik events\n\n');
   const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
   keepalive.unref();
+  // The socket goes with the stream: left open it would hold the server's close until its keep-alive timeout.
   const end = () => {
     clearInterval(keepalive);
     if (!raw.writableEnded) raw.end();
+    // end() flushed what was written into the socket's buffer; destroySoon closes it once that is sent.
+    socket?.destroySoon();
   };
   raw.once('close', () => {
     ac.abort();

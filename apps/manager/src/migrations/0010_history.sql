@@ -21,8 +21,10 @@ CREATE INDEX job_history_by_job ON job_history (job_id, seq);
 -- One row per attempt that ended (a running attempt is the task's current lease).
 -- outcome: how the attempt ended (COMPLETED, FAILED, RELEASED, LEASE_EXPIRED, TIMEOUT, SUSPENDED, ABORTED);
 -- task_status: the task's status right after it (FAILED = failed for good, PENDING = will run again).
+-- The hot path writes one row per attempt, so it carries one btree only: (job_id, seq) serves a job's history,
+-- a task's attempts (job and task known) and retention; the streams' global order reads a BRIN on seq.
 CREATE TABLE task_attempts (
-  seq              bigint PRIMARY KEY DEFAULT nextval('history_seq'),
+  seq              bigint NOT NULL DEFAULT nextval('history_seq'),
   queue_id         integer NOT NULL,
   job_id           uuid NOT NULL,
   stage_id         uuid NOT NULL,
@@ -37,7 +39,7 @@ CREATE TABLE task_attempts (
   actor            text NOT NULL
 ) WITH (autovacuum_vacuum_scale_factor = 0.02);
 CREATE INDEX task_attempts_by_job ON task_attempts (job_id, seq);
-CREATE INDEX task_attempts_by_task ON task_attempts (task_id, seq);
+CREATE INDEX task_attempts_by_seq ON task_attempts USING brin (seq);
 
 -- Job-level timeout: the job fails with TIMEOUT once it has run longer than this since it was created.
 ALTER TABLE jobs ADD COLUMN timeout_ms integer CHECK (timeout_ms IS NULL OR timeout_ms > 0);

@@ -69,7 +69,7 @@ export class ReadService {
   /** A task with every attempt: the ended ones from the history, then the one running now (if any). */
   async mustGetTaskWithAttempts(id: string, scope: TenantScope): Promise<Task> {
     const task = await this.mustGetTask(id, scope);
-    const ended: TaskAttempt[] = (await attemptsOfTask(this.db, id)).map(({ taskStatus: _s, actor: _a, ...a }) => a);
+    const ended: TaskAttempt[] = (await attemptsOfTask(this.db, task.jobId, id)).map(({ taskStatus: _s, actor: _a, ...a }) => a);
     if (task.status === 'IN_PROGRESS' && task.lease) {
       ended.push({ number: task.attempts, workerId: task.lease.workerId, leaseStartedAt: task.startedAt, leaseEndedAt: null, outcome: 'RUNNING', error: null, durationMs: null });
     }

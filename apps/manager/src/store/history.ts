@@ -117,11 +117,12 @@ export async function historyOfJob(db: Queryable, jobId: string, limit: number, 
   return pageOf(rows, limit, (last) => [String(last.seq)], toEntry);
 }
 
-/** A task's ended attempts, oldest first. */
-export async function attemptsOfTask(db: Queryable, taskId: string): Promise<(TaskAttempt & { taskStatus: string; actor: string })[]> {
+/** A task's ended attempts, oldest first (read through its job's index entries). */
+export async function attemptsOfTask(db: Queryable, jobId: string, taskId: string): Promise<(TaskAttempt & { taskStatus: string; actor: string })[]> {
   const rows = await db.query<HistoryRow & { task_status: string; lease_ended_at: Date | string }>(
-    `SELECT attempt, worker, lease_started_at, lease_ended_at, outcome, task_status, error, actor FROM task_attempts WHERE task_id = $1 ORDER BY seq`,
-    [taskId],
+    `SELECT attempt, worker, lease_started_at, lease_ended_at, outcome, task_status, error, actor FROM task_attempts
+     WHERE job_id = $1 AND task_id = $2 ORDER BY seq`,
+    [jobId, taskId],
   );
   return rows.map((r) => ({ ...toAttempt(r, iso(r.lease_ended_at)), taskStatus: r.task_status, actor: r.actor }));
 }
@@ -167,7 +168,7 @@ export async function deleteHistoryOfJobs(db: Queryable, jobIds: string[], batch
   const rows = await db.query<{ n: number }>(
     `WITH gone AS (SELECT x AS id FROM unnest($1::uuid[]) AS x WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = x)),
      a AS (
-       DELETE FROM task_attempts WHERE seq IN (SELECT seq FROM task_attempts WHERE job_id IN (SELECT id FROM gone) LIMIT $2) RETURNING 1
+       DELETE FROM task_attempts WHERE ctid = ANY(ARRAY(SELECT ctid FROM task_attempts WHERE job_id IN (SELECT id FROM gone) LIMIT $2)) RETURNING 1
      ),
      h AS (
        DELETE FROM job_history WHERE seq IN (SELECT seq FROM job_history WHERE job_id IN (SELECT id FROM gone) LIMIT $2) RETURNING 1
