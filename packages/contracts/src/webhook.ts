@@ -35,7 +35,11 @@ export type WebhookEvent = z.infer<typeof WebhookEvent>;
 export const WebhookSubscription = z
   .strictObject({
     url: z.url({ protocol: /^https?$/ }).max(2048),
-    events: z.array(WebhookEvent).min(1).optional().describe('Default: every event'),
+    events: z
+      .array(WebhookEvent)
+      .min(1)
+      .optional()
+      .describe('Default: the final events (job.* and stage.* completed, failed, aborted); job.started, stage.started and task.failed only when listed'),
     secret: z.string().min(8).max(256).optional().describe('HMAC-SHA256 key for the x-jobnik-signature header (default: the manager\'s JOBNIK_WEBHOOK_SECRET)'),
     headers: WebhookHeaders.optional(),
   })

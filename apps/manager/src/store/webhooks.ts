@@ -26,7 +26,9 @@ export function outboxCte(name: string, source: string): string {
      FROM ${source} e JOIN jobs j ON j.id = e.job_id
      CROSS JOIN LATERAL jsonb_array_elements(j.webhooks) AS w
      WHERE j.webhooks <> '[]'::jsonb
-       AND (w->'events' IS NULL OR jsonb_typeof(w->'events') = 'null' OR (w->'events') ? e.event)
+       -- job.started, stage.started and task.failed go only to subscriptions that list them (a subscription
+       -- without a list keeps getting the final events it always got).
+       AND (w->'events') ? e.event
      RETURNING 1
    )`;
 }
