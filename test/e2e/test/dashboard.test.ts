@@ -118,6 +118,9 @@ describe.each(testStores())('dashboard on %s', (store) => {
     expect(await stage.getAttribute('data-status')).toBe('COMPLETED');
     // A finished job offers no cancel.
     expect(await page.getByTestId('job-action-cancel').isDisabled()).toBe(true);
+    // Its history timeline ends with the job's completion, after the eight attempts.
+    await page.locator('[data-testid=history-entry][data-kind=job][data-to=COMPLETED]').waitFor();
+    expect(await page.locator('[data-testid=history-entry][data-kind=attempt][data-to=COMPLETED]').count()).toBe(RENDER_TASKS);
     await screenshot(page, `job-completed-${store}`);
   });
 
