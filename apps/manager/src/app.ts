@@ -45,6 +45,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
   if (services.auth.options.mode === 'none') logger.warn('AUTH IS OFF (JOBNIK_AUTH_MODE=none): anyone who reaches this port is an admin; set JOBNIK_AUTH_MODE=apiKey outside development');
 
   const app = await createHttpApp(config, logger, metrics, services.auth, schema);
+  app.addHook('onError', async (_request, _reply, err) => metrics.observeError(err));
   registerRoutes(app, { ...services, metrics, limits: { maxJsonDepth: config.http.maxJsonDepth }, metricsExposure: config.metrics });
   await serveDashboard(app, config);
 
@@ -74,7 +75,13 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
       // Parked long-polls (dequeue, directives) answer now, empty: app.close() waits for in-flight requests.
       await ready.stop();
       await directiveSignal.stop();
+      services.events.close();
+      // In-flight requests get shutdown.graceMs; then the connections left are closed (an event stream's client
+      // may keep its socket open past the stream's end).
+      const force = setTimeout(() => app.server.closeAllConnections(), config.shutdown.graceMs);
+      force.unref();
       await app.close();
+      clearTimeout(force);
       await db.close();
     },
   };

@@ -104,6 +104,9 @@ export const configSchema = {
     intervalMs: { doc: 'How often expired jobs are looked for', format: 'nat', default: 60_000, env: 'JOBNIK_RETENTION_INTERVAL_MS' },
     batchSize: { doc: 'Tasks deleted per statement (bounded so deletion never stalls the hot path)', format: 'nat', default: 5_000, env: 'JOBNIK_RETENTION_BATCH_SIZE' },
   },
+  history: {
+    enabled: { doc: 'Record job and stage transitions and task attempts (GET /jobs/{id}/history, the event streams); written in the statements that make the changes', format: Boolean, default: true, env: 'JOBNIK_HISTORY_ENABLED' },
+  },
   shutdown: {
     graceMs: { doc: 'On SIGTERM: how long in-flight requests (long-polls) may take to finish', format: 'nat', default: 10_000, env: 'JOBNIK_SHUTDOWN_GRACE_MS' },
   },

@@ -1,5 +1,6 @@
 // Prometheus metrics of the manager, on its own registry (served at /metrics).
 import client from 'prom-client';
+import { isHistoryWriteError } from './store/history.js';
 import type { TaskStatus } from '@jobnik/contracts';
 import type { SweepTotals } from './loops/sweeper.js';
 import type { QueueService } from './services/queue-service.js';
@@ -55,6 +56,25 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
+  readonly jobsCreated = new client.Counter({
+    name: 'jobnik_jobs_created_total',
+    help: 'Jobs created (API and schedules), by job name',
+    labelNames: ['name'],
+    registers: [this.registry],
+  });
+  readonly taskAttempts = new client.Histogram({
+    name: 'jobnik_task_attempts',
+    help: 'Attempts a task took, observed when a worker ack finishes it (COMPLETED or FAILED for good)',
+    labelNames: ['status'],
+    buckets: [1, 2, 3, 5, 10, 20],
+    registers: [this.registry],
+  });
+  readonly historyWriteFailures = new client.Counter({
+    name: 'jobnik_history_write_failures_total',
+    help: 'Requests that failed in their history write (job_history, task_attempts); the change they carried failed with it',
+    registers: [this.registry],
+  });
+
   constructor(queues: QueueService, ready: ReadySignal) {
     new client.Gauge({
       name: 'jobnik_long_polls_waiting',
@@ -93,9 +113,17 @@ export class ManagerMetrics {
     this.tasksDequeued.inc(count);
   }
 
-  /** Worker acks moved tasks to these statuses. */
-  acked(statuses: readonly TaskStatus[]): void {
-    for (const s of statuses) this.taskTransitions.inc({ status: s });
+  /** Worker acks moved tasks to these statuses (with the attempts each had taken). */
+  acked(statuses: readonly TaskStatus[], attempts: readonly number[] = []): void {
+    statuses.forEach((s, i) => {
+      this.taskTransitions.inc({ status: s });
+      if ((s === 'COMPLETED' || s === 'FAILED') && attempts[i] !== undefined) this.taskAttempts.observe({ status: s }, attempts[i]);
+    });
+  }
+
+  /** An error a request ended with: counted when it came from a history write. */
+  observeError(err: unknown): void {
+    if (isHistoryWriteError(err)) this.historyWriteFailures.inc();
   }
 
   /** The sweeper took back running tasks: retried ones went to PENDING, exhausted ones to FAILED. */

@@ -14,6 +14,8 @@ import { AuthService } from './services/auth-service.js';
 import { DirectiveService } from './services/directive-service.js';
 import { DirectiveSignal } from './services/directive-signal.js';
 import { FlowService } from './services/flow-service.js';
+import { EventFeed } from './services/event-feed.js';
+import { EventStreamService } from './services/event-stream-service.js';
 import { HealthService } from './services/health-service.js';
 import { JobService } from './services/job-service.js';
 import { JobTypeService } from './services/job-type-service.js';
@@ -43,6 +45,7 @@ export interface Services {
   /** The /v1 (MapColonies-compatible) API. */
   v1: V1Service;
   flow: FlowService;
+  events: EventStreamService;
 }
 
 export interface Loops {
@@ -64,6 +67,9 @@ export interface Wiring {
   directiveSignal: DirectiveSignal;
 }
 
+/** How often the event feed looks for new history while someone listens (the streams' latency). */
+const EVENT_POLL_MS = 100;
+
 /** How often this replica's throughput counts are written for the cluster-wide /stats. */
 const THROUGHPUT_FLUSH_MS = 1000;
 
@@ -83,6 +89,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     db,
     {
       maxTasksPerRequest: config.http.maxTasksPerRequest,
+      history: config.history.enabled,
       taskDefaults: {
         maxAttempts: config.tasks.maxAttempts,
         backoff: { baseMs: config.tasks.backoffBaseMs, maxMs: config.tasks.backoffMaxMs, jitter: config.tasks.backoffJitter },
@@ -91,18 +98,19 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     },
     jobTypes,
     reads,
+    { created: (name) => metrics.jobsCreated.inc({ name }) },
   );
-  const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs }, {
+  const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs, history: config.history.enabled }, {
     dequeued: (count, seconds) => metrics.dequeued(count, seconds),
     throttled: (reason) => metrics.dequeueThrottled.inc({ reason }),
-    acked: (statuses, tallies) => {
-      metrics.acked(statuses);
+    acked: (statuses, tallies, attempts) => {
+      metrics.acked(statuses, attempts);
       throughput.record(tallies);
     },
   });
   const schema = new SchemaCheck(db, logger);
   const auth = new AuthService(db, { mode: config.auth.mode as 'none' | 'apiKey', adminKey: config.auth.adminKey, cacheMs: config.auth.cacheMs });
-  const lifecycle = new LifecycleService(db, reads);
+  const lifecycle = new LifecycleService(db, reads, config.history.enabled);
   const services: Services = {
     reads,
     jobs,
@@ -118,15 +126,17 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     v1: new V1Service(db, reads, jobs, lifecycle, work, {
       leaseMs: config.v1.leaseMs,
       maxAttempts: config.v1.maxAttempts,
+      recordHistory: config.history.enabled,
       taskDefaults: { maxAttempts: config.tasks.maxAttempts, backoff: { baseMs: config.tasks.backoffBaseMs, maxMs: config.tasks.backoffMaxMs, jitter: config.tasks.backoffJitter }, timeoutMs: null },
     }),
     flow: new FlowService(db),
+    events: new EventStreamService(db, new EventFeed(db, EVENT_POLL_MS, logger), reads),
   };
   const loops: Loops = {
     sweeper: new Sweeper(db, config.tasks.sweepIntervalMs, logger, (t) => {
       metrics.swept(t);
       throughput.record(t.tallies);
-    }),
+    }, config.history.enabled),
     scheduler: new Scheduler(db, jobs, config.scheduler, logger),
     webhooks: new WebhookDispatcher(db, config.webhooks, logger, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
     retention: new Retention(db, config.retention, logger),

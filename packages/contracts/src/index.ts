@@ -18,3 +18,4 @@ export * from './route.js';
 export * from './routes.js';
 export * from './v1.js';
 export * from './openapi.js';
+export * from './history.js';

@@ -15,6 +15,13 @@ export const CreateJobRequest = z
     idempotencyKey: z.string().min(1).max(256).optional().describe('A repeat with the same key returns the existing job'),
     parallelStages: z.boolean().default(false).describe('Run all stages at once instead of in order'),
     expiresAt: Timestamp.optional().describe('Delete the job (once finished) after this time'),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(86_400_000 * 30)
+      .optional()
+      .describe('The job fails with reason TIMEOUT when it is not finished this long after its creation; its running tasks are told to stop'),
     stages: z.array(CreateStage).max(100).optional(),
     webhooks: z.array(WebhookSubscription).max(10).optional().describe('URLs to tell about this job\'s events'),
   })
@@ -30,7 +37,8 @@ export const Job = z
     status: JobStatus,
     data: JsonValue,
     userMetadata: JsonObject,
-    percentage: z.number().min(0).max(100),
+    percentage: z.number().min(0).max(100).describe('⌊100 · (completed + Σ progress of running tasks) / total⌋; 100 once COMPLETED'),
+    etaMs: z.number().int().nullable().describe('Estimated milliseconds until done, at the throughput observed since it started (null before work is seen, and once final)'),
     summary: TaskSummary,
     idempotencyKey: z.string().nullable(),
     parallelStages: z.boolean(),
@@ -41,7 +49,14 @@ export const Job = z
     startedAt: Timestamp.nullable(),
     finishedAt: Timestamp.nullable(),
     expiresAt: Timestamp.nullable(),
-    webhooks: z.array(z.object({ url: z.string(), events: z.array(z.string()).nullable() })).describe('Subscriptions (secrets are never returned)'),
+    timeoutMs: z.number().int().nullable().describe('Job-level timeout (from creation)'),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .describe('Why the manager ended the job, e.g. { code: TIMEOUT } past its timeoutMs; null otherwise'),
+    webhooks: z
+      .array(z.object({ url: z.string(), events: z.array(z.string()).nullable(), headers: z.array(z.string()).optional().describe('Names of its custom headers') }))
+      .describe('Subscriptions (secrets and header values are never returned)'),
     stages: z.array(Stage).optional(),
   })
   .meta({ id: 'Job' });

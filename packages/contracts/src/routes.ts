@@ -8,6 +8,7 @@ import { CreateStage, Stage, TaskSummary } from './stage.js';
 import { AddTasksRequest, AddTasksResponse, ListTasksQuery, Task, TaskPage } from './task.js';
 import { route } from './route.js';
 import { flowRoutes } from './flow.js';
+import { EventStreamQuery, HistoryEntry, HistoryPage, HistoryQuery } from './history.js';
 import { Stats, StatsQuery } from './stats.js';
 import { CreateScheduleRequest, Schedule, ScheduleList, ScheduleParams, UpdateScheduleRequest } from './schedule.js';
 import { JobType, JobTypeList, JobTypeParams, PutJobTypeRequest } from './job-type.js';
@@ -33,6 +34,10 @@ export const routes = {
   suspendJob: route({ method: 'POST', path: '/jobs/:jobId/suspend', operationId: 'suspendJob', tag: 'jobs', roles: P, summary: 'Pause the job; running tasks are told to checkpoint and stop', params: JobIdParams, responses: { 200: Job } }),
   resumeJob: route({ method: 'POST', path: '/jobs/:jobId/resume', operationId: 'resumeJob', tag: 'jobs', roles: P, summary: 'Resume a paused job; tasks restart from their last checkpoint', params: JobIdParams, responses: { 200: Job } }),
   retryJob: route({ method: 'POST', path: '/jobs/:jobId/retry', operationId: 'retryJob', tag: 'jobs', roles: P, summary: 'Give failed and aborted tasks a fresh set of attempts and reopen the job', params: JobIdParams, responses: { 200: Job } }),
+
+  getJobHistory: route({ method: 'GET', path: '/jobs/:jobId/history', operationId: 'getJobHistory', tag: 'jobs', roles: ANY, summary: "The job's history: its and its stages' transitions and its tasks' attempts, oldest first, with who caused each", params: JobIdParams, query: HistoryQuery, responses: { 200: HistoryPage } }),
+  streamJobEvents: route({ method: 'GET', path: '/jobs/:jobId/events', operationId: 'streamJobEvents', tag: 'jobs', roles: ANY, summary: "Server-sent events (text/event-stream) of the job's history as it happens: one `data:` HistoryEntry per change, in order, `id:` its seq; resumable with Last-Event-ID", params: JobIdParams, query: EventStreamQuery, responses: { 200: HistoryEntry } }),
+  streamEvents: route({ method: 'GET', path: '/events', operationId: 'streamEvents', tag: 'jobs', roles: ANY, summary: "Server-sent events (text/event-stream) of every job's history in the caller's tenant as it happens: one `data:` HistoryEntry per change, in order, `id:` its seq; resumable with Last-Event-ID", query: EventStreamQuery, responses: { 200: HistoryEntry } }),
 
   // Stages
   listStages: route({ method: 'GET', path: '/jobs/:jobId/stages', operationId: 'listStages', tag: 'stages', roles: ANY, summary: "List a job's stages in order", params: JobIdParams, responses: { 200: StageList } }),

@@ -37,6 +37,21 @@ export const CreateTask = TaskSettings.extend({
 }).meta({ id: 'CreateTask' });
 export type CreateTask = z.input<typeof CreateTask>;
 
+export const ATTEMPT_OUTCOMES = ['COMPLETED', 'FAILED', 'RELEASED', 'LEASE_EXPIRED', 'TIMEOUT', 'SUSPENDED', 'ABORTED'] as const;
+
+export const TaskAttempt = z
+  .object({
+    number: z.number().int().describe('1 for the first attempt'),
+    workerId: z.string().nullable().describe('The worker that held the lease'),
+    leaseStartedAt: Timestamp.nullable(),
+    leaseEndedAt: Timestamp.nullable().describe('null while the attempt runs'),
+    outcome: z.enum([...ATTEMPT_OUTCOMES, 'RUNNING']).describe('How the attempt ended (RUNNING: it has not)'),
+    error: TaskError.nullable().describe("This attempt's error (a later attempt's success does not erase it)"),
+    durationMs: z.number().int().nullable(),
+  })
+  .meta({ id: 'TaskAttempt', description: "One attempt of a task: who ran it, when, and how it ended." });
+export type TaskAttempt = z.infer<typeof TaskAttempt>;
+
 export const TaskLease = z
   .object({ workerId: z.string(), expiresAt: Timestamp })
   .meta({ id: 'TaskLease', description: 'Who holds the task and until when (the token is only given to the holder).' });
@@ -66,6 +81,7 @@ export const Task = z
     updatedAt: Timestamp,
     startedAt: Timestamp.nullable(),
     finishedAt: Timestamp.nullable(),
+    attemptHistory: z.array(TaskAttempt).optional().describe('Every attempt, oldest first (GET /tasks/{taskId} only)'),
   })
   .meta({ id: 'Task' });
 export type Task = z.infer<typeof Task>;

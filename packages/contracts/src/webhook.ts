@@ -2,15 +2,46 @@
 import { z } from 'zod';
 import { Timestamp, Uuid } from './common.js';
 
-export const WEBHOOK_EVENTS = ['job.completed', 'job.failed', 'job.aborted', 'stage.completed', 'stage.failed', 'stage.aborted'] as const;
+export const WEBHOOK_EVENTS = [
+  'job.started',
+  'job.completed',
+  'job.failed',
+  'job.aborted',
+  'stage.started',
+  'stage.completed',
+  'stage.failed',
+  'stage.aborted',
+  'task.failed',
+] as const;
+
+/** Headers a subscription may not set: the delivery's own. */
+export const RESERVED_WEBHOOK_HEADERS = ['content-type', 'content-length', 'host', 'user-agent', 'connection', 'transfer-encoding'] as const;
+
+export const WebhookHeaders = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name (token characters only)')
+      .refine((n) => !(RESERVED_WEBHOOK_HEADERS as readonly string[]).includes(n.toLowerCase()) && !n.toLowerCase().startsWith('x-jobnik-'), 'reserved for the delivery itself'),
+    z.string().max(1024).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'no control characters (CR, LF) in a header value'),
+  )
+  .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers')
+  .meta({ id: 'WebhookHeaders', description: 'Extra headers sent with every delivery (e.g. an Authorization for the receiver); values are never returned' });
 export const WebhookEvent = z.enum(WEBHOOK_EVENTS).meta({ id: 'WebhookEvent' });
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 
 export const WebhookSubscription = z
   .strictObject({
     url: z.url({ protocol: /^https?$/ }).max(2048),
-    events: z.array(WebhookEvent).min(1).optional().describe('Default: every event'),
+    events: z
+      .array(WebhookEvent)
+      .min(1)
+      .optional()
+      .describe('Default: the final events (job.* and stage.* completed, failed, aborted); job.started, stage.started and task.failed only when listed'),
     secret: z.string().min(8).max(256).optional().describe('HMAC-SHA256 key for the x-jobnik-signature header (default: the manager\'s JOBNIK_WEBHOOK_SECRET)'),
+    headers: WebhookHeaders.optional(),
   })
   .meta({ id: 'WebhookSubscription' });
 export type WebhookSubscription = z.input<typeof WebhookSubscription>;

@@ -6,6 +6,7 @@ import { explainDequeue, reportExplain, type ExplainResult } from './explain-deq
 import { reportBacklog, runBacklog } from './backlog-scaling.js';
 import { reportXminHold, runXminHold } from './xmin-hold.js';
 import { runHotPath, summarizeHotPath } from './hot-path.js';
+import { reportHistoryCost, reportHistoryPrune, runHistoryCost, runHistoryPrune } from './history-cost.js';
 import { reportPickup, runPickup, type PickupResult } from './pickup-latency.js';
 import { reportCancel, runCancel, type CancelResult } from './cancel-latency.js';
 import { median, note, percentile, report, round } from './report.js';
@@ -44,6 +45,9 @@ for (let run = 1; run <= settings.repeat; run++) {
     cancels.push(r);
   }
 }
+
+const historyCost = settings.stores.includes('postgres') ? await runHistoryCost() : null;
+const historyPrune = settings.stores.includes('postgres') ? await runHistoryPrune() : null;
 
 note('backlog: small');
 const small = await runBacklog(settings.backlog.small, settings.backlog.repeat);
@@ -86,6 +90,8 @@ for (const store of settings.stores) {
   report({ figure: `cancel-to-signal-p99-${store}`, value: p(99), unit: 'ms', target: targets.cancelToSignalP99Ms, ...common });
 }
 reportBacklog(small, large);
+if (historyCost) reportHistoryCost(historyCost);
+if (historyPrune) reportHistoryPrune(historyPrune);
 reportXminHold(xmin, 1);
 report({ figure: 'dequeue-explain-ms', value: round(median(explains.map((e) => e.executionMs)), 2), unit: 'ms', summary: true, pending: settings.backlog.large,
   usesReadyIndex: explains.every((e) => e.usesReadyIndex), seqScanOnTasks: explains.some((e) => e.seqScanOnTasks) });

@@ -68,6 +68,14 @@ export const settings = {
     chunk: num('BENCH_XMIN_CHUNK', 2_000),
     workers: num('BENCH_XMIN_WORKERS', 4),
   },
+  /** Issue 21: end-to-end with history on and off (alternating runs), and pruning a big job's history under load. */
+  history: {
+    tasks: num('BENCH_HISTORY_TASKS', quick ? 5_000 : 50_000),
+    workers: num('BENCH_HISTORY_WORKERS', 2),
+    repeat: num('BENCH_HISTORY_REPEAT', quick ? 1 : 3),
+    pruneTasks: num('BENCH_HISTORY_PRUNE_TASKS', quick ? 10_000 : 100_000),
+    hotTasks: num('BENCH_HISTORY_HOT_TASKS', quick ? 5_000 : 30_000),
+  },
   backlog: {
     small: num('BENCH_BACKLOG_SMALL', quick ? 5_000 : 10_000),
     large: num('BENCH_BACKLOG_LARGE', quick ? 100_000 : 1_000_000),
@@ -119,4 +127,8 @@ export const targets = {
   fairThroughputRatio: { op: '>=', value: 0.9 },
   /** Issue 20: achieved starts/s within ±5 % of the limit (absolute deviation). */
   rateLimitDeviation: { op: '<=', value: 0.05 },
+  /** Issue 21: history costs at most 10 % of end-to-end throughput. */
+  historyCostPercent: { op: '<=', value: 10 },
+  /** Issue 21: while retention prunes a 100k-task job's history, the hot path keeps ≥ 80 % of its throughput. */
+  hotPathDuringPruneRatio: { op: '>=', value: 0.8 },
 } satisfies Record<string, Target>;

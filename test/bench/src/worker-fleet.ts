@@ -80,6 +80,11 @@ export class WorkerFleet {
     if (this.failure) throw this.failure;
   }
 
+  /** Every completion's time, in order. */
+  completionTimes(): number[] {
+    return [...this.completions].sort((a, b) => a - b);
+  }
+
   /** The time of the k-th completion (1-based) in completion order. */
   timeOf(k: number): number {
     const sorted = [...this.completions].sort((a, b) => a - b);

@@ -105,17 +105,29 @@ describe.each(testStores())('dashboard on %s', (store) => {
     expect(new URL(page.url()).searchParams.get('name')).toBeNull();
   });
 
-  it('opens a job from the list and shows its progress advance as the worker finishes tasks', async () => {
+  it('opens a job from the list and shows its progress advance as the worker finishes tasks, pushed by its event stream', async () => {
+    // The page's clock is ours: once it is paused no timer fires, so no poll can bring the changes below.
+    await page.clock.install();
     await page.goto(`${system.url}/ui/jobs`);
     await page.locator(`[data-testid=job-row][data-job-id="${renderJobId}"] a.job-link`).click();
     await waitFor('the job page of the render job', async () => (await page.getByTestId('job-page').getAttribute('data-job-id')) === renderJobId);
     expect(new URL(page.url()).pathname).toBe(`/ui/jobs/${renderJobId}`);
     await waitFor('the job to show IN_PROGRESS at 0 %', async () => (await jobPageStatus(page)) === 'IN_PROGRESS' && (await jobProgress(page)) === 0);
+    await waitFor('the job page to follow its event stream', async () => (await page.getByTestId('job-page').getAttribute('data-live')) === 'stream');
+    const jobLoads: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes(`/jobs/${renderJobId}?include=stages`)) jobLoads.push(r.url());
+    });
+    await page.clock.pauseAt(new Date(Date.now() + 60_000));
 
     system.gate.release(RENDER_TASKS / 2);
-    await waitFor('the progress bar to reach 50 %', async () => (await jobProgress(page)) === 50);
+    await waitFor('the progress bar to reach 50 % with the page clock stopped (no polling)', async () => (await jobProgress(page)) === 50);
     expect(await jobPageStatus(page)).toBe('IN_PROGRESS');
+    // Each load of the job was asked for by an event (four attempts ended): none by a timer.
+    expect(jobLoads.length).toBeGreaterThan(0);
+    expect(jobLoads.length).toBeLessThanOrEqual(RENDER_TASKS / 2);
     await screenshot(page, `job-progress-half-${store}`);
+    await page.clock.resume();
 
     system.gate.release(RENDER_TASKS / 2);
     await waitFor('the job to show COMPLETED at 100 %', async () => (await jobPageStatus(page)) === 'COMPLETED' && (await jobProgress(page)) === 100);
@@ -124,6 +136,9 @@ describe.each(testStores())('dashboard on %s', (store) => {
     expect(await stage.getAttribute('data-status')).toBe('COMPLETED');
     // A finished job offers no cancel.
     expect(await page.getByTestId('job-action-cancel').isDisabled()).toBe(true);
+    // Its history timeline ends with the job's completion, after the eight attempts.
+    await page.locator('[data-testid=history-entry][data-kind=job][data-to=COMPLETED]').waitFor();
+    expect(await page.locator('[data-testid=history-entry][data-kind=attempt][data-to=COMPLETED]').count()).toBe(RENDER_TASKS);
     await screenshot(page, `job-completed-${store}`);
   });
 

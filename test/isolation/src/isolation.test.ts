@@ -73,6 +73,10 @@ const CALLS: Record<RouteName, (a: AIds) => Call> = {
   getStats: () => ({}),
   listWorkers: () => ({}),
   listJobEvents: (a) => ({ params: { jobId: a.jobId } }),
+  getJobHistory: (a) => ({ params: { jobId: a.jobId } }),
+  streamJobEvents: (a) => ({ params: { jobId: a.jobId }, query: { lastEventId: '0' } }),
+  // Replays from the start everything the caller may see: none of it may be A's.
+  streamEvents: () => ({ query: { lastEventId: '0' } }),
   createSchedule: () => ({ body: { name: 'b-schedule', tenantId: A_TENANT, cron: '0 3 * * *', jobTemplate: { name: A_JOB_NAME } } }),
   listSchedules: () => ({}),
   getSchedule: (a) => ({ params: { scheduleId: a.scheduleId } }),
@@ -137,6 +141,20 @@ function foreignTenants(value: unknown, own: string, found: string[] = []): stri
   return found;
 }
 
+async function firstSecondOf(r: Response, ac: AbortController): Promise<string> {
+  const timer = setTimeout(() => ac.abort(), 1000);
+  let text = '';
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) text += decoder.decode(chunk, { stream: true });
+  } catch {
+    // aborted after a second
+  } finally {
+    clearTimeout(timer);
+  }
+  return text;
+}
+
 const routeEntries = Object.entries(ALL_ROUTES) as [RouteName | V1RouteName, RouteDef][];
 
 interface Res {
@@ -159,8 +177,10 @@ describe.each(testStores())('tenant isolation on %s', (store) => {
     const qs = c.query ? `?${new URLSearchParams(c.query)}` : '';
     const headers: Record<string, string> = key ? { [API_KEY_HEADER]: key } : {};
     if (c.body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(m.url + pathOf(route.path, c.params) + qs, { method: route.method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) });
-    const text = await r.text();
+    const ac = new AbortController();
+    const r = await fetch(m.url + pathOf(route.path, c.params) + qs, { method: route.method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body), signal: ac.signal });
+    // An event stream never ends: what it sends in its first second (the replay from lastEventId=0) is its answer.
+    const text = r.headers.get('content-type')?.startsWith('text/event-stream') ? await firstSecondOf(r, ac) : await r.text();
     let body: any;
     try {
       body = text ? JSON.parse(text) : undefined;

@@ -19,6 +19,8 @@ export const api = {
   listJobs: (query: string, signal?: AbortSignal) => apiRequest<AnswerOf<'listJobs'>>('GET', `/jobs${query}`, { signal }),
   getJobWithStages: (jobId: string, signal?: AbortSignal) =>
     apiRequest<AnswerOf<'getJob'>>('GET', `/jobs/${seg(jobId)}?include=stages`, { signal }),
+  getJobHistory: (jobId: string, signal?: AbortSignal) =>
+    apiRequest<AnswerOf<'getJobHistory'>>('GET', `/jobs/${seg(jobId)}/history?limit=200`, { signal }),
   jobAction: (jobId: string, action: JobAction) => apiRequest<AnswerOf<'cancelJob'>>('POST', `/jobs/${seg(jobId)}/${action}`),
 
   listStageTasks: (stageId: string, o: TaskListOptions, signal?: AbortSignal) =>

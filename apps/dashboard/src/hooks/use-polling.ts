@@ -1,4 +1,4 @@
-// Live data by short polling: load now, then again `intervalMs` after each answer (never two calls
+// Live data by short polling (or, with poll: false, on refresh() only — pages with an event stream): load now, then again `intervalMs` after each answer (never two calls
 // at once), paused while the tab is hidden and resumed at once when it shows again.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { toApiError, type ApiError } from '../api/api-error.js';
@@ -27,8 +27,9 @@ interface State<T> {
  * Polls `load`. `key` names what is loaded (e.g. the API path): a new key drops the old data and
  * starts over; `load` itself may change on every render. `enabled: false` stops polling.
  */
-export function usePolling<T>(key: string, load: (signal: AbortSignal) => Promise<T>, options: { intervalMs?: number; enabled?: boolean } = {}): Polled<T> {
-  const { intervalMs = POLL_INTERVAL_MS, enabled = true } = options;
+export function usePolling<T>(key: string, load: (signal: AbortSignal) => Promise<T>, options: { intervalMs?: number; enabled?: boolean; poll?: boolean } = {}): Polled<T> {
+  // poll: false loads once and then only on refresh() (a live event stream says when).
+  const { intervalMs = POLL_INTERVAL_MS, enabled = true, poll = true } = options;
   const { generation } = useAuth();
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -42,7 +43,7 @@ export function usePolling<T>(key: string, load: (signal: AbortSignal) => Promis
     let inFlight: AbortController | undefined;
 
     const schedule = () => {
-      if (!disposed && !document.hidden) timer = setTimeout(run, intervalMs);
+      if (!disposed && !document.hidden && poll) timer = setTimeout(run, intervalMs);
     };
     async function run(): Promise<void> {
       timer = undefined;
@@ -78,7 +79,7 @@ export function usePolling<T>(key: string, load: (signal: AbortSignal) => Promis
       inFlight?.abort();
       document.removeEventListener('visibilitychange', onVisibility);
     };
-  }, [key, enabled, intervalMs, generation, tick]);
+  }, [key, enabled, intervalMs, poll, generation, tick]);
 
   const refresh = useCallback(() => setTick((t) => t + 1), []);
   const current = state.key === key;

@@ -14,6 +14,8 @@ export interface Caller {
   scope: TenantScope;
   role: Role;
   keyId: string | null;
+  /** The key's name, recorded as the actor of the changes it makes (history). */
+  keyName?: string | null;
   /** Worker keys may be limited to some stage types; empty = all. */
   stageTypes: string[];
 }

@@ -34,13 +34,6 @@ export function settledStatus(status: StageStatus, failFast: boolean, c: TaskCou
   return 'COMPLETED';
 }
 
-/** Percentage done: completed tasks over all tasks; a completed stage is 100. */
-export function percentageOf(status: StageStatus, c: TaskCounts): number {
-  if (status === 'COMPLETED') return 100;
-  const total = totalOf(c);
-  return total === 0 ? 0 : Math.floor((c.completed * 100) / total);
-}
-
 /** Whether a stage's tasks may run: the job runs its stages in parallel, or every earlier stage completed. */
 export function stageIsOpen(parallel: boolean, earlier: readonly StageStatus[]): boolean {
   return parallel || earlier.every((s) => s === 'COMPLETED');

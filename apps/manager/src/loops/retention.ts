@@ -2,6 +2,7 @@
 // configured default), tasks first in bounded batches so no statement holds locks for long.
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
+import { deleteHistoryOfJobs } from '../store/history.js';
 import { deleteFinishedJobs, deleteTasksOfJobs, findExpiredJobs } from '../store/retention.js';
 import { Periodic } from './periodic.js';
 
@@ -41,6 +42,8 @@ export class Retention {
       if (ids.length === 0) return deleted;
       while ((await deleteTasksOfJobs(this.db, ids, this.options.batchSize)) >= this.options.batchSize);
       await deleteFinishedJobs(this.db, ids);
+      // The history goes with its job (not with one retried meanwhile), in batches of the same size.
+      while ((await deleteHistoryOfJobs(this.db, ids, this.options.batchSize)) > 0);
       deleted += ids.length;
       this.logger.info({ jobs: ids.length }, 'retention deleted finished jobs');
     }

@@ -3,6 +3,7 @@
 import type { CreateJobRequest } from '@jobnik/contracts';
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
+import { scheduleActor } from '../domain/audit.js';
 import { parseCron } from '../domain/cron.js';
 import { dueFireTimes, type CatchUp } from '../domain/fire-times.js';
 import type { JobService } from '../services/job-service.js';
@@ -48,7 +49,7 @@ export class Scheduler {
         for (const at of fires) {
           const req = { ...(s.jobTemplate as unknown as CreateJobRequest), idempotencyKey: `schedule:${s.id}:${at.toISOString()}` };
           try {
-            if (await this.jobs.createInTx(tx, req, s.tenantId)) created++;
+            if (await this.jobs.createInTx(tx, req, s.tenantId, scheduleActor(s.id))) created++;
           } catch (err) {
             // A template that no longer validates (e.g. its job type changed) skips this fire, loudly.
             this.logger.error({ err, scheduleId: s.id, fireAt: at }, 'scheduled job was rejected');

@@ -1,14 +1,21 @@
 // Runs the lost-task collector on an interval. Safe on every replica: the statement skips locked rows.
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
-import { publish, settle } from '../services/settle.js';
+import { SWEEPER_ACTOR, TIMEOUT_ACTOR } from '../domain/audit.js';
+import { emptyOutcome } from '../domain/settle-outcome.js';
+import { endJob, publish, settle } from '../services/settle.js';
+import { lockTimedOutJobs } from '../store/jobs.js';
 import { sweepExpired } from '../store/sweep.js';
 import type { Tally } from '../store/throughput.js';
 import { Periodic } from './periodic.js';
 
 const BATCH = 1000;
+/** Timed-out jobs failed per transaction. */
+const JOB_BATCH = 50;
 
 export interface SweepTotals {
+  /** Jobs failed with TIMEOUT (past their timeoutMs). */
+  jobsTimedOut?: number;
   retried: number;
   failed: number;
   timedOut: number;
@@ -24,6 +31,8 @@ export class Sweeper {
     intervalMs: number,
     private readonly logger: Logger,
     private readonly onSwept: (t: SweepTotals) => void = () => undefined,
+    /** history.enabled */
+    private readonly history = true,
   ) {
     this.loop = new Periodic('sweep', intervalMs, () => this.sweepAll(), logger);
   }
@@ -41,8 +50,8 @@ export class Sweeper {
     const totals: SweepTotals = { retried: 0, failed: 0, timedOut: 0, tallies: [] };
     for (;;) {
       const r = await this.db.transaction(async (tx) => {
-        const swept = await sweepExpired(tx, BATCH);
-        const out = await settle(tx, swept.stages);
+        const swept = await sweepExpired(tx, BATCH, this.history);
+        const out = await settle(tx, swept.stages, { actor: SWEEPER_ACTOR, record: this.history });
         for (const t of swept.stageTypes) out.wake.add(t);
         await publish(tx, out);
         return swept;
@@ -53,10 +62,34 @@ export class Sweeper {
       totals.tallies.push(...r.tallies);
       if (r.retried + r.failed < BATCH) break;
     }
-    if (totals.retried + totals.failed > 0) {
-      this.logger.info({ retried: totals.retried, failed: totals.failed, timedOut: totals.timedOut }, 'sweeper recovered lost tasks');
+    totals.jobsTimedOut = await this.expireJobs();
+    if (totals.retried + totals.failed + totals.jobsTimedOut > 0) {
+      this.logger.info({ retried: totals.retried, failed: totals.failed, timedOut: totals.timedOut, jobsTimedOut: totals.jobsTimedOut }, 'sweeper recovered lost tasks');
       this.onSwept(totals);
     }
     return totals;
+  }
+
+  /**
+   * Fails the jobs past their timeoutMs with TIMEOUT: their open stages and tasks are aborted, so running
+   * tasks are told to stop (the directive notification of migration 0005, and their next heartbeat). Jobs
+   * are locked with SKIP LOCKED, so replicas never fail the same job twice.
+   */
+  async expireJobs(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.db.transaction(async (tx) => {
+        const jobs = await lockTimedOutJobs(tx, JOB_BATCH);
+        const out = emptyOutcome();
+        const audit = { actor: TIMEOUT_ACTOR, record: this.history };
+        for (const j of jobs) {
+          await endJob(tx, j.id, 'FAILED', out, audit, { code: 'TIMEOUT', message: `job did not finish within its timeoutMs (${j.timeout_ms} ms)` });
+        }
+        await publish(tx, out);
+        return jobs.length;
+      });
+      total += n;
+      if (n < JOB_BATCH) return total;
+    }
   }
 }

@@ -49,7 +49,9 @@ export class WebhookDispatcher {
   private async deliver(e: ClaimedEvent): Promise<void> {
     const body = JSON.stringify({ deliveryId: String(e.id), ...e.payload });
     const timestamp = String(Date.now());
+    // The subscription's own headers first: the delivery's cannot be overridden (the contract refuses those names too).
     const headers: Record<string, string> = {
+      ...(e.headers ?? {}),
       'content-type': 'application/json',
       'user-agent': 'jobnik-webhooks',
       [WEBHOOK_HEADERS.timestamp]: timestamp,

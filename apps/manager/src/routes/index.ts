@@ -4,6 +4,7 @@ import { apiKeyRoutes } from './api-keys.js';
 import type { RouteContext } from './context.js';
 import { directiveRoutes } from './directives.js';
 import { flowRoutes } from './flow.js';
+import { eventRoutes } from './events.js';
 import { jobRoutes } from './jobs.js';
 import { queueRoutes } from './queues.js';
 import { scheduleRoutes } from './schedules.js';
@@ -13,5 +14,5 @@ import { taskRoutes } from './tasks.js';
 import { v1Routes } from './v1/index.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  for (const group of [jobRoutes, stageRoutes, taskRoutes, queueRoutes, directiveRoutes, scheduleRoutes, apiKeyRoutes, systemRoutes, flowRoutes, v1Routes]) group(app, ctx);
+  for (const group of [jobRoutes, stageRoutes, taskRoutes, queueRoutes, directiveRoutes, scheduleRoutes, apiKeyRoutes, systemRoutes, flowRoutes, eventRoutes, v1Routes]) group(app, ctx);
 }

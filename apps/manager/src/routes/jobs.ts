@@ -2,6 +2,7 @@
 import { routes } from '@jobnik/contracts';
 import type { FastifyInstance } from 'fastify';
 import { tenantForWrite } from '../domain/caller.js';
+import { actorOfCaller } from '../domain/audit.js';
 import { callerOf } from '../http/caller.js';
 import { defineRoute } from '../http/define-route.js';
 import type { RouteContext } from './context.js';
@@ -16,7 +17,7 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
       return typeof v === 'string' ? v : null;
     };
     const tenantId = tenantForWrite(caller, body.tenantId);
-    const { job, created } = await jobs.create({ ...body, tenantId }, { scope: caller.scope, traceparent: header('traceparent'), tracestate: header('tracestate') });
+    const { job, created } = await jobs.create({ ...body, tenantId }, { scope: caller.scope, traceparent: header('traceparent'), tracestate: header('tracestate'), actor: actorOfCaller(caller) });
     reply.code(created ? 201 : 200);
     return job;
   });
@@ -29,9 +30,10 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
     reply.code(204);
   });
 
-  defineRoute(app, routes.cancelJob, limits, async ({ params }, request) => lifecycle.cancelJob(params.jobId, callerOf(request).scope));
-  defineRoute(app, routes.suspendJob, limits, async ({ params }, request) => lifecycle.suspendJob(params.jobId, callerOf(request).scope));
-  defineRoute(app, routes.resumeJob, limits, async ({ params }, request) => lifecycle.resumeJob(params.jobId, callerOf(request).scope));
-  defineRoute(app, routes.retryJob, limits, async ({ params }, request) => lifecycle.retryJob(params.jobId, callerOf(request).scope));
+  defineRoute(app, routes.cancelJob, limits, async ({ params }, request) => lifecycle.cancelJob(params.jobId, callerOf(request).scope, actorOfCaller(callerOf(request))));
+  defineRoute(app, routes.suspendJob, limits, async ({ params }, request) => lifecycle.suspendJob(params.jobId, callerOf(request).scope, actorOfCaller(callerOf(request))));
+  defineRoute(app, routes.resumeJob, limits, async ({ params }, request) => lifecycle.resumeJob(params.jobId, callerOf(request).scope, actorOfCaller(callerOf(request))));
+  defineRoute(app, routes.retryJob, limits, async ({ params }, request) => lifecycle.retryJob(params.jobId, callerOf(request).scope, actorOfCaller(callerOf(request))));
+  defineRoute(app, routes.getJobHistory, limits, async ({ params, query }, request) => reads.jobHistory(params.jobId, callerOf(request).scope, query));
   defineRoute(app, routes.listJobEvents, limits, async ({ params }, request) => ({ items: await reads.listJobEvents(params.jobId, callerOf(request).scope) }));
 }

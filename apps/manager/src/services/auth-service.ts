@@ -22,7 +22,7 @@ export function hashKey(key: string): string {
 }
 
 function callerOfKey(k: ApiKey): Caller {
-  return { tenantId: k.tenantId, scope: k.role === 'admin' ? null : k.tenantId, role: k.role, keyId: k.id, stageTypes: k.stageTypes };
+  return { tenantId: k.tenantId, scope: k.role === 'admin' ? null : k.tenantId, role: k.role, keyId: k.id, keyName: k.name, stageTypes: k.stageTypes };
 }
 
 export class AuthService {
@@ -65,7 +65,7 @@ export class AuthService {
   async authenticate(key: string): Promise<Caller | null> {
     const hash = hashKey(key);
     if (this.adminHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) {
-      return { tenantId: DEFAULT_TENANT, scope: null, role: 'admin', keyId: 'bootstrap-admin', stageTypes: [] };
+      return { tenantId: DEFAULT_TENANT, scope: null, role: 'admin', keyId: 'bootstrap-admin', keyName: 'bootstrap-admin', stageTypes: [] };
     }
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.caller;

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, JobType, Priority, Stage } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
+import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
 import { AppError, ConflictError, NotFoundError } from '../domain/errors.js';
 import { jobMachine } from '../domain/job-machine.js';
@@ -11,6 +12,7 @@ import { newTaskStatus, stageIsOpen, stageMachine, type NewTaskStatus } from '..
 import { deleteJob, findJobByIdempotencyKey, insertJob, lockJob, setJobStatus, updateJobFields } from '../store/jobs.js';
 import { ensureQueues } from '../store/queues.js';
 import { addTasksToStage, lockStageWithJob, stageStatesOfJob } from '../store/stages.js';
+import { deleteHistoryOfJobs } from '../store/history.js';
 import { insertTasks } from '../store/tasks.js';
 import type { JobTypeService } from './job-type-service.js';
 import type { ReadService } from './read-service.js';
@@ -21,6 +23,8 @@ import { defaultsForJobType, type ManagerTaskDefaults } from './task-defaults.js
 export interface JobServiceOptions {
   taskDefaults: ManagerTaskDefaults;
   maxTasksPerRequest: number;
+  /** history.enabled */
+  history?: boolean;
 }
 
 export interface CreateContext {
@@ -28,6 +32,8 @@ export interface CreateContext {
   scope: TenantScope;
   traceparent?: string | null;
   tracestate?: string | null;
+  /** Who creates the job (history): the API key, or the schedule that fires. */
+  actor: string;
 }
 
 /** Everything decided (and rejected) before the job's transaction: limits, job type defaults, data schema, queues. */
@@ -54,7 +60,12 @@ export class JobService {
     private readonly options: JobServiceOptions,
     private readonly types: JobTypeService,
     private readonly reads: ReadService,
+    private readonly hooks: { created?(name: string): void } = {},
   ) {}
+
+  private audit(actor: string): Audit {
+    return { actor, record: this.options.history !== false };
+  }
 
   private checkTaskCount(count: number): void {
     if (count > this.options.maxTasksPerRequest) {
@@ -67,6 +78,7 @@ export class JobService {
     const plan = await this.plan(this.db, req, req.tenantId);
     const jobId = await this.db.transaction((tx) => this.insertPlanned(tx, plan, ctx));
     if (jobId === null) return { job: await this.idempotentRepeat(req.tenantId, req.idempotencyKey!, plan.requestHash!, ctx.scope), created: false };
+    this.hooks.created?.(req.name);
     return { job: await this.reads.mustGetJob(jobId, ctx.scope, ['stages']), created: true };
   }
 
@@ -74,9 +86,12 @@ export class JobService {
    * Creates the job inside the caller's transaction (the scheduler fires in its own). Returns the new
    * job's id, or null when the idempotency key was already used.
    */
-  async createInTx(tx: Queryable, req: CreateJobRequest, tenantId: string): Promise<string | null> {
+  async createInTx(tx: Queryable, req: CreateJobRequest, tenantId: string, actor: string): Promise<string | null> {
     const plan = await this.plan(tx, req, tenantId);
-    return this.insertPlanned(tx, plan, { scope: tenantId });
+    const id = await this.insertPlanned(tx, plan, { scope: tenantId, actor });
+    // Counted before the caller's commit (a schedule's fire is rolled back only when the whole tick fails).
+    if (id) this.hooks.created?.(req.name);
+    return id;
   }
 
   /**
@@ -125,6 +140,8 @@ export class JobService {
       tracestate: ctx.tracestate ?? null,
       expiresAt: req.expiresAt ?? null,
       webhooks: req.webhooks ?? [],
+      timeoutMs: req.timeoutMs ?? null,
+      audit: this.audit(ctx.actor),
     });
     if (!jobId) return null; // the idempotency key is taken
     const { wake } = await insertStagesWithTasks(
@@ -163,10 +180,11 @@ export class JobService {
       if (!job) throw new NotFoundError('job', id);
       if (!jobMachine.isFinal(job.status)) throw new ConflictError('JOB_NOT_FINISHED', `job ${id} is ${job.status}; cancel it before deleting`);
       await deleteJob(tx, id);
+      await deleteHistoryOfJobs(tx, [id], 2_147_483_647);
     });
   }
 
-  async addStage(jobId: string, stage: CreateStage, scope: TenantScope): Promise<Stage> {
+  async addStage(jobId: string, stage: CreateStage, scope: TenantScope, actor = 'system'): Promise<Stage> {
     this.checkTaskCount(stage.tasks?.length ?? 0);
     const stageId = await this.db.transaction(async (tx) => {
       const job = await lockJob(tx, jobId, scope);
@@ -188,14 +206,14 @@ export class JobService {
         },
         [stage],
       );
-      if (job.status === 'CREATED') await setJobStatus(tx, jobId, 'PENDING');
+      if (job.status === 'CREATED') await setJobStatus(tx, jobId, 'PENDING', this.audit(actor));
       await notifyReady(tx, wake);
       return stageIds[0]!;
     });
     return this.reads.mustGetStage(stageId, scope);
   }
 
-  async addTasks(stageId: string, tasks: CreateTask[], scope: TenantScope): Promise<AddTasksResponse> {
+  async addTasks(stageId: string, tasks: CreateTask[], scope: TenantScope, actor = 'system'): Promise<AddTasksResponse> {
     this.checkTaskCount(tasks.length);
     return this.db.transaction(async (tx) => {
       const locked = await lockStageWithJob(tx, stageId, scope);
@@ -216,7 +234,7 @@ export class JobService {
         true,
       );
       await addTasksToStage(tx, stageId, status, ids.length, stage.status === 'CREATED' ? status : stage.status);
-      if (job.status === 'CREATED') await setJobStatus(tx, job.id, 'PENDING');
+      if (job.status === 'CREATED') await setJobStatus(tx, job.id, 'PENDING', this.audit(actor));
       if (status === 'PENDING') await notifyReady(tx, [stage.type]);
       return { stageId, created: ids.length, taskIds: ids };
     });

@@ -2,6 +2,7 @@
 // once; running ones change status too and learn it from their next heartbeat (cancel / suspend).
 import type { Job, JobStatus, Stage, StageStatus, Task } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
+import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
 import { NotFoundError } from '../domain/errors.js';
 import { assertJobAction, assertStageAction } from '../domain/lifecycle-actions.js';
@@ -20,7 +21,13 @@ export class LifecycleService {
   constructor(
     private readonly db: Db,
     private readonly reads: ReadService,
+    /** history.enabled */
+    private readonly history: boolean,
   ) {}
+
+  private audit(actor: string): Audit {
+    return { actor, record: this.history };
+  }
 
   private async inTx(fn: (tx: Queryable, out: SettleOutcome) => Promise<void>): Promise<void> {
     await this.db.transaction(async (tx) => {
@@ -36,39 +43,42 @@ export class LifecycleService {
     return job;
   }
 
-  async cancelJob(id: string, scope: TenantScope): Promise<Job> {
+  async cancelJob(id: string, scope: TenantScope, actor: string): Promise<Job> {
+    const a = this.audit(actor);
     await this.inTx(async (tx, out) => {
       const job = await this.lockedJob(tx, id, scope);
       assertJobAction(id, 'cancel', job.status);
       jobMachine.assert(id, job.status, 'ABORTED');
-      await endJob(tx, id, 'ABORTED', out);
+      await endJob(tx, id, 'ABORTED', out, a);
     });
     return this.reads.mustGetJob(id, scope);
   }
 
-  async suspendJob(id: string, scope: TenantScope): Promise<Job> {
+  async suspendJob(id: string, scope: TenantScope, actor: string): Promise<Job> {
+    const a = this.audit(actor);
     await this.inTx(async (tx) => {
       const job = await this.lockedJob(tx, id, scope);
       assertJobAction(id, 'suspend', job.status);
       jobMachine.assert(id, job.status, 'PAUSED');
       const stages = await lockStagesOfJob(tx, id);
       const running = stages.filter((s) => s.status === 'PENDING' || s.status === 'IN_PROGRESS').map((s) => s.id);
-      await transitionTasks(tx, { stageIds: running }, ['PENDING', 'IN_PROGRESS'], 'PAUSED', 'pause');
-      await setStageStatus(tx, running, 'PAUSED');
-      await setJobStatus(tx, id, 'PAUSED');
+      await transitionTasks(tx, { stageIds: running }, ['PENDING', 'IN_PROGRESS'], 'PAUSED', 'pause', a);
+      await setStageStatus(tx, running, 'PAUSED', a);
+      await setJobStatus(tx, id, 'PAUSED', a);
     });
     return this.reads.mustGetJob(id, scope);
   }
 
-  async resumeJob(id: string, scope: TenantScope): Promise<Job> {
+  async resumeJob(id: string, scope: TenantScope, actor: string): Promise<Job> {
+    const a = this.audit(actor);
     await this.inTx(async (tx, out) => {
       const job = await this.lockedJob(tx, id, scope);
       assertJobAction(id, 'resume', job.status);
       const to: JobStatus = job.started_at ? 'IN_PROGRESS' : 'PENDING';
       jobMachine.assert(id, job.status, to);
       const stages = (await lockStagesOfJob(tx, id)).filter((s) => s.status === 'PAUSED');
-      await this.resumeStages(tx, job, stages, out);
-      await setJobStatus(tx, id, to);
+      await this.resumeStages(tx, job, stages, out, a);
+      await setJobStatus(tx, id, to, a);
     });
     return this.reads.mustGetJob(id, scope);
   }
@@ -78,21 +88,22 @@ export class LifecycleService {
    * parallel) goes back to work with its paused and still-waiting tasks; one that is not open yet goes back
    * to WAITING and opens when the stage before it completes.
    */
-  private async resumeStages(tx: Queryable, job: JobRow, stages: StageRow[], out: SettleOutcome): Promise<void> {
+  private async resumeStages(tx: Queryable, job: JobRow, stages: StageRow[], out: SettleOutcome, a: Audit): Promise<void> {
     if (stages.length === 0) return;
     const all = await stageStatesOfJob(tx, job.id);
     const open = stages.filter((s) => stageIsOpen(job.parallel_stages, all.filter((e) => e.ord < s.ord).map((e) => e.status)));
     const closed = stages.filter((s) => !open.includes(s));
-    const moved = await transitionTasks(tx, { stageIds: open.map((s) => s.id) }, ['PAUSED', 'WAITING'], 'PENDING', 'resume');
-    for (const s of open) await setStageStatus(tx, [s.id], s.started_at ? 'IN_PROGRESS' : 'PENDING');
-    await setStageStatus(tx, closed.map((s) => s.id), 'WAITING');
+    const moved = await transitionTasks(tx, { stageIds: open.map((s) => s.id) }, ['PAUSED', 'WAITING'], 'PENDING', 'resume', a);
+    for (const s of open) await setStageStatus(tx, [s.id], s.started_at ? 'IN_PROGRESS' : 'PENDING', a);
+    await setStageStatus(tx, closed.map((s) => s.id), 'WAITING', a);
     for (const t of moved.stageTypes) out.wake.add(t);
     // Tasks that completed while paused may have finished a stage.
-    await settle(tx, moved.stages, out);
+    await settle(tx, moved.stages, a, out);
   }
 
   /** Reopens a failed or aborted job: its unfinished stages get fresh attempts, in order. */
-  async retryJob(id: string, scope: TenantScope): Promise<Job> {
+  async retryJob(id: string, scope: TenantScope, actor: string): Promise<Job> {
+    const a = this.audit(actor);
     await this.inTx(async (tx, out) => {
       const job = await this.lockedJob(tx, id, scope);
       assertJobAction(id, 'retry', job.status);
@@ -104,12 +115,12 @@ export class LifecycleService {
         const open = job.parallel_stages || first;
         const to: StageStatus = open ? 'PENDING' : 'WAITING';
         stageMachine.assert(s.id, s.status, to);
-        const moved = await transitionTasks(tx, { stageIds: [s.id] }, ['FAILED', 'ABORTED'], to, 'retry');
+        const moved = await transitionTasks(tx, { stageIds: [s.id] }, ['FAILED', 'ABORTED'], to, 'retry', a);
         if (open) for (const t of moved.stageTypes) out.wake.add(t);
-        await setStageStatus(tx, [s.id], to);
+        await setStageStatus(tx, [s.id], to, a);
         first = false;
       }
-      await setJobStatus(tx, id, 'PENDING');
+      await setJobStatus(tx, id, 'PENDING', a);
     });
     return this.reads.mustGetJob(id, scope);
   }
@@ -121,50 +132,54 @@ export class LifecycleService {
   }
 
   /** Aborting a stage ends its job: later stages could never run. */
-  async cancelStage(id: string, scope: TenantScope): Promise<Stage> {
+  async cancelStage(id: string, scope: TenantScope, actor: string): Promise<Stage> {
+    const a = this.audit(actor);
     await this.inTx(async (tx, out) => {
       const { stage, job } = await this.lockedStage(tx, id, scope);
       assertStageAction(id, 'cancel', stage.status);
       stageMachine.assert(id, stage.status, 'ABORTED');
-      await transitionTasks(tx, { stageIds: [id] }, ['WAITING', 'PENDING', 'IN_PROGRESS', 'PAUSED'], 'ABORTED', 'abort');
-      await setStageStatus(tx, [id], 'ABORTED');
+      await transitionTasks(tx, { stageIds: [id] }, ['WAITING', 'PENDING', 'IN_PROGRESS', 'PAUSED'], 'ABORTED', 'abort', a);
+      await setStageStatus(tx, [id], 'ABORTED', a);
       out.finishedStages.push({ id, jobId: job.id, status: 'ABORTED' });
-      await endJob(tx, job.id, 'ABORTED', out);
+      await endJob(tx, job.id, 'ABORTED', out, a);
     });
     return this.reads.mustGetStage(id, scope);
   }
 
-  async suspendStage(id: string, scope: TenantScope): Promise<Stage> {
+  async suspendStage(id: string, scope: TenantScope, actor: string): Promise<Stage> {
+    const a = this.audit(actor);
     await this.inTx(async (tx) => {
       const { stage } = await this.lockedStage(tx, id, scope);
       assertStageAction(id, 'suspend', stage.status);
       stageMachine.assert(id, stage.status, 'PAUSED');
-      await transitionTasks(tx, { stageIds: [id] }, ['PENDING', 'IN_PROGRESS'], 'PAUSED', 'pause');
-      await setStageStatus(tx, [id], 'PAUSED');
+      await transitionTasks(tx, { stageIds: [id] }, ['PENDING', 'IN_PROGRESS'], 'PAUSED', 'pause', a);
+      await setStageStatus(tx, [id], 'PAUSED', a);
     });
     return this.reads.mustGetStage(id, scope);
   }
 
-  async resumeStage(id: string, scope: TenantScope): Promise<Stage> {
+  async resumeStage(id: string, scope: TenantScope, actor: string): Promise<Stage> {
+    const a = this.audit(actor);
     await this.inTx(async (tx, out) => {
       const { stage, job } = await this.lockedStage(tx, id, scope);
       assertStageAction(id, 'resume', stage.status);
       const to = stage.started_at ? 'IN_PROGRESS' : 'PENDING';
       stageMachine.assert(id, stage.status, to);
-      if (job.status === 'PAUSED') await setJobStatus(tx, job.id, job.started_at ? 'IN_PROGRESS' : 'PENDING');
-      await this.resumeStages(tx, job, [stage], out);
+      if (job.status === 'PAUSED') await setJobStatus(tx, job.id, job.started_at ? 'IN_PROGRESS' : 'PENDING', a);
+      await this.resumeStages(tx, job, [stage], out, a);
     });
     return this.reads.mustGetStage(id, scope);
   }
 
-  async cancelTask(id: string, scope: TenantScope): Promise<Task> {
+  async cancelTask(id: string, scope: TenantScope, actor: string): Promise<Task> {
+    const a = this.audit(actor);
     await this.inTx(async (tx, out) => {
       const task = await getTask(tx, id, scope);
       if (!task) throw new NotFoundError('task', id);
       taskMachine.assert(id, task.status, 'ABORTED');
       await lockJob(tx, task.jobId, null);
-      const moved = await transitionTasks(tx, { taskIds: [id] }, taskMachine.sourcesOf('ABORTED'), 'ABORTED', 'abort');
-      await settle(tx, moved.stages, out);
+      const moved = await transitionTasks(tx, { taskIds: [id] }, taskMachine.sourcesOf('ABORTED'), 'ABORTED', 'abort', a);
+      await settle(tx, moved.stages, a, out);
     });
     return this.reads.mustGetTask(id, scope);
   }

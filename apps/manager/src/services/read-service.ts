@@ -1,10 +1,11 @@
 // Every read a route makes of jobs, stages, tasks and their webhook deliveries, scoped to the caller's
 // tenant, with the 404s decided here: a row outside the caller's scope does not exist for them.
-import type { Job, ListJobsQuery, Stage, Task, WebhookDelivery } from '@jobnik/contracts';
+import type { HistoryPage, Job, ListJobsQuery, Stage, Task, TaskAttempt, WebhookDelivery } from '@jobnik/contracts';
 import type { z } from 'zod';
 import type { Db } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { NotFoundError } from '../domain/errors.js';
+import { attemptsOfTask, historyOfJob } from '../store/history.js';
 import { getJob, listJobs } from '../store/jobs.js';
 import { getStage, listStagesOfJob } from '../store/stages.js';
 import { getTask, listTasks, type TaskFilter } from '../store/tasks.js';
@@ -63,5 +64,21 @@ export class ReadService {
     const task = await getTask(this.db, id, scope);
     if (!task) throw new NotFoundError('task', id);
     return task;
+  }
+
+  /** A task with every attempt: the ended ones from the history, then the one running now (if any). */
+  async mustGetTaskWithAttempts(id: string, scope: TenantScope): Promise<Task> {
+    const task = await this.mustGetTask(id, scope);
+    const ended: TaskAttempt[] = (await attemptsOfTask(this.db, task.jobId, id)).map(({ taskStatus: _s, actor: _a, ...a }) => a);
+    if (task.status === 'IN_PROGRESS' && task.lease) {
+      ended.push({ number: task.attempts, workerId: task.lease.workerId, leaseStartedAt: task.startedAt, leaseEndedAt: null, outcome: 'RUNNING', error: null, durationMs: null });
+    }
+    return { ...task, attemptHistory: ended };
+  }
+
+  /** One page of the job's history, oldest first. */
+  async jobHistory(jobId: string, scope: TenantScope, page: { limit: number; cursor?: string }): Promise<HistoryPage> {
+    await this.mustGetJob(jobId, scope);
+    return historyOfJob(this.db, jobId, page.limit, page.cursor);
   }
 }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateStage, Job, JsonObject, Priority, Stage, TaskStatus, V1CreateTask, V1Job, V1Stage, V1StageStatus, V1Summary, V1Task, V1TaskStatus } from '@jobnik/contracts';
 import type { Db } from '../db/db.js';
+import { auditOf } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
 import { jobMachine } from '../domain/job-machine.js';
@@ -30,6 +31,8 @@ export interface V1Options {
   /** Their maxAttempts (retries) for a task created without one. */
   maxAttempts: number;
   taskDefaults: ManagerTaskDefaults;
+  /** history.enabled: whether the changes made here are recorded in the history. */
+  recordHistory: boolean;
 }
 
 /** Our statuses that can show as each of theirs (the view then decides exactly). */
@@ -59,6 +62,8 @@ export interface V1CreateContext {
   scope: TenantScope;
   traceparent: string | null;
   tracestate: string | null;
+  /** Who creates the job (history). */
+  actor: string;
 }
 
 export class V1Service {
@@ -79,7 +84,7 @@ export class V1Service {
     const tracestate = body.traceparent ? (body.tracestate ?? null) : body.tracestate ?? ctx.tracestate;
     const { job } = await this.jobs.create(
       { name: body.name, data: body.data, priority: body.priority, userMetadata: body.userMetadata ?? {}, tenantId: ctx.tenantId },
-      { scope: ctx.scope, traceparent, tracestate },
+      { scope: ctx.scope, traceparent, tracestate, actor: ctx.actor },
     );
     return toV1Job(job);
   }
@@ -139,11 +144,11 @@ export class V1Service {
   }
 
   /** PAUSED: suspend; PENDING: resume; ABORTED: cancel. */
-  async setJobStatus(id: string, status: 'PENDING' | 'PAUSED' | 'ABORTED', scope: TenantScope): Promise<void> {
+  async setJobStatus(id: string, status: 'PENDING' | 'PAUSED' | 'ABORTED', scope: TenantScope, actor: string): Promise<void> {
     try {
-      if (status === 'PAUSED') await this.lifecycle.suspendJob(id, scope);
-      else if (status === 'PENDING') await this.lifecycle.resumeJob(id, scope);
-      else await this.lifecycle.cancelJob(id, scope);
+      if (status === 'PAUSED') await this.lifecycle.suspendJob(id, scope, actor);
+      else if (status === 'PENDING') await this.lifecycle.resumeJob(id, scope, actor);
+      else await this.lifecycle.cancelJob(id, scope, actor);
     } catch (err) {
       if (err instanceof AppError && err.code === 'ILLEGAL_TRANSITION') {
         const job = await this.reads.mustGetJob(id, scope);
@@ -196,7 +201,7 @@ export class V1Service {
   }
 
   /** Appends a stage; startAsWaiting holds it in WAITING until released, whatever the stages before it do. */
-  async addStage(jobId: string, body: { type: string; data: JsonObject; userMetadata?: JsonObject; startAsWaiting?: boolean }, scope: TenantScope): Promise<V1Stage> {
+  async addStage(jobId: string, body: { type: string; data: JsonObject; userMetadata?: JsonObject; startAsWaiting?: boolean }, scope: TenantScope, actor: string): Promise<V1Stage> {
     const stageId = await this.db.transaction(async (tx) => {
       const job = await lockJob(tx, jobId, scope);
       if (!job) throw new NotFoundError('job', jobId);
@@ -219,14 +224,15 @@ export class V1Service {
       );
       const id = stageIds[0]!;
       if (body.startAsWaiting) await holdStage(tx, id);
-      if (job.status === 'CREATED') await setJobStatus(tx, jobId, 'PENDING');
+      if (job.status === 'CREATED') await setJobStatus(tx, jobId, 'PENDING', auditOf(actor, this.options.recordHistory));
       return id;
     });
     return this.getStage(stageId, scope, false);
   }
 
   /** PUT status PENDING: releases a held stage. It opens now if the stages before it are done, else when they are. */
-  async releaseStage(id: string, scope: TenantScope): Promise<void> {
+  async releaseStage(id: string, scope: TenantScope, actor: string): Promise<void> {
+    const audit = auditOf(actor, this.options.recordHistory);
     await this.db.transaction(async (tx) => {
       const locked = await lockStageWithJob(tx, id, scope);
       if (!locked) throw new NotFoundError('stage', id);
@@ -238,11 +244,11 @@ export class V1Service {
       const counts = countsOf(stage);
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       // Without tasks it is an ordinary empty stage: its first tasks decide its status.
-      if (total === 0) return setStageStatus(tx, [id], 'CREATED');
+      if (total === 0) return setStageStatus(tx, [id], 'CREATED', audit);
       const earlier = (await stageStatesOfJob(tx, job.id)).filter((s) => s.ord < stage.ord).map((s) => s.status);
       if (!stageIsOpen(job.parallel_stages, earlier) || jobMachine.isFinal(job.status)) return;
       const out = emptyOutcome();
-      await openStage(tx, { id, type: stage.type }, job.status === 'PAUSED', out);
+      await openStage(tx, { id, type: stage.type }, job.status === 'PAUSED', out, audit);
       await publish(tx, out);
     });
   }

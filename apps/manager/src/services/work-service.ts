@@ -6,6 +6,7 @@ import { completeTasks, failTasks, fenceStates, releasePaused, releaseTasks, typ
 import type { Tally } from '../store/throughput.js';
 import { dequeueTasks, lockFlowControls, type RawDequeue } from '../store/dequeue.js';
 import { heartbeat } from '../store/heartbeat.js';
+import { workerActor } from '../domain/audit.js';
 import { ValidationError } from '../domain/errors.js';
 import { iso } from '../store/mappers.js';
 import type { ReadySignal } from './ready-signal.js';
@@ -16,6 +17,8 @@ import { tracer } from '../telemetry/tracer.js';
 
 export interface WorkServiceOptions {
   defaultLeaseMs: number;
+  /** history.enabled: record attempts and the transitions they cause. */
+  history: boolean;
 }
 
 export interface WorkHooks {
@@ -24,7 +27,7 @@ export interface WorkHooks {
   /** A dequeue leased fewer than asked because a rate limit (`rate_limit`) or a capacity (`capacity`) held ready work back. */
   throttled?(reason: 'rate_limit' | 'capacity'): void;
   /** An ack batch committed: its tasks reached these statuses; `tallies` counts those finished for good, by tenant. */
-  acked?(statuses: TaskStatus[], tallies: Tally[]): void;
+  acked?(statuses: TaskStatus[], tallies: Tally[], attempts?: number[]): void;
 }
 
 export interface DequeueInput {
@@ -133,6 +136,7 @@ export class WorkService {
       max: input.max,
       leaseMs: input.leaseMs ?? this.options.defaultLeaseMs,
       cappedLocked: false,
+      history: this.options.history,
     };
     const first = await dequeueTasks(this.db, params);
     if (!first.anyLimited || first.count >= input.max) return first;
@@ -160,7 +164,7 @@ export class WorkService {
   /** `scope`: the caller's tenant (null = every tenant); tasks of other tenants answer TASK_NOT_FOUND. */
   complete(scope: string | null, items: { taskId: string; leaseToken: string; result?: unknown }[]): Promise<AckResponse> {
     return this.ack('complete', scope, items, (tx) =>
-      completeTasks(tx, scope, items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null }))),
+      completeTasks(tx, scope, items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null })), this.options.history),
     );
   }
 
@@ -173,6 +177,7 @@ export class WorkService {
           const { retryable, ...error } = i.error;
           return { task_id: i.taskId, lease_token: i.leaseToken, error, retryable: retryable !== false, checkpoint: i.checkpoint ?? null, has_checkpoint: i.checkpoint !== undefined };
         }),
+        this.options.history,
       ),
     );
   }
@@ -180,7 +185,7 @@ export class WorkService {
   release(scope: string | null, items: { taskId: string; leaseToken: string; checkpoint?: unknown }[]): Promise<AckResponse> {
     const rows = items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, checkpoint: i.checkpoint ?? null, has_checkpoint: i.checkpoint !== undefined }));
     return this.ack('release', scope, items, async (tx) => {
-      const result = await releaseTasks(tx, scope, rows);
+      const result = await releaseTasks(tx, scope, rows, this.options.history);
       // Tasks suspended while they ran stay PAUSED; their release still carries the last checkpoint.
       const appliedIds = new Set(result.applied.map((a) => a.id));
       const paused = await releasePaused(tx, scope, rows.filter((r) => !appliedIds.has(r.task_id)));
@@ -196,7 +201,7 @@ export class WorkService {
     rejectDuplicates(items);
     const { response, result } = await this.db.transaction(async (tx) => {
       const result = await apply(tx);
-      const out = await settle(tx, result.stages);
+      const out = await settle(tx, result.stages, { actor: workerActor(result.worker ?? '?'), record: this.options.history });
       for (const t of result.stageTypes) out.wake.add(t);
       await publish(tx, out);
       return { response: { items: await this.outcomes(tx, kind, scope, items, result) }, result };
@@ -204,6 +209,7 @@ export class WorkService {
     this.hooks.acked?.(
       result.applied.map((a) => a.status),
       result.tallies,
+      result.applied.map((a) => a.attempts ?? 0),
     );
     await linkTaskTraces(() => jobTracesOfTasks(this.db, items.map((i) => i.taskId)));
     return response;

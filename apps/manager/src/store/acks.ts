@@ -3,6 +3,8 @@
 import type { TaskStatus } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
+import { attemptsCte } from './history.js';
+import { outboxCte } from './webhooks.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
 import { taskInScope } from './tenant-scope.js';
 import { tallySql, type Tally } from './throughput.js';
@@ -12,6 +14,7 @@ export interface AckApplied {
   lease_token: string;
   status: TaskStatus;
   run_after: string;
+  attempts?: number;
 }
 
 export interface AckResult {
@@ -21,9 +24,20 @@ export interface AckResult {
   stageTypes: string[];
   /** Tasks finished for good, by tenant (throughput). */
   tallies: Tally[];
+  /** The worker holding the acked leases (the actor of what they settle); null when none applied. */
+  worker: string | null;
 }
 
-const TAIL = `SELECT (SELECT json_agg(json_build_object('id', a.id, 'lease_token', a.lease_token, 'status', a.status, 'run_after', a.run_after)) FROM acked a) AS applied,
+/** What the attempt history needs of each acked task (see attemptsCte). */
+const ATTEMPT_RETURNING = 't.job_id, t.attempts, t.lease_worker, t.started_at, t.error';
+const WORKER_ACTOR = "'worker:' || coalesce(a.lease_worker, '?')";
+
+/** Tasks that failed for good (no attempts left, or not retryable): their task.failed webhook events. */
+export const FAILED_FOR_GOOD = `failed_for_good AS (
+     SELECT job_id, stage_id, id AS task_id, 'task.failed' AS event, status, NULL::text AS job_status, error FROM acked WHERE status = 'FAILED'
+   )`;
+
+const TAIL = `SELECT (SELECT min(lease_worker) FROM acked) AS worker, (SELECT json_agg(json_build_object('id', a.id, 'lease_token', a.lease_token, 'status', a.status, 'run_after', a.run_after, 'attempts', a.attempts)) FROM acked a) AS applied,
   ${tallySql('acked')},
   (SELECT json_agg(r) FROM rollup r) AS stages,
   (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked WHERE status = 'PENDING')) AS stage_types`;
@@ -39,9 +53,10 @@ const COMPLETE = statement(
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
        AND ${taskInScope('$2')}
-     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
+     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after, ${ATTEMPT_RETURNING}
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
+   ${attemptsCte('acked', "'COMPLETED'", WORKER_ACTOR, '$3::boolean')},
    ${rollupCte()}
    ${TAIL}`,
 );
@@ -69,9 +84,12 @@ const FAIL = statement(
        finished_at = CASE WHEN d.retry THEN NULL ELSE now() END,
        updated_at = now(), lease_expires_at = NULL
      FROM decided d WHERE t.id = d.id
-     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
+     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after, ${ATTEMPT_RETURNING}
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
+   ${attemptsCte('acked', "'FAILED'", WORKER_ACTOR, '$3::boolean')},
+   ${FAILED_FOR_GOOD},
+   ${outboxCte('failed_webhooks', 'failed_for_good')},
    ${rollupCte()}
    ${TAIL}`,
 );
@@ -89,9 +107,10 @@ const RELEASE = statement(
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
        AND ${taskInScope('$2')}
-     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after
+     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after, ${ATTEMPT_RETURNING}
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
+   ${attemptsCte('acked', "'RELEASED'", WORKER_ACTOR, '$3::boolean', 'NULL::jsonb')},
    ${rollupCte()}
    ${TAIL}`,
 );
@@ -100,29 +119,32 @@ const RELEASE = statement(
  * Every ack is scoped to the caller's tenant (`scope`; null = all tenants, for admins and auth off): another
  * tenant's task answers as if it did not exist, whatever token the caller holds.
  */
-async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: TenantScope): Promise<AckResult> {
-  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null; tallies: Tally[] | null }>(stmt, [
+async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: TenantScope, history: boolean): Promise<AckResult> {
+  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null; tallies: Tally[] | null; worker: string | null }>(stmt, [
     JSON.stringify(items),
     scope,
+    history,
   ]);
   const r = rows[0]!;
-  return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [], tallies: r.tallies ?? [] };
+  return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [], tallies: r.tallies ?? [], worker: r.worker ?? null };
 }
 
-export function completeTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result: unknown }[]) {
-  return run(tx, COMPLETE, items, scope);
+/** `history`: write the attempts' history rows (history.enabled). */
+export function completeTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result: unknown }[], history: boolean) {
+  return run(tx, COMPLETE, items, scope, history);
 }
 
 export function failTasks(
   tx: Queryable,
   scope: TenantScope,
   items: { task_id: string; lease_token: string; error: unknown; retryable: boolean; checkpoint: unknown; has_checkpoint: boolean }[],
+  history: boolean,
 ) {
-  return run(tx, FAIL, items, scope);
+  return run(tx, FAIL, items, scope, history);
 }
 
-export function releaseTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[]) {
-  return run(tx, RELEASE, items, scope);
+export function releaseTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; checkpoint: unknown; has_checkpoint: boolean }[], history: boolean) {
+  return run(tx, RELEASE, items, scope, history);
 }
 
 /**

@@ -1,6 +1,8 @@
 // Dequeue: one statement that leases up to `max` ready tasks across queues, in priority then ready-time order.
 import { statement, type Queryable } from '../db/db.js';
 import { priorityNameSql } from '../domain/priority.js';
+import { transitionsCte } from './history.js';
+import { outboxCte } from './webhooks.js';
 import { rollupCte } from './rollup.js';
 import { inScope } from './tenant-scope.js';
 
@@ -136,7 +138,7 @@ export const DEQUEUE = statement(
    started_jobs AS (
      UPDATE jobs j SET status = 'IN_PROGRESS', started_at = coalesce(j.started_at, now()), updated_at = now()
      WHERE j.id IN (SELECT id FROM job_locks) AND j.status = 'PENDING'
-     RETURNING j.id
+     RETURNING j.id, j.tenant_id
    ),
    rl_spent AS (
      UPDATE rate_limits r SET tat = GREATEST(r.tat, a.at) + n.used * a.t_ms * interval '1 millisecond', updated_at = now()
@@ -146,7 +148,20 @@ export const DEQUEUE = statement(
      ) n
      WHERE r.stage_type = a.stage_type AND r.tenant_id = a.tenant_id AND n.used > 0
      RETURNING 1
-   )
+   ),
+   -- History: the jobs and stages this lease started (the stages as the statement's snapshot saw them).
+   started AS (
+     SELECT tenant_id, id AS job_id, NULL::uuid AS stage_id, 'PENDING' AS from_status, 'IN_PROGRESS' AS to_status FROM started_jobs
+     UNION ALL
+     SELECT (SELECT j.tenant_id FROM jobs j WHERE j.id = s.job_id), s.job_id, s.id, 'PENDING', 'IN_PROGRESS'
+     FROM stages s WHERE s.id IN (SELECT DISTINCT stage_id FROM leased) AND s.status = 'PENDING'
+   ),
+   ${transitionsCte('started', "'worker:' || $3", 'NULL::jsonb', '$7::boolean')},
+   started_events AS (
+     SELECT job_id, stage_id, NULL::uuid AS task_id, CASE WHEN stage_id IS NULL THEN 'job.started' ELSE 'stage.started' END AS event,
+       'IN_PROGRESS' AS status, 'IN_PROGRESS' AS job_status, NULL::jsonb AS error FROM started
+   ),
+   ${outboxCte('started_webhooks', 'started_events')}
    SELECT
      (SELECT count(*) FROM leased)::int AS n,
      (SELECT coalesce(json_agg(json_build_object(
@@ -188,6 +203,8 @@ export interface DequeueParams {
   leaseMs: number;
   /** The caller holds the advisory locks of the capped queues and groups: limited queues may be served. */
   cappedLocked: boolean;
+  /** history.enabled: record the jobs and stages this dequeue starts. */
+  history: boolean;
 }
 
 /** One dequeue's result. tasks, jobs and stages are JSON arrays in DequeueResponse's wire format. */
@@ -213,7 +230,7 @@ export interface RawDequeue {
 const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(v as string));
 
 export async function dequeueTasks(db: Queryable, p: DequeueParams): Promise<RawDequeue> {
-  const rows = await db.query<Record<string, unknown>>(DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.cappedLocked, p.leaseMs]);
+  const rows = await db.query<Record<string, unknown>>(DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.cappedLocked, p.leaseMs, p.history]);
   const r = rows[0]!;
   return {
     count: r.n as number,

@@ -2,10 +2,13 @@
 import type { Job, JobStatus, ListJobsQuery } from '@jobnik/contracts';
 import type { z } from 'zod';
 import type { Queryable } from '../db/db.js';
+import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
+import { createdCte, transitionsCte } from './history.js';
 import { priorityToInt } from '../domain/priority.js';
 import { toJob } from './mappers.js';
 import { decodeCursor, pageOf, Where } from './pagination.js';
+import { runningProgressSql } from './rollup.js';
 import type { JobRow, JobWithCountsRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
@@ -15,7 +18,8 @@ const JOB_WITH_COUNTS = `
     SELECT coalesce(sum(n_waiting), 0)::int AS n_waiting, coalesce(sum(n_pending), 0)::int AS n_pending,
       coalesce(sum(n_in_progress), 0)::int AS n_in_progress, coalesce(sum(n_paused), 0)::int AS n_paused,
       coalesce(sum(n_completed), 0)::int AS n_completed, coalesce(sum(n_failed), 0)::int AS n_failed,
-      coalesce(sum(n_aborted), 0)::int AS n_aborted
+      coalesce(sum(n_aborted), 0)::int AS n_aborted,
+      coalesce(sum(${runningProgressSql('s')}), 0)::float8 AS running_progress
     FROM stages s WHERE s.job_id = j.id
   ) c ON true`;
 
@@ -33,18 +37,26 @@ export interface NewJob {
   tracestate: string | null;
   expiresAt: string | null;
   webhooks: unknown[];
+  timeoutMs: number | null;
+  audit: Audit;
 }
 
 /** Inserts the job; returns its id, or null when the tenant's idempotency key is already taken. */
 export async function insertJob(tx: Queryable, j: NewJob): Promise<string | null> {
   const rows = await tx.query<{ id: string }>(
-    `INSERT INTO jobs (tenant_id, name, priority, status, data, user_metadata, idempotency_key, request_hash,
-                       parallel_stages, traceparent, tracestate, expires_at, webhooks)
-     VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13::text::jsonb)
-     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-     RETURNING id`,
+    `WITH ins AS (
+       INSERT INTO jobs (tenant_id, name, priority, status, data, user_metadata, idempotency_key, request_hash,
+                         parallel_stages, traceparent, tracestate, expires_at, webhooks, timeout_ms, deadline_at)
+       VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13::text::jsonb,
+               $14::int, now() + $14::int * interval '1 millisecond')
+       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING id, tenant_id, status
+     ),
+     ${createdCte('ins', '$15', '$16::boolean')}
+     SELECT id FROM ins`,
     [j.tenantId, j.name, j.priority, j.status, JSON.stringify(j.data ?? null), JSON.stringify(j.userMetadata ?? {}),
-      j.idempotencyKey, j.requestHash, j.parallelStages, j.traceparent, j.tracestate, j.expiresAt, JSON.stringify(j.webhooks)],
+      j.idempotencyKey, j.requestHash, j.parallelStages, j.traceparent, j.tracestate, j.expiresAt, JSON.stringify(j.webhooks),
+      j.timeoutMs, j.audit.actor, j.audit.record],
   );
   return rows[0]?.id ?? null;
 }
@@ -65,13 +77,24 @@ export async function lockJob(tx: Queryable, id: string, scope: TenantScope): Pr
   return rows[0] ?? null;
 }
 
-export async function setJobStatus(tx: Queryable, id: string, status: JobStatus): Promise<void> {
+/** Sets the job's status and records the transition (by `audit`'s actor, with an optional reason) in the same statement. */
+export async function setJobStatus(tx: Queryable, id: string, status: JobStatus, audit: Audit, reason: unknown = null): Promise<void> {
   await tx.query(
-    `UPDATE jobs SET status = $2, updated_at = now(),
-       started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(started_at, now()) ELSE started_at END,
-       finished_at = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN now() ELSE NULL END
-     WHERE id = $1`,
-    [id, status],
+    `WITH old AS (SELECT id, status FROM jobs WHERE id = $1),
+     changed AS (
+       UPDATE jobs j SET status = $2, updated_at = now(),
+         started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(started_at, now()) ELSE started_at END,
+         finished_at = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN now() ELSE NULL END,
+         error = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN $5::text::jsonb ELSE NULL END,
+         -- A finished job that is reopened (retry) gets its timeout afresh.
+         deadline_at = CASE WHEN old.status IN ('COMPLETED', 'FAILED', 'ABORTED') AND $2 NOT IN ('COMPLETED', 'FAILED', 'ABORTED')
+                            THEN now() + j.timeout_ms * interval '1 millisecond' ELSE j.deadline_at END
+       FROM old WHERE j.id = old.id
+       RETURNING j.tenant_id, j.id AS job_id, NULL::uuid AS stage_id, old.status AS from_status, j.status AS to_status
+     ),
+     ${transitionsCte('changed', '$3', '$5::text::jsonb', '$4::boolean')}
+     SELECT 1`,
+    [id, status, audit.actor, audit.record, reason === null ? null : JSON.stringify(reason)],
   );
 }
 
@@ -145,4 +168,17 @@ export async function listJobs(db: Queryable, q: ListQuery, scope: TenantScope):
     return v instanceof Date ? v.toISOString() : v;
   });
   return pageOf(rows, q.limit, keyOf, toJob);
+}
+
+/**
+ * Unfinished jobs past their timeoutMs, oldest deadline first, locked (SKIP LOCKED: replicas share the work,
+ * and a job another transaction is changing is picked up next round).
+ */
+export async function lockTimedOutJobs(tx: Queryable, limit: number): Promise<{ id: string; timeout_ms: number }[]> {
+  return tx.query<{ id: string; timeout_ms: number }>(
+    `SELECT id, timeout_ms FROM jobs
+     WHERE deadline_at < now() AND finished_at IS NULL AND status NOT IN ('COMPLETED', 'FAILED', 'ABORTED')
+     ORDER BY deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
 }

@@ -1,6 +1,8 @@
 // Row → wire entity. Timestamps leave as RFC 3339 strings; priorities as names; counters as a summary.
 import type { Job, Stage, Task, TaskSummary } from '@jobnik/contracts';
-import { percentageOf, totalOf, type TaskCounts } from '../domain/stage-machine.js';
+import { FINAL_JOB_STATUSES, FINAL_STAGE_STATUSES } from '@jobnik/contracts';
+import { progressOf } from '../domain/progress.js';
+import { totalOf, type TaskCounts } from '../domain/stage-machine.js';
 import { priorityFromInt } from '../domain/priority.js';
 import type { CounterColumns, JobWithCountsRow, StageRow, TaskRow } from './rows.js';
 
@@ -73,7 +75,7 @@ export function toStage(r: StageRow): Stage {
     failFast: r.fail_fast,
     taskDefaults: (r.task_defaults ?? {}) as Stage['taskDefaults'],
     summary: summaryOf(counts),
-    percentage: percentageOf(status, counts),
+    ...progressOf({ status, final: FINAL_STAGE_STATUSES.includes(status), counts, runningProgress: Number(r.running_progress ?? 0), startedAt: r.started_at ? new Date(r.started_at) : null, now: new Date() }),
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
     startedAt: isoOrNull(r.started_at),
@@ -85,7 +87,6 @@ export function toStage(r: StageRow): Stage {
 export function toJob(r: JobWithCountsRow): Job {
   const counts = countsFromRow(r);
   const status = r.status;
-  const total = totalOf(counts);
   return {
     id: r.id,
     tenantId: r.tenant_id,
@@ -94,7 +95,7 @@ export function toJob(r: JobWithCountsRow): Job {
     status,
     data: r.data as Job['data'],
     userMetadata: r.user_metadata as Job['userMetadata'],
-    percentage: status === 'COMPLETED' ? 100 : total === 0 ? 0 : Math.floor((counts.completed * 100) / total),
+    ...progressOf({ status, final: FINAL_JOB_STATUSES.includes(status), counts, runningProgress: Number(r.running_progress ?? 0), startedAt: r.started_at ? new Date(r.started_at) : null, now: new Date() }),
     summary: summaryOf(counts),
     idempotencyKey: r.idempotency_key,
     parallelStages: r.parallel_stages,
@@ -105,7 +106,13 @@ export function toJob(r: JobWithCountsRow): Job {
     startedAt: isoOrNull(r.started_at),
     finishedAt: isoOrNull(r.finished_at),
     expiresAt: isoOrNull(r.expires_at),
+    timeoutMs: r.timeout_ms ?? null,
+    error: (r.error ?? null) as Job['error'],
     // Secrets stay in the database.
-    webhooks: ((r.webhooks as { url: string; events?: string[] }[] | undefined) ?? []).map((w) => ({ url: w.url, events: w.events ?? null })),
+    webhooks: ((r.webhooks as { url: string; events?: string[]; headers?: Record<string, string> }[] | undefined) ?? []).map((w) => ({
+      url: w.url,
+      events: w.events ?? null,
+      ...(w.headers ? { headers: Object.keys(w.headers).sort() } : {}),
+    })),
   };
 }

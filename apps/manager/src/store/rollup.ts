@@ -51,3 +51,12 @@ export function rollupCte(changes = 'changes', extraSet = ''): string {
     WHERE s.id = d.stage_id
     RETURNING ${SETTLE_COLUMNS})`;
 }
+
+/**
+ * Σ progress of a stage's running tasks (alias `s`), read through the running-tasks index of its queue;
+ * 0 without reading tasks when none runs.
+ */
+export function runningProgressSql(s = 's'): string {
+  return `CASE WHEN ${s}.n_in_progress = 0 THEN 0::float8 ELSE (SELECT coalesce(sum(rt.progress), 0)::float8 FROM tasks rt
+    WHERE rt.queue_id = ${s}.queue_id AND rt.status = 'IN_PROGRESS' AND rt.stage_id = ${s}.id) END`;
+}

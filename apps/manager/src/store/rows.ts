@@ -23,6 +23,9 @@ export interface JobRow {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   expires_at: Timestamp | null;
+  timeout_ms?: number | null;
+  deadline_at?: Timestamp | null;
+  error?: unknown;
 }
 
 export interface StageRow {
@@ -49,6 +52,8 @@ export interface StageRow {
   finished_at: Timestamp | null;
   /** Held in WAITING until released (a /v1 stage created with startAsWaiting). */
   held: boolean;
+  /** Σ progress of its running tasks (reads only). */
+  running_progress?: number;
 }
 
 /** What the job-level rules need to know of a job's stages: their order, type and status. */
@@ -97,4 +102,4 @@ export interface TaskRow {
 export type CounterColumns = Pick<StageRow, 'n_waiting' | 'n_pending' | 'n_in_progress' | 'n_paused' | 'n_completed' | 'n_failed' | 'n_aborted'>;
 
 /** A job row with the sums of its stages' counters (summary and percentage). */
-export type JobWithCountsRow = JobRow & CounterColumns;
+export type JobWithCountsRow = JobRow & CounterColumns & { running_progress?: number };

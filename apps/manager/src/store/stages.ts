@@ -1,10 +1,12 @@
 // SQL for the stages table: bulk insert with initial counters, reads, status changes.
 import type { Stage, StageStatus } from '@jobnik/contracts';
 import type { Queryable } from '../db/db.js';
+import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
+import { transitionsCte } from './history.js';
 import type { NewTaskStatus } from '../domain/stage-machine.js';
 import { toStage } from './mappers.js';
-import { COUNTER_COLUMNS } from './rollup.js';
+import { COUNTER_COLUMNS, runningProgressSql } from './rollup.js';
 import type { JobRow, StageRow, StageState } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
@@ -46,7 +48,7 @@ export async function insertStages(tx: Queryable, jobId: string, stages: NewStag
   return stages.map((s) => byOrd.get(s.ord)!);
 }
 
-const STAGE_SCOPED = `SELECT s.* FROM stages s JOIN jobs j ON j.id = s.job_id`;
+const STAGE_SCOPED = `SELECT s.*, ${runningProgressSql('s')} AS running_progress FROM stages s JOIN jobs j ON j.id = s.job_id`;
 
 export async function getStage(db: Queryable, id: string, scope: TenantScope): Promise<Stage | null> {
   const rows = await db.query<StageRow>(`${STAGE_SCOPED} WHERE s.id = $1 AND ${inScope('j.tenant_id', '$2')}`, [id, scope]);
@@ -54,7 +56,7 @@ export async function getStage(db: Queryable, id: string, scope: TenantScope): P
 }
 
 export async function listStagesOfJob(db: Queryable, jobId: string): Promise<Stage[]> {
-  const rows = await db.query<StageRow>('SELECT * FROM stages WHERE job_id = $1 ORDER BY ord', [jobId]);
+  const rows = await db.query<StageRow>(`SELECT s.*, ${runningProgressSql('s')} AS running_progress FROM stages s WHERE s.job_id = $1 ORDER BY s.ord`, [jobId]);
   return rows.map(toStage);
 }
 
@@ -84,14 +86,22 @@ export async function addTasksToStage(tx: Queryable, stageId: string, taskStatus
   await tx.query(`UPDATE stages SET ${col} = ${col} + $2, status = $3, updated_at = now() WHERE id = $1`, [stageId, count, stageStatus]);
 }
 
-export async function setStageStatus(tx: Queryable, ids: string[], status: StageStatus): Promise<void> {
+/** Sets the stages' status and records each transition (by `audit`'s actor) in the same statement. */
+export async function setStageStatus(tx: Queryable, ids: string[], status: StageStatus, audit: Audit): Promise<void> {
   if (ids.length === 0) return;
   await tx.query(
-    `UPDATE stages SET status = $2, updated_at = now(),
-       started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(started_at, now()) ELSE started_at END,
-       finished_at = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN now() ELSE NULL END
-     WHERE id = ANY($1::uuid[])`,
-    [ids, status],
+    `WITH old AS (SELECT id, status FROM stages WHERE id = ANY($1::uuid[])),
+     changed AS (
+       UPDATE stages s SET status = $2, updated_at = now(),
+         started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(s.started_at, now()) ELSE s.started_at END,
+         finished_at = CASE WHEN $2 IN ('COMPLETED', 'FAILED', 'ABORTED') THEN now() ELSE NULL END
+       FROM old WHERE s.id = old.id
+       RETURNING (SELECT j.tenant_id FROM jobs j WHERE j.id = s.job_id) AS tenant_id, s.job_id, s.id AS stage_id,
+         old.status AS from_status, s.status AS to_status
+     ),
+     ${transitionsCte('changed', '$3', 'NULL::jsonb', '$4::boolean')}
+     SELECT 1`,
+    [ids, status, audit.actor, audit.record],
   );
 }
 

@@ -1,6 +1,9 @@
 // The lost-task collector: running tasks whose lease expired or that ran past timeoutMs go back to
 // PENDING with backoff, or to FAILED with no attempts left. Bounded batches; SKIP LOCKED makes replicas safe.
 import { statement, type Queryable } from '../db/db.js';
+import { FAILED_FOR_GOOD } from './acks.js';
+import { attemptsCte } from './history.js';
+import { outboxCte } from './webhooks.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
 import { tallySql, type Tally } from './throughput.js';
 
@@ -27,9 +30,12 @@ const SWEEP = statement(
        finished_at = CASE WHEN e.retry THEN NULL ELSE now() END,
        updated_at = now(), lease_expires_at = NULL
      FROM expired e WHERE t.id = e.id
-     RETURNING t.id, t.stage_id, t.queue_id, t.status, e.reason
+     RETURNING t.id, t.stage_id, t.queue_id, t.status, e.reason, t.job_id, t.attempts, t.lease_worker, t.started_at, t.error
    ),
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
+   ${attemptsCte('acked', 'a.reason', "'sweeper'", '$2::boolean')},
+   ${FAILED_FOR_GOOD},
+   ${outboxCte('failed_webhooks', 'failed_for_good')},
    ${rollupCte()}
    SELECT (SELECT count(*) FROM acked WHERE status = 'PENDING')::int AS retried,
           (SELECT count(*) FROM acked WHERE status = 'FAILED')::int AS failed,
@@ -49,8 +55,9 @@ export interface SweepResult {
   tallies: Tally[];
 }
 
-export async function sweepExpired(tx: Queryable, batch: number): Promise<SweepResult> {
-  const rows = await tx.query<Record<string, unknown>>(SWEEP, [batch]);
+/** `history`: write the attempts' history rows (history.enabled). */
+export async function sweepExpired(tx: Queryable, batch: number, history: boolean): Promise<SweepResult> {
+  const rows = await tx.query<Record<string, unknown>>(SWEEP, [batch, history]);
   const r = rows[0]!;
   return {
     retried: r.retried as number,

@@ -4,6 +4,8 @@ import type { Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { toTask } from './mappers.js';
 import { decodeCursor, pageOf, Where } from './pagination.js';
+import type { Audit } from '../domain/audit.js';
+import { attemptsCte } from './history.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
 import type { TaskRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
@@ -136,9 +138,13 @@ const EFFECT_SET: Record<TaskEffect, string> = {
   open: '',
 };
 
+/** How a running task's attempt ends when a bulk transition takes it out of IN_PROGRESS. */
+const ATTEMPT_OUTCOME: Partial<Record<TaskEffect, string>> = { abort: 'ABORTED', pause: 'SUSPENDED' };
+
 /**
  * Moves every task matched by the selector whose status is in `from` to `to`, in one statement,
- * with the roll-up and the effect's other changes.
+ * with the roll-up and the effect's other changes. Running tasks it moves end their attempt, recorded
+ * in the history (with `audit`'s actor) by the same statement.
  */
 export async function transitionTasks(
   tx: Queryable,
@@ -146,24 +152,28 @@ export async function transitionTasks(
   from: readonly TaskStatus[],
   to: TaskStatus,
   effect: TaskEffect,
+  audit: Audit,
 ): Promise<TransitionResult> {
   const [column, ids] = 'stageIds' in selector ? ['stage_id', selector.stageIds] : ['id', selector.taskIds];
   if (ids.length === 0 || from.length === 0) return { count: 0, stages: [], stageTypes: [] };
   const rows = await tx.query<{ n: number; stages: StageCountersRow[] | null; stage_types: string[] | null }>(
     `WITH target AS (
-       SELECT id, status AS old_status FROM tasks WHERE ${column} = ANY($1::uuid[]) AND status = ANY($2::text[]) FOR UPDATE
+       SELECT id, status AS old_status, attempts AS old_attempts FROM tasks WHERE ${column} = ANY($1::uuid[]) AND status = ANY($2::text[]) FOR UPDATE
      ),
      changed AS (
        UPDATE tasks t SET status = $3, updated_at = now()${EFFECT_SET[effect]}
        FROM target WHERE t.id = target.id
-       RETURNING t.stage_id, t.queue_id, target.old_status, t.status AS new_status
+       RETURNING t.stage_id, t.queue_id, target.old_status, t.status AS new_status,
+         t.id, t.job_id, target.old_attempts AS attempts, t.lease_worker, t.started_at, t.status
      ),
      changes AS (SELECT stage_id, old_status, new_status FROM changed),
+     ended AS (SELECT * FROM changed WHERE old_status = 'IN_PROGRESS'),
+     ${attemptsCte('ended', '$5', '$4', `$6::boolean AND ${ATTEMPT_OUTCOME[effect] ? 'true' : 'false'}`, 'NULL::jsonb')},
      ${rollupCte()}
      SELECT (SELECT count(*) FROM changed)::int AS n,
             (SELECT json_agg(r) FROM rollup r) AS stages,
             (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM changed)) AS stage_types`,
-    [ids, from, to],
+    [ids, from, to, audit.actor, ATTEMPT_OUTCOME[effect] ?? 'ABORTED', audit.record],
   );
   const r = rows[0]!;
   return { count: r.n, stages: r.stages ?? [], stageTypes: r.stage_types ?? [] };

@@ -11,14 +11,36 @@ export interface OutboxEvent {
   status: string;
 }
 
+/**
+ * `name AS (INSERT INTO webhook_events …)`: one outbox row per (event, subscription of its job that wants it),
+ * written by the statement that makes the change. `source` is a CTE with columns job_id, stage_id, task_id,
+ * event, status, job_status (null: the job's stored status) and error. Jobs without subscriptions cost a join.
+ */
+export function outboxCte(name: string, source: string): string {
+  return `${name} AS (
+     INSERT INTO webhook_events (job_id, event, url, secret, headers, payload)
+     SELECT j.id, e.event, w->>'url', w->>'secret', w->'headers',
+       jsonb_build_object('event', e.event, 'occurredAt', now(), 'jobId', j.id, 'stageId', e.stage_id, 'status', e.status,
+         'job', jsonb_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'status', coalesce(e.job_status, j.status), 'userMetadata', j.user_metadata))
+       || CASE WHEN e.task_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('taskId', e.task_id, 'error', e.error) END
+     FROM ${source} e JOIN jobs j ON j.id = e.job_id
+     CROSS JOIN LATERAL jsonb_array_elements(j.webhooks) AS w
+     WHERE j.webhooks <> '[]'::jsonb
+       -- job.started, stage.started and task.failed go only to subscriptions that list them (a subscription
+       -- without a list keeps getting the final events it always got).
+       AND (w->'events') ? e.event
+     RETURNING 1
+   )`;
+}
+
 /** One row per (event, subscription of its job that wants it). */
 export async function enqueueWebhookEvents(tx: Queryable, events: OutboxEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   const rows = await tx.query<{ n: number }>(
     `WITH e AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS e(job_id uuid, stage_id uuid, event text, status text)),
      ins AS (
-       INSERT INTO webhook_events (job_id, event, url, secret, payload)
-       SELECT j.id, e.event, w->>'url', w->>'secret',
+       INSERT INTO webhook_events (job_id, event, url, secret, headers, payload)
+       SELECT j.id, e.event, w->>'url', w->>'secret', w->'headers',
          jsonb_build_object('event', e.event, 'occurredAt', now(), 'jobId', j.id, 'stageId', e.stage_id, 'status', e.status,
            'job', jsonb_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'status', j.status, 'userMetadata', j.user_metadata))
        FROM e JOIN jobs j ON j.id = e.job_id
@@ -38,7 +60,7 @@ const CLAIM = statement(
    FROM (SELECT id FROM webhook_events WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
    WHERE w.id = due.id
-   RETURNING w.id, w.job_id, w.event, w.url, w.secret, w.payload, w.attempts`,
+   RETURNING w.id, w.job_id, w.event, w.url, w.secret, w.headers, w.payload, w.attempts`,
 );
 
 export interface ClaimedEvent {
@@ -47,6 +69,8 @@ export interface ClaimedEvent {
   event: string;
   url: string;
   secret: string | null;
+  /** The subscription's custom headers. */
+  headers: Record<string, string> | null;
   payload: Record<string, unknown>;
   attempts: number;
 }

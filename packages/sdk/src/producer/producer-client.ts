@@ -10,7 +10,7 @@ import { Transport, type CallOptions } from '../transport/transport.js';
 import type { BreakerState } from '../transport/policies.js';
 import type { AnyJobs, CreateJobInput, JobMapOf, JobName, StageInput, StageType, TaskInput, TypedJob, TypedStage, TypedTask } from '../types.js';
 import { paginate, toQuery, type ListJobsFilter, type ListTasksFilter } from './list-filters.js';
-import { waitForJob, type WaitForJobOptions } from './wait-for-job.js';
+import { waitForJob, type ChangeStream, type WaitForJobOptions } from './wait-for-job.js';
 
 /** Per-call options: an abort signal and a timeout override. */
 export type RequestOptions = Pick<CallOptions, 'signal' | 'timeoutMs'>;
@@ -237,7 +237,22 @@ export class ProducerClient<J extends JobMapOf<J> = AnyJobs> {
    * Manager outages while waiting are ridden out until `timeoutMs`.
    */
   waitForJob<N extends JobName<J> = JobName<J>>(jobId: string, opts: WaitForJobOptions<TypedJob<J, N>> = {}): Promise<TypedJob<J, N>> {
-    return waitForJob(jobId, (signal) => this.getJob<N>(jobId, { signal }), opts);
+    return waitForJob(jobId, (signal) => this.getJob<N>(jobId, { signal }), opts, (signal) => this.jobChanges(jobId, signal));
+  }
+
+  /** The job's event stream as change notices (null when the manager offers none). */
+  private async jobChanges(jobId: string, signal: AbortSignal): Promise<ChangeStream | null> {
+    const frames = await this.transport.openEventStream(`/jobs/${encodeURIComponent(jobId)}/events`, signal);
+    if (!frames) return null;
+    return {
+      next: async () => {
+        try {
+          return !(await frames.next()).done;
+        } catch {
+          return false;
+        }
+      },
+    };
   }
 
   /** Closes the connection pool (unless it was shared in through `{ transport }`). */

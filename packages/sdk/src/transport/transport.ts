@@ -1,5 +1,6 @@
 // Calls a route of the manager by name: builds path, query and headers from the route table, sends
 // it through the resilience policies over the shared pool.
+import { sseFrames, type SseFrame } from './event-stream.js';
 import { pathOf, routes, type RouteName } from '@jobnik/contracts';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
 import { traceHeaders } from '../telemetry/propagation.js';
@@ -41,6 +42,26 @@ export class Transport {
     this.http = new HttpClient(this.options);
     this.baseHeaders = { 'user-agent': USER_AGENT, accept: 'application/json', ...this.options.headers };
     if (this.options.apiKey) this.baseHeaders['x-api-key'] = this.options.apiKey;
+  }
+
+  /**
+   * Opens a server-sent events stream at `path` (e.g. /jobs/{id}/events); null when the manager does not offer
+   * it (an older manager, a proxy that buffers) or cannot be reached. Ends when `signal` aborts.
+   */
+  async openEventStream(path: string, signal: AbortSignal): Promise<AsyncGenerator<SseFrame> | null> {
+    try {
+      const res = await fetch(this.options.baseUrl.replace(/\/+$/, '') + path, {
+        headers: { ...this.baseHeaders, accept: 'text/event-stream' },
+        signal,
+      });
+      if (!res.ok || !res.body || !res.headers.get('content-type')?.startsWith('text/event-stream')) {
+        await res.body?.cancel().catch(() => undefined);
+        return null;
+      }
+      return sseFrames(res.body);
+    } catch {
+      return null;
+    }
   }
 
   get breakerState(): BreakerState {

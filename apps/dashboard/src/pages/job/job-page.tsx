@@ -7,14 +7,21 @@ import { ProgressBar } from '../../components/progress-bar.js';
 import { Placeholder } from '../../components/section.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { TaskCounts } from '../../components/task-counts.js';
+import { useRef } from 'react';
+import { LiveContext, useEventStream } from '../../hooks/use-event-stream.js';
 import { usePolling } from '../../hooks/use-polling.js';
 import { formatDateTime } from '../../lib/format.js';
 import { toneOf } from '../../lib/statuses.js';
 import { JobActions } from './job-actions.js';
+import { HistoryTimeline } from './history-timeline.js';
 import { StageTimeline } from './stage-timeline.js';
 
 export function JobPage({ jobId }: { jobId: string }) {
-  const job = usePolling(`/jobs/${jobId}?include=stages`, (signal) => api.getJobWithStages(jobId, signal));
+  // The job's event stream says when to load again; polling only while it is not open.
+  const refresh = useRef<() => void>(() => undefined);
+  const stream = useEventStream(`/jobs/${jobId}/events`, () => refresh.current());
+  const job = usePolling(`/jobs/${jobId}?include=stages`, (signal) => api.getJobWithStages(jobId, signal), { poll: !stream.live });
+  refresh.current = job.refresh;
   const j = job.data;
 
   if (!j) {
@@ -42,7 +49,8 @@ export function JobPage({ jobId }: { jobId: string }) {
   }
 
   return (
-    <div className="page" data-testid="job-page" data-job-id={j.id} data-status={j.status}>
+    <LiveContext.Provider value={stream}>
+    <div className="page" data-testid="job-page" data-job-id={j.id} data-status={j.status} data-live={stream.live ? 'stream' : 'polling'}>
       <p className="breadcrumb">
         <Link href="/jobs">← Jobs</Link>
       </p>
@@ -112,6 +120,8 @@ export function JobPage({ jobId }: { jobId: string }) {
         </dl>
       </header>
       <StageTimeline stages={j.stages ?? []} onChanged={job.refresh} />
+      <HistoryTimeline jobId={j.id} />
     </div>
+    </LiveContext.Provider>
   );
 }

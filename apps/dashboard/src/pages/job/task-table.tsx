@@ -1,5 +1,5 @@
 // A stage's tasks, live: status, attempts, progress, last error, checkpoint and result. Filter by status, page by cursor.
-import { useId, useState } from 'react';
+import { useContext, useEffect, useId, useState } from 'react';
 import type { Stage, Task, TaskStatus } from '../../api/api-types.js';
 import { api } from '../../api/endpoints.js';
 import { JsonDetails } from '../../components/json-details.js';
@@ -8,6 +8,7 @@ import { ProgressBar } from '../../components/progress-bar.js';
 import { RelativeTime } from '../../components/relative-time.js';
 import { Placeholder } from '../../components/section.js';
 import { StatusBadge } from '../../components/status-badge.js';
+import { LiveContext } from '../../hooks/use-event-stream.js';
 import { usePolling } from '../../hooks/use-polling.js';
 import { formatDuration, fractionToPercent, shortId } from '../../lib/format.js';
 import { toQueryString } from '../../lib/query-string.js';
@@ -60,7 +61,13 @@ export function TaskTable({ stage }: { stage: Stage }) {
   const [cursor, setCursor] = useState('');
   const id = useId();
   const path = `/stages/${stage.id}/tasks${toQueryString({ status, limit: PAGE_SIZE, cursor })}`;
-  const tasks = usePolling(path, (signal) => api.listStageTasks(stage.id, { statuses: status ? [status] : [], limit: PAGE_SIZE, cursor }, signal));
+  const { live, version } = useContext(LiveContext);
+  const tasks = usePolling(path, (signal) => api.listStageTasks(stage.id, { statuses: status ? [status] : [], limit: PAGE_SIZE, cursor }, signal), { poll: !live });
+  // With the job's event stream open, each change loads the table again instead of a timer.
+  const { refresh } = tasks;
+  useEffect(() => {
+    if (version > 0) refresh();
+  }, [version, refresh]);
   const items = tasks.data?.items ?? [];
   const next = tasks.data?.nextCursor;
 

@@ -1,6 +1,7 @@
 // /v1/jobs: create, list, get, delete, user metadata, priority, status, stages of a job, add a stage.
 import { v1Routes } from '@jobnik/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actorOfCaller } from '../../domain/audit.js';
 import { tenantForWrite } from '../../domain/caller.js';
 import { callerOf } from '../../http/caller.js';
 import { defineRoute } from '../../http/define-route.js';
@@ -15,11 +16,12 @@ function header(request: FastifyRequest, name: string): string | null {
 export function v1JobRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { v1, limits } = ctx;
   const scope = (request: FastifyRequest) => callerOf(request).scope;
+  const actor = (request: FastifyRequest) => actorOfCaller(callerOf(request));
 
   defineRoute(app, belowPrefix(v1Routes.v1ListJobs), limits, async ({ query }, request) => v1.listJobs(query, scope(request)));
   defineRoute(app, belowPrefix(v1Routes.v1CreateJob), limits, async ({ body }, request) => {
     const caller = callerOf(request);
-    return v1.createJob(body, { tenantId: tenantForWrite(caller, undefined), scope: caller.scope, traceparent: header(request, 'traceparent'), tracestate: header(request, 'tracestate') });
+    return v1.createJob(body, { tenantId: tenantForWrite(caller, undefined), scope: caller.scope, traceparent: header(request, 'traceparent'), tracestate: header(request, 'tracestate'), actor: actorOfCaller(caller) });
   });
   defineRoute(app, belowPrefix(v1Routes.v1GetJob), limits, async ({ params, query }, request) => v1.getJob(params.jobId, scope(request), query.should_return_stages ?? false));
   defineRoute(app, belowPrefix(v1Routes.v1DeleteJob), limits, async ({ params }, request) => {
@@ -35,9 +37,9 @@ export function v1JobRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return reply.code(204).header('reason', `the job's priority is already ${body.priority}`).send();
   });
   defineRoute(app, belowPrefix(v1Routes.v1UpdateJobStatus), limits, async ({ params, body }, request) => {
-    await v1.setJobStatus(params.jobId, body.status, scope(request));
+    await v1.setJobStatus(params.jobId, body.status, scope(request), actor(request));
     return { code: 'JOB_MODIFIED_SUCCESSFULLY' };
   });
   defineRoute(app, belowPrefix(v1Routes.v1ListJobStages), limits, async ({ params, query }, request) => v1.listJobStages(params.jobId, scope(request), query.should_return_tasks ?? false));
-  defineRoute(app, belowPrefix(v1Routes.v1AddStage), limits, async ({ params, body }, request) => v1.addStage(params.jobId, body, scope(request)));
+  defineRoute(app, belowPrefix(v1Routes.v1AddStage), limits, async ({ params, body }, request) => v1.addStage(params.jobId, body, scope(request), actor(request)));
 }

@@ -1,6 +1,7 @@
 // /v1/stages: the global list, get, summary, user metadata, status (release a held stage), tasks of a stage.
 import { v1Routes } from '@jobnik/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actorOfCaller } from '../../domain/audit.js';
 import { callerOf } from '../../http/caller.js';
 import { defineRoute } from '../../http/define-route.js';
 import type { RouteContext } from '../context.js';
@@ -18,7 +19,7 @@ export function v1StageRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return { code: 'STAGE_MODIFIED_SUCCESSFULLY' };
   });
   defineRoute(app, belowPrefix(v1Routes.v1UpdateStageStatus), limits, async ({ params }, request) => {
-    await v1.releaseStage(params.stageId, scope(request));
+    await v1.releaseStage(params.stageId, scope(request), actorOfCaller(callerOf(request)));
     return { code: 'STAGE_MODIFIED_SUCCESSFULLY' };
   });
   defineRoute(app, belowPrefix(v1Routes.v1ListStageTasks), limits, async ({ params }, request) => v1.listStageTasks(params.stageId, scope(request)));
