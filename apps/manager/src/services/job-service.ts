@@ -1,7 +1,7 @@
 // Writing the job tree: jobs with stages and tasks in one transaction (idempotently), stages and tasks
 // appended later, job changes and deletion.
 import { createHash } from 'node:crypto';
-import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, JobType, Priority, Stage } from '@jobnik/contracts';
+import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, JobStatus, JobType, Priority, Stage } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
 import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
@@ -187,30 +187,48 @@ export class JobService {
   async addStage(jobId: string, stage: CreateStage, scope: TenantScope, actor = 'system'): Promise<Stage> {
     this.checkTaskCount(stage.tasks?.length ?? 0);
     const stageId = await this.db.transaction(async (tx) => {
-      const job = await lockJob(tx, jobId, scope);
-      if (!job) throw new NotFoundError('job', jobId);
-      if (jobMachine.isFinal(job.status)) throw new ConflictError('ILLEGAL_TRANSITION', `job ${jobId} is ${job.status}; stages cannot be added`);
-      const earlier = await stageStatesOfJob(tx, jobId);
-      const type = await this.types.find(tx, job.tenant_id, job.name);
-      const { stageIds, wake } = await insertStagesWithTasks(
-        tx,
-        {
-          jobId,
-          tenantId: job.tenant_id,
-          priority: job.priority,
-          firstOrd: (earlier.at(-1)?.ord ?? -1) + 1,
-          parallel: job.parallel_stages,
-          firstOpen: stageIsOpen(job.parallel_stages, earlier.map((s) => s.status)),
-          jobPaused: job.status === 'PAUSED',
-          taskDefaults: defaultsForJobType(this.options.taskDefaults, type),
-        },
-        [stage],
-      );
-      if (job.status === 'CREATED') await setJobStatus(tx, jobId, 'PENDING', this.audit(actor));
+      const { stageId: id, wake } = await this.appendStage(tx, jobId, stage, scope, {
+        actor,
+        refuseFinal: (status) => new ConflictError('ILLEGAL_TRANSITION', `job ${jobId} is ${status}; stages cannot be added`),
+      });
       await notifyReady(tx, wake);
-      return stageIds[0]!;
+      return id;
     });
     return this.reads.mustGetStage(stageId, scope);
+  }
+
+  /**
+   * Appends one stage after a job's last, inside tx (the job locked first); a job still CREATED becomes PENDING.
+   * Task defaults: the job type's unless given (the /v1 API has its own). refuseFinal: the error for a finished job.
+   */
+  async appendStage(
+    tx: Queryable,
+    jobId: string,
+    stage: CreateStage,
+    scope: TenantScope,
+    o: { actor: string; refuseFinal: (status: JobStatus) => Error; taskDefaults?: ManagerTaskDefaults },
+  ): Promise<{ stageId: string; wake: Set<string> }> {
+    const job = await lockJob(tx, jobId, scope);
+    if (!job) throw new NotFoundError('job', jobId);
+    if (jobMachine.isFinal(job.status)) throw o.refuseFinal(job.status);
+    const earlier = await stageStatesOfJob(tx, jobId);
+    const taskDefaults = o.taskDefaults ?? defaultsForJobType(this.options.taskDefaults, await this.types.find(tx, job.tenant_id, job.name));
+    const { stageIds, wake } = await insertStagesWithTasks(
+      tx,
+      {
+        jobId,
+        tenantId: job.tenant_id,
+        priority: job.priority,
+        firstOrd: (earlier.at(-1)?.ord ?? -1) + 1,
+        parallel: job.parallel_stages,
+        firstOpen: stageIsOpen(job.parallel_stages, earlier.map((s) => s.status)),
+        jobPaused: job.status === 'PAUSED',
+        taskDefaults,
+      },
+      [stage],
+    );
+    if (job.status === 'CREATED') await setJobStatus(tx, jobId, 'PENDING', this.audit(o.actor));
+    return { stageId: stageIds[0]!, wake };
   }
 
   async addTasks(stageId: string, tasks: CreateTask[], scope: TenantScope, actor = 'system'): Promise<AddTasksResponse> {

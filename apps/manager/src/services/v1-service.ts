@@ -12,7 +12,6 @@ import { emptyOutcome } from '../domain/settle-outcome.js';
 import { stageIsOpen, stageMachine } from '../domain/stage-machine.js';
 import { V1ApiError } from '../domain/v1-errors.js';
 import { illegalTransitionMessage, NO_TRACE, storedMaxAttempts, toV1Job, toV1Stage, toV1Task, v1JobStatus, v1StageStatus, v1Summary } from '../domain/v1-view.js';
-import { lockJob, setJobStatus } from '../store/jobs.js';
 import { countsOf } from '../store/rollup.js';
 import { setStageStatus, lockStageWithJob, stageStatesOfJob } from '../store/stages.js';
 import { holdStage, listStagesWhere, releaseHeldStage, setStageUserMetadata, v1StageExtras } from '../store/v1-stages.js';
@@ -21,7 +20,6 @@ import type { JobService } from './job-service.js';
 import type { LifecycleService } from './lifecycle-service.js';
 import type { ReadService } from './read-service.js';
 import { openStage, publish } from './settle.js';
-import { insertStagesWithTasks } from './stage-writer.js';
 import type { ManagerTaskDefaults } from './task-defaults.js';
 import type { WorkService } from './work-service.js';
 
@@ -203,28 +201,14 @@ export class V1Service {
   /** Appends a stage; startAsWaiting holds it in WAITING until released, whatever the stages before it do. */
   async addStage(jobId: string, body: { type: string; data: JsonObject; userMetadata?: JsonObject; startAsWaiting?: boolean }, scope: TenantScope, actor: string): Promise<V1Stage> {
     const stageId = await this.db.transaction(async (tx) => {
-      const job = await lockJob(tx, jobId, scope);
-      if (!job) throw new NotFoundError('job', jobId);
-      if (jobMachine.isFinal(job.status)) throw new V1ApiError('JOB_IN_FINITE_STATE', 400, `job ${jobId} is ${job.status}; stages cannot be added to a finished job`);
-      const earlier = await stageStatesOfJob(tx, jobId);
       const stage: CreateStage = { type: body.type, data: body.data, userMetadata: body.userMetadata ?? {}, tasks: [] };
-      const { stageIds } = await insertStagesWithTasks(
-        tx,
-        {
-          jobId,
-          tenantId: job.tenant_id,
-          priority: job.priority,
-          firstOrd: (earlier.at(-1)?.ord ?? -1) + 1,
-          parallel: job.parallel_stages,
-          firstOpen: stageIsOpen(job.parallel_stages, earlier.map((s) => s.status)),
-          jobPaused: job.status === 'PAUSED',
-          taskDefaults: this.options.taskDefaults,
-        },
-        [stage],
-      );
-      const id = stageIds[0]!;
+      const { stageId: id } = await this.jobs.appendStage(tx, jobId, stage, scope, {
+        actor,
+        taskDefaults: this.options.taskDefaults,
+        refuseFinal: (status) => new V1ApiError('JOB_IN_FINITE_STATE', 400, `job ${jobId} is ${status}; stages cannot be added to a finished job`),
+      });
+      // No tasks yet (they come with POST /v1/stages/{id}/tasks), so nothing to wake.
       if (body.startAsWaiting) await holdStage(tx, id);
-      if (job.status === 'CREATED') await setJobStatus(tx, jobId, 'PENDING', auditOf(actor, this.options.recordHistory));
       return id;
     });
     return this.getStage(stageId, scope, false);
