@@ -19,9 +19,9 @@ export const CreateJobRequest = z
       .number()
       .int()
       .min(1000)
-      .max(86_400_000 * 30)
+      .max(86_400_000 * 24) // stored as a 32-bit integer: 24 days is the largest whole number of days that fits
       .optional()
-      .describe('The job fails with reason TIMEOUT when it is not finished this long after its creation; its running tasks are told to stop'),
+      .describe('The job fails with reason TIMEOUT when it is not finished this long after its creation (at most 24 days); its running tasks are told to stop'),
     stages: z.array(CreateStage).max(100).optional(),
     webhooks: z.array(WebhookSubscription).max(10).optional().describe('URLs to tell about this job\'s events'),
   })

@@ -104,7 +104,22 @@ describe.each(testStores())('fuzz on %s', (store) => {
   };
 
   const send = async (w: Wire) => {
-    const res = await fetch(w.url, { method: w.method, headers: w.headers, body: w.body, signal: AbortSignal.timeout(20_000) });
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new Error('no answer within 20 s')), 20_000);
+    try {
+      const res = await fetch(w.url, { method: w.method, headers: w.headers, body: w.body, signal: ac.signal });
+      const contentType = res.headers.get('content-type') ?? '';
+      // An event stream (GET /events, /jobs/{id}/events) never ends: its answer is its status and head.
+      if (res.ok && contentType.startsWith('text/event-stream')) {
+        ac.abort();
+        return { status: res.status, contentType, body: undefined, text: '', stream: true };
+      }
+      return { ...(await readAnswer(res, contentType)), stream: false };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const readAnswer = async (res: Response, contentType: string) => {
     const text = await res.text();
     let body: any = text;
     try {
@@ -112,7 +127,7 @@ describe.each(testStores())('fuzz on %s', (store) => {
     } catch {
       // not JSON: checked below where it matters
     }
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body, text };
+    return { status: res.status, contentType, body, text };
   };
 
   const seed = async () => {
@@ -176,7 +191,8 @@ describe.each(testStores())('fuzz on %s', (store) => {
     }
     if (res.status >= 400) {
       stats.rejected++;
-      if (routeName.startsWith('v1')) {
+      // A request head over 16 KiB is refused by Node's HTTP parser before any route is known: problem+json everywhere.
+      if (routeName.startsWith('v1') && res.status !== 431) {
         // Their error body: { message, code } as JSON, a code of theirs (or one of ours they pass through) with its status.
         if (!res.contentType.startsWith('application/json')) throw new Error(`/v1 4xx not JSON (${res.contentType}): ${where}`);
         const code = res.body?.code;
@@ -196,6 +212,7 @@ describe.each(testStores())('fuzz on %s', (store) => {
       return;
     }
     if (!(res.status in route.responses)) throw new Error(`status ${res.status} is not one of the route's responses ${Object.keys(route.responses)}: ${where}`);
+    if (res.stream) return; // an event stream's events are checked by the manager's own SSE tests
     const schema = route.responses[res.status];
     if (schema === null) {
       if (res.text !== '') throw new Error(`expected no body: ${where}`);

@@ -13,6 +13,7 @@ import { installSchemaGate } from './schema-gate.js';
 import { parseJsonBody } from './json-body.js';
 import { answerClientError, errorHandler, problem, sendProblem } from './problem.js';
 import { installTracing } from './tracing-hook.js';
+import { isV1Url, sendV1Error } from './v1-errors.js';
 
 export async function createHttpApp(config: ManagerConfig, logger: Logger, metrics: ManagerMetrics, auth: AuthService, schema: SchemaCheck): Promise<FastifyInstance> {
   const app = Fastify({
@@ -24,7 +25,9 @@ export async function createHttpApp(config: ManagerConfig, logger: Logger, metri
     forceCloseConnections: 'idle',
     // Errors raised before routing (a path parameter over the router's length limit, a bad URL encoding).
     frameworkErrors: (err, request, reply) =>
-      sendProblem(reply, problem(400, 'VALIDATION_FAILED', err.message, { instance: request.url, errors: [{ path: '/params', message: err.message }] })),
+      isV1Url(request.url)
+        ? sendV1Error(reply, 400, 'VALIDATION_ERROR', err.message)
+        : sendProblem(reply, problem(400, 'VALIDATION_FAILED', err.message, { instance: request.url, errors: [{ path: '/params', message: err.message }] })),
     // Errors from Node's HTTP parser (request head over 16 KiB, malformed request line) still get problem+json.
     clientErrorHandler: answerClientError,
   });

@@ -7,6 +7,18 @@ import { drainBody, fromDatabase, fromFastify } from './problem.js';
 
 const AS_VALIDATION = new Set(['VALIDATION_FAILED', 'MALFORMED_JSON', 'DUPLICATE_ITEM']);
 
+/** The path prefix of MapColonies' API. */
+export const V1_PREFIX = '/v1';
+
+/** Whether a request URL is under /v1 (its errors are answered in their shape). */
+export function isV1Url(url: string): boolean {
+  return url === V1_PREFIX || url.startsWith(`${V1_PREFIX}/`) || url.startsWith(`${V1_PREFIX}?`);
+}
+
+export function sendV1Error(reply: FastifyReply, status: number, code: string, message: string | undefined): FastifyReply {
+  return send(reply, status, code, message);
+}
+
 function send(reply: FastifyReply, status: number, code: string, message: string | undefined): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send({ message: message ?? code, code });
 }
