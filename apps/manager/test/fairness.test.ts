@@ -13,10 +13,30 @@ describe.each(testStores())('tenant fairness on %s', (store) => {
     await createTasks(f.a, 'small', 'fair-backlog', 3);
     const first = await lease(f.a, ['fair-backlog'], 10);
     expect(first.filter((t) => t.data.tenantId === 'small')).toHaveLength(3);
+    // The small tenant's unused share goes to the big one: the batch is full.
+    expect(first).toHaveLength(10);
     // The big tenant's own tasks still come in their order.
     const big = first.filter((t) => t.data.tenantId === 'big').map((t) => t.data.i);
     expect(big).toEqual([...big].sort((x, y) => x - y));
-    expect(big[0]).toBe(0);
+    expect(big).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a share left unused is topped up by weight from the tenants that have more work', async () => {
+    expect((await f.a.patch('/queues/fair-topup?tenantId=heavy', { weight: 2 })).body.weight).toBe(2);
+    await createTasks(f.a, 'heavy', 'fair-topup', 100);
+    await createTasks(f.a, 'plain', 'fair-topup', 100);
+    await createTasks(f.a, 'tiny', 'fair-topup', 1);
+    // Shares of 16 by weight 2:1:1 are 8/4/4; tiny uses 1, and its 3 unused go 2:1 to heavy and plain.
+    const batch = await lease(f.a, ['fair-topup'], 16);
+    const of = (tenant: string) => batch.filter((t) => t.data.tenantId === tenant).map((t) => t.data.i);
+    expect(of('tiny')).toEqual([0]);
+    expect(of('heavy')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(of('plain')).toEqual([0, 1, 2, 3, 4]);
+    expect(batch).toHaveLength(16);
+    // The next batch continues each tenant where the last one stopped: nothing skipped, nothing twice.
+    const next = await lease(f.a, ['fair-topup'], 12);
+    expect(next.filter((t) => t.data.tenantId === 'heavy').map((t) => t.data.i)).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
+    expect(next.filter((t) => t.data.tenantId === 'plain').map((t) => t.data.i)).toEqual([5, 6, 7, 8]);
   });
 
   it('a tenant alone gets whole batches', async () => {
@@ -52,5 +72,6 @@ describe.each(testStores())('tenant fairness on %s', (store) => {
     for (let i = 0; i < 10; i++) await createTasks(f.a, `small-${i}`, 'fair-many', 1);
     const batch = await lease(f.a, ['fair-many'], 50);
     expect(new Set(batch.map((t) => t.data.tenantId)).size).toBe(11);
+    expect(batch).toHaveLength(50);
   });
 });

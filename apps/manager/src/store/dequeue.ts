@@ -15,7 +15,8 @@ const RFC3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD
  * between queues — i.e. tenants of a stage type — by weight (queues.weight): each stream locks at most its weighted
  * share of `max` (FOR UPDATE SKIP LOCKED, a range scan of tasks_ready that stops at now()), and the locked rows are
  * ordered by a virtual tag (rank within its queue + a random phase) / weight: weighted round robin, with a random
- * start so that more tenants than slots get slots in proportion to their weights. A lone queue gets the whole batch.
+ * start so that more tenants than slots get slots in proportion to their weights. A lone queue gets the whole batch, and
+ * a share left unused by a stream with less ready work is topped up from the streams of its level that filled theirs.
  *
  * Limited queues — a max_in_flight cap, a job group (queue_group_members) or a rate limit on the stage type or the
  * tenant — get 0 unless $5: the caller holds the advisory locks of the capped queues and of the groups
@@ -85,9 +86,9 @@ export const DEQUEUE = statement(
        ceil($4::int * l.weight / sum(l.weight) OVER (PARTITION BY l.level)))::int AS k
      FROM limits l
    ),
-   candidates AS (
-     SELECT c.id, c.run_after, c.seq, quota.queue_id, quota.name, quota.tenant_id, quota.group_name, quota.level, quota.weight,
-       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed
+   first_round AS MATERIALIZED (
+     SELECT c.id, c.run_after, c.seq, quota.queue_id, quota.priority, quota.name, quota.tenant_id, quota.group_name, quota.level, quota.weight,
+       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed, quota.k
      FROM quota CROSS JOIN LATERAL (
        SELECT t.id, t.run_after, t.seq FROM tasks t
        WHERE t.queue_id = quota.queue_id AND t.priority = quota.priority AND t.status = 'PENDING' AND t.run_after <= now()
@@ -97,6 +98,36 @@ export const DEQUEUE = statement(
      ) c
      WHERE quota.k > 0
    ),
+   -- Top-up: the share a stream left unused (it had fewer ready tasks than its share) goes to the streams of its level
+   -- that filled theirs, by weight, continuing each one's scan after the last task it locked. So a small tenant's
+   -- presence costs a big one nothing: the batch is still full.
+   streams AS (
+     SELECT queue_id, priority, level, weight, count(*)::int AS n, max(k) AS k,
+       LEAST(max(lim), max(group_room), max(type_allowed), max(tenant_allowed)) AS bound,
+       (array_agg(run_after ORDER BY run_after DESC, seq DESC))[1] AS last_run_after,
+       (array_agg(seq ORDER BY run_after DESC, seq DESC))[1] AS last_seq
+     FROM first_round GROUP BY queue_id, priority, level, weight
+   ),
+   top_up AS (
+     SELECT f.*, LEAST(f.bound - f.n, ceil(GREATEST(0, $4::int - lv.taken) * f.weight / sum(f.weight) OVER (PARTITION BY f.level)))::int AS extra
+     FROM streams f JOIN (SELECT level, sum(n) AS taken FROM streams GROUP BY level) lv ON lv.level = f.level
+     WHERE f.n = f.k AND f.bound > f.n
+   ),
+   second_round AS (
+     SELECT c.id, c.run_after, c.seq, r.queue_id, r.priority, r.name, r.tenant_id, r.group_name, r.level, r.weight,
+       r.lim, r.group_room, r.type_allowed, r.tenant_allowed, r.k
+     FROM top_up u JOIN (SELECT DISTINCT ON (queue_id, priority) * FROM first_round) r ON r.queue_id = u.queue_id AND r.priority = u.priority
+     CROSS JOIN LATERAL (
+       SELECT t.id, t.run_after, t.seq FROM tasks t
+       WHERE t.queue_id = u.queue_id AND t.priority = u.priority AND t.status = 'PENDING' AND t.run_after <= now()
+         AND (t.run_after, t.seq) > (u.last_run_after, u.last_seq)
+       ORDER BY t.run_after, t.seq
+       LIMIT u.extra
+       FOR UPDATE SKIP LOCKED
+     ) c
+     WHERE u.extra > 0
+   ),
+   candidates AS (SELECT * FROM first_round UNION ALL SELECT * FROM second_round),
    phases AS MATERIALIZED (SELECT id AS queue_id, -ln(1 - random()) AS phase FROM q),
    tagged AS (
      SELECT c.*, (row_number() OVER (PARTITION BY c.queue_id, c.level ORDER BY c.run_after, c.seq) - 1 + ph.phase) / c.weight AS tag
