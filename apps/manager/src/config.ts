@@ -79,6 +79,12 @@ export const configSchema = {
   tasks: {
     leaseMs: { doc: 'Default lease length of a dequeued task; heartbeats extend it', format: 'nat', default: 30_000, env: 'JOBNIK_LEASE_MS' },
     sweepIntervalMs: { doc: 'How often expired leases and timeouts are collected', format: 'nat', default: 5_000, env: 'JOBNIK_SWEEP_INTERVAL_MS' },
+    readyRescanMs: {
+      doc: "Dequeues scan each queue's ready tasks from where this replica's last lease there stopped (a held xmin horizon then costs no walk over the tasks leased since); a task that became ready behind that point is found when the queue has too little after it, when its writer's wake-up arrives, or by a scan from the start at least this often. 0 = always scan from the start",
+      format: 'nat',
+      default: 10_000,
+      env: 'JOBNIK_READY_RESCAN_MS',
+    },
     maxAttempts: { doc: 'Default attempts per task', format: 'nat', default: 3, env: 'JOBNIK_TASK_MAX_ATTEMPTS' },
     backoffBaseMs: { doc: 'Default delay before the first retry', format: 'nat', default: 1_000, env: 'JOBNIK_TASK_BACKOFF_BASE_MS' },
     backoffMaxMs: { doc: 'Default cap on the retry delay', format: 'nat', default: 300_000, env: 'JOBNIK_TASK_BACKOFF_MAX_MS' },

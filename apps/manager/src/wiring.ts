@@ -23,6 +23,7 @@ import { LifecycleService } from './services/lifecycle-service.js';
 import { QueueService } from './services/queue-service.js';
 import { ReadService } from './services/read-service.js';
 import { ReadySignal } from './services/ready-signal.js';
+import { ScanMarks } from './services/scan-marks.js';
 import { ScheduleService } from './services/schedule-service.js';
 import { StatsService } from './services/stats-service.js';
 import { Throughput } from './services/throughput.js';
@@ -74,7 +75,8 @@ const EVENT_POLL_MS = 100;
 const THROUGHPUT_FLUSH_MS = 1000;
 
 export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promise<Wiring> {
-  const ready = new ReadySignal();
+  const marks = new ScanMarks(config.tasks.readyRescanMs);
+  const ready = new ReadySignal((type, since) => marks.lower(type, since));
   await ready.start(db);
   const directiveSignal = new DirectiveSignal();
   await directiveSignal.start(db);
@@ -100,7 +102,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     reads,
     { created: (name) => metrics.jobsCreated.inc({ name }) },
   );
-  const work = new WorkService(db, ready, { defaultLeaseMs: config.tasks.leaseMs, history: config.history.enabled }, {
+  const work = new WorkService(db, ready, marks, { defaultLeaseMs: config.tasks.leaseMs, history: config.history.enabled }, {
     dequeued: (count, seconds) => metrics.dequeued(count, seconds),
     throttled: (reason) => metrics.dequeueThrottled.inc({ reason }),
     acked: (statuses, tallies, attempts) => {

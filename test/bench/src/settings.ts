@@ -89,13 +89,14 @@ export const settings = {
     batch: num('BENCH_BACKLOG_BATCH', 200),
   },
   /**
-   * Fairness (issue 20): tenant A's ready backlog, tenant B adding one-task jobs at `bRatePerSecond`; A is measured
-   * alone for `phaseMs`, then with B for `phaseMs`. Worker processes split between 2 manager replicas.
+   * Fairness (issue 20): tenant A's ready backlog, tenant B adding one-task jobs at `bRatePerSecond`; `rounds` times, A is
+   * measured alone for `phaseMs`, then with B for `phaseMs`. Worker processes split between 2 manager replicas.
    */
   fairness: {
     backlog: num('BENCH_FAIR_BACKLOG', quick ? 100_000 : 1_000_000),
     bRatePerSecond: num('BENCH_FAIR_B_RATE', 10),
-    phaseMs: num('BENCH_FAIR_PHASE_MS', quick ? 4_000 : 30_000),
+    phaseMs: num('BENCH_FAIR_PHASE_MS', quick ? 2_000 : 10_000),
+    rounds: num('BENCH_FAIR_ROUNDS', 3),
     workers: num('BENCH_FAIR_WORKERS', 4),
     batch: num('BENCH_FAIR_BATCH', 200),
   },

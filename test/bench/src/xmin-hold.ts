@@ -5,6 +5,7 @@
 // hold / after; the figure is the mean rate during the hold over the mean before, and the worst hold window
 // over the same mean (targets of issue 19: ≥ 0.70 and ≥ 0.5).
 import pg from 'pg';
+import { COMPLETE, DEQUEUE, SWEEP } from '@jobnik/manager/statements';
 import { createDatabase } from './database.js';
 import { isMain } from './main.js';
 import { startManagerProcess } from './manager-process.js';
@@ -76,6 +77,8 @@ export async function runXminHold(): Promise<XminResult> {
     await holder.query('SELECT txid_current()');
     await until(start + (beforeS + holdS) * 1000);
     const atHoldEnd = await tableState(database.url);
+    // BENCH_XMIN_EXPLAIN=1: where the time goes at the end of the hold (plans on stderr, each rolled back).
+    if (process.env.BENCH_XMIN_EXPLAIN) await explainHot(database.url);
     await holder.query('COMMIT');
     note(`xmin: after (${afterS} s)`);
     await until(start + (beforeS + holdS + afterS) * 1000);
@@ -100,6 +103,39 @@ export async function runXminHold(): Promise<XminResult> {
     await producer.close();
     await manager.stop();
     await database.drop();
+  }
+}
+
+async function explainHot(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url, options: '-c jit=off' });
+  await c.connect();
+  const explain = async (label: string, text: string, params: unknown[]) => {
+    await c.query('BEGIN');
+    try {
+      const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) ${text}`, params);
+      note(`xmin explain: ${label}\n${r.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n')}`);
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  };
+  try {
+    await explain('dequeue of 200', DEQUEUE.text, [[STAGE], null, 'explainer', 200, false, 30_000, true]);
+    const leased = (await c.query<{ task_id: string; lease_token: string }>(`SELECT id AS task_id, lease_token FROM tasks WHERE status = 'IN_PROGRESS' LIMIT 200`)).rows;
+    const items = JSON.stringify(leased.map((l) => ({ ...l, result: null })));
+    await explain(`complete of ${leased.length}`, COMPLETE.text, [items, null, true]);
+    // The manager prepares its statements: after five runs PostgreSQL may settle on the generic plan.
+    await c.query('BEGIN');
+    try {
+      await c.query(`PREPARE xmin_complete AS ${COMPLETE.text}`);
+      await c.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) EXECUTE xmin_complete(${c.escapeLiteral(items)}, NULL, true)`);
+      note(`xmin explain: complete of ${leased.length}, generic plan\n${r.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n')}`);
+    } finally {
+      await c.query('ROLLBACK');
+    }
+    await explain('sweep', SWEEP.text, [1000, true]);
+  } finally {
+    await c.end();
   }
 }
 

@@ -149,7 +149,7 @@ export class JobService {
       { jobId, tenantId, priority, firstOrd: 0, parallel: req.parallelStages ?? false, firstOpen: true, jobPaused: false, taskDefaults: plan.taskDefaults, queueIds: plan.queueIds },
       stages,
     );
-    await notifyReady(tx, wake);
+    await notifyReady(tx, wake, readyAtCreation(stages));
     return jobId;
   }
 
@@ -191,7 +191,7 @@ export class JobService {
         actor,
         refuseFinal: (status) => new ConflictError('ILLEGAL_TRANSITION', `job ${jobId} is ${status}; stages cannot be added`),
       });
-      await notifyReady(tx, wake);
+      await notifyReady(tx, wake, readyAtCreation([stage]));
       return id;
     });
     return this.reads.mustGetStage(stageId, scope);
@@ -253,8 +253,13 @@ export class JobService {
       );
       await addTasksToStage(tx, stageId, status, ids.length, stage.status === 'CREATED' ? status : stage.status);
       if (job.status === 'CREATED') await setJobStatus(tx, job.id, 'PENDING', this.audit(actor));
-      if (status === 'PENDING') await notifyReady(tx, [stage.type]);
+      if (status === 'PENDING') await notifyReady(tx, [stage.type], readyAtCreation([{ tasks }]));
       return { stageId, created: ids.length, taskIds: ids };
     });
   }
+}
+
+/** No task names its own runAfter: every new task is ready from the transaction's start on (see notifyReady). */
+function readyAtCreation(stages: { tasks?: { runAfter?: unknown }[] }[]): boolean {
+  return stages.every((s) => (s.tasks ?? []).every((t) => t.runAfter === undefined));
 }

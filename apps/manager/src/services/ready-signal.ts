@@ -1,15 +1,32 @@
-// Push wake-ups for long-polling dequeues. Writers NOTIFY the stage types that got ready tasks (one
-// NOTIFY per transaction, payload "type1,type2"); every manager replica LISTENs and wakes its waiters.
+// Push wake-ups for long-polling dequeues. Writers NOTIFY the stage types that got ready tasks (one NOTIFY per
+// transaction, a JSON array of [stageType, since] pairs); every manager replica LISTENs, wakes its waiters and
+// lowers its scan marks (ScanMarks) to where the new tasks sort.
 import type { Db, Queryable } from '../db/db.js';
-import { notify } from '../store/notify.js';
+import { notifyReadyTypes } from '../store/notify.js';
 
 export const READY_CHANNEL = 'jobnik_ready';
 
-/** Queues a wake-up for the stage types; PostgreSQL delivers it when the transaction commits. */
-export async function notifyReady(tx: Queryable, stageTypes: Iterable<string>): Promise<void> {
+/**
+ * Queues a wake-up for the stage types; PostgreSQL delivers it when the transaction commits. `sinceNow`: every task
+ * made ready sorts at or after the transaction's start (new tasks with the default runAfter); otherwise replicas
+ * forget their scan marks of these types (a reopened stage or a resumed task keeps its old ready time).
+ */
+export async function notifyReady(tx: Queryable, stageTypes: Iterable<string>, sinceNow = false): Promise<void> {
   const types = [...new Set(stageTypes)];
   if (types.length === 0) return;
-  await notify(tx, READY_CHANNEL, types.join(','));
+  await notifyReadyTypes(tx, READY_CHANNEL, types, sinceNow);
+}
+
+/** [stageType, since] pairs of a payload (an older replica's "type1,type2" too). */
+export function parseReady(payload: string): [string, string | null][] {
+  if (!payload.startsWith('[')) return payload.split(',').map((t) => [t, null]);
+  try {
+    const pairs = JSON.parse(payload) as unknown;
+    if (!Array.isArray(pairs)) return [];
+    return pairs.filter((p): p is [string, string | null] => Array.isArray(p) && typeof p[0] === 'string').map(([t, since]) => [t, typeof since === 'string' ? since : null]);
+  } catch {
+    return [];
+  }
 }
 
 type Waiter = () => void;
@@ -18,8 +35,15 @@ export class ReadySignal {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private unlisten: (() => Promise<void>) | null = null;
 
+  /** `onReady`: each stage type a writer made tasks ready in, with the earliest place they sort (null: unknown). */
+  constructor(private readonly onReady: (stageType: string, since: string | null) => void = () => undefined) {}
+
   async start(db: Db): Promise<void> {
-    this.unlisten = await db.listen(READY_CHANNEL, (payload) => this.wake(payload.split(',')));
+    this.unlisten = await db.listen(READY_CHANNEL, (payload) => {
+      const pairs = parseReady(payload);
+      for (const [type, since] of pairs) this.onReady(type, since);
+      this.wake(pairs.map(([type]) => type));
+    });
   }
 
   /** Once stopped (the manager is closing), parked dequeues answer at once and new ones do not wait. */

@@ -10,6 +10,7 @@ import { workerActor } from '../domain/audit.js';
 import { ValidationError } from '../domain/errors.js';
 import { iso } from '../store/mappers.js';
 import type { ReadySignal } from './ready-signal.js';
+import type { ScanMarks } from './scan-marks.js';
 import { publish, settle } from './settle.js';
 import { jobTracesOfTasks } from '../store/job-traces.js';
 import { linkJobTraces, linkTaskTraces } from '../telemetry/task-links.js';
@@ -86,6 +87,7 @@ export class WorkService {
   constructor(
     private readonly db: Db,
     private readonly ready: ReadySignal,
+    private readonly marks: ScanMarks,
     private readonly options: WorkServiceOptions,
     private readonly hooks: WorkHooks = {},
   ) {}
@@ -137,14 +139,17 @@ export class WorkService {
       leaseMs: input.leaseMs ?? this.options.defaultLeaseMs,
       cappedLocked: false,
       history: this.options.history,
+      marks: this.marks.of(input.stageTypes),
     };
     const first = await dequeueTasks(this.db, params);
+    this.marks.advance(first.marks);
     if (!first.anyLimited || first.count >= input.max) return first;
     // Limited queues (caps, groups, rate limits) are served under their locks so no replica can race past a limit.
     const second = await this.db.transaction(async (tx) => {
       await lockFlowControls(tx, first.cappedIds, first.groupNames);
       return dequeueTasks(tx, { ...params, max: input.max - first.count, cappedLocked: true });
     });
+    this.marks.advance(second.marks);
     if (second.rateHeld) this.hooks.throttled?.('rate_limit');
     if (second.capHeld) this.hooks.throttled?.('capacity');
     if (first.count === 0) return { ...second, nextRunAfter: second.count > 0 ? null : second.nextRunAfter ?? first.nextRunAfter };

@@ -42,7 +42,7 @@ const TAIL = `SELECT (SELECT min(lease_worker) FROM acked) AS worker, (SELECT js
   (SELECT json_agg(r) FROM rollup r) AS stages,
   (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked WHERE status = 'PENDING')) AS stage_types`;
 
-const COMPLETE = statement(
+export const COMPLETE = statement(
   'jobnik_complete',
   `WITH input AS (
      SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, result jsonb)

@@ -6,8 +6,22 @@ import { outboxCte } from './webhooks.js';
 import { rollupCte } from './rollup.js';
 import { inScope } from './tenant-scope.js';
 
+/**
+ * A stream's scan mark: the (run_after, seq) of the last task leased from stream (queue q, priority p), whose stage
+ * type is `type`. ra is RFC 3339 UTC with microseconds, s the seq as text.
+ */
+export interface ScanMark {
+  type: string;
+  q: number;
+  p: number;
+  ra: string;
+  s: string;
+}
+
 /** A timestamptz as RFC 3339 in UTC with milliseconds, as Date#toISOString writes it. */
 const RFC3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** The same with microseconds (a scan mark must round-trip exactly; fixed width, so marks compare as strings). */
+const RFC3339_US = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /*
  * Streams: one per (queue, priority). Each stream with a ready head (one unlocked index probe) competes at its
@@ -24,6 +38,13 @@ const RFC3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD
  * theoretical arrival time of the next start) are locked in the statement, read on the database clock, and
  * advanced by what was leased: exact across replicas. Without any limit configured, the only extra cost over a
  * plain ordered scan is the head probes and a primary-key probe of the empty rate_limits and group tables.
+ *
+ * Scan marks ($8, kept per replica by ScanMarks): a stream with a mark is probed and scanned from its last leased
+ * (run_after, seq) on, so the index entries of tasks leased since — dead, but not removable while some session holds
+ * the xmin horizon — are not walked again by every dequeue. A task can become ready behind a mark (a create that
+ * commits late, a reopened stage, an immediate retry): a stream with nothing after its mark is probed from the start,
+ * a stream with fewer after its mark than its share also scans behind it, writers' wake-ups lower or drop marks, and
+ * marks expire (tasks.readyRescanMs), so such a task waits at most until then.
  *
  * The roll-up locks stage and job rows in id order (a fair batch spans one stage per tenant: in join order,
  * concurrent dequeues deadlock on them). The leased tasks, their jobs and stages come back as JSON text already in
@@ -62,17 +83,28 @@ export const DEQUEUE = statement(
        GREATEST(0, LEAST($4::int, floor(extract(epoch FROM at - GREATEST(tat, at)) * 1000 / t_ms) + burst))::int AS allowed
      FROM (SELECT rl.*, rl.period_ms::float8 / rl.limit_n AS t_ms, clock_timestamp() AS at FROM rl) x
    ),
+   marks AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($8::text::jsonb) AS m(q int, p int, ra timestamptz, s bigint)),
    heads AS (
      SELECT q.id AS queue_id, q.name, q.tenant_id, q.group_name, q.weight, q.lim, p.priority,
+       mk.q IS NOT NULL AS marked, coalesce(mk.ra, '-infinity') AS mra, coalesce(mk.s, 0) AS ms,
        CASE WHEN q.aging_ms IS NULL THEN p.priority
             ELSE GREATEST(0, p.priority - floor(extract(epoch FROM now() - h.run_after) * 1000 / q.aging_ms))::int END AS level
      FROM q CROSS JOIN generate_series(0, 4) AS p(priority)
+     LEFT JOIN marks mk ON mk.q = q.id AND mk.p = p.priority
      CROSS JOIN LATERAL (
-       SELECT t.run_after FROM tasks t
-       WHERE t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after <= now()
-       ORDER BY t.run_after, t.seq LIMIT 1
+       -- The head after the mark; only when there is none, the head from the start (which finds a task behind the mark).
+       SELECT coalesce((
+         SELECT t.run_after FROM tasks t
+         WHERE t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after <= now()
+           AND (t.run_after, t.seq) > (coalesce(mk.ra, '-infinity'), coalesce(mk.s, 0))
+         ORDER BY t.run_after, t.seq LIMIT 1
+       ), (
+         SELECT t.run_after FROM tasks t
+         WHERE mk.q IS NOT NULL AND t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after <= now()
+         ORDER BY t.run_after, t.seq LIMIT 1
+       )) AS run_after
      ) h
-     WHERE q.lim > 0 OR $5::boolean
+     WHERE h.run_after IS NOT NULL AND (q.lim > 0 OR $5::boolean)
    ),
    limits AS MATERIALIZED (
      SELECT h.*, coalesce(g.room, $4::int) AS group_room, coalesce(ta.allowed, $4::int) AS type_allowed, coalesce(tt.allowed, $4::int) AS tenant_allowed
@@ -92,12 +124,30 @@ export const DEQUEUE = statement(
      FROM quota CROSS JOIN LATERAL (
        SELECT t.id, t.run_after, t.seq FROM tasks t
        WHERE t.queue_id = quota.queue_id AND t.priority = quota.priority AND t.status = 'PENDING' AND t.run_after <= now()
+         AND (t.run_after, t.seq) > (quota.mra, quota.ms)
        ORDER BY t.run_after, t.seq
        LIMIT quota.k
        FOR UPDATE SKIP LOCKED
      ) c
      WHERE quota.k > 0
    ),
+   -- A marked stream with fewer ready tasks after its mark than its share also looks behind the mark.
+   behind_mark AS (
+     SELECT c.id, c.run_after, c.seq, quota.queue_id, quota.priority, quota.name, quota.tenant_id, quota.group_name, quota.level, quota.weight,
+       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed, quota.k
+     FROM quota LEFT JOIN (SELECT queue_id, priority, count(*)::int AS n FROM first_round GROUP BY queue_id, priority) f
+       ON f.queue_id = quota.queue_id AND f.priority = quota.priority
+     CROSS JOIN LATERAL (
+       SELECT t.id, t.run_after, t.seq FROM tasks t
+       WHERE t.queue_id = quota.queue_id AND t.priority = quota.priority AND t.status = 'PENDING' AND t.run_after <= now()
+         AND (t.run_after, t.seq) <= (quota.mra, quota.ms)
+       ORDER BY t.run_after, t.seq
+       LIMIT quota.k - coalesce(f.n, 0)
+       FOR UPDATE SKIP LOCKED
+     ) c
+     WHERE quota.marked AND quota.k > coalesce(f.n, 0)
+   ),
+   locked AS MATERIALIZED (SELECT * FROM first_round UNION ALL SELECT * FROM behind_mark),
    -- Top-up: the share a stream left unused (it had fewer ready tasks than its share) goes to the streams of its level
    -- that filled theirs, by weight, continuing each one's scan after the last task it locked. So a small tenant's
    -- presence costs a big one nothing: the batch is still full.
@@ -106,7 +156,7 @@ export const DEQUEUE = statement(
        LEAST(max(lim), max(group_room), max(type_allowed), max(tenant_allowed)) AS bound,
        (array_agg(run_after ORDER BY run_after DESC, seq DESC))[1] AS last_run_after,
        (array_agg(seq ORDER BY run_after DESC, seq DESC))[1] AS last_seq
-     FROM first_round GROUP BY queue_id, priority, level, weight
+     FROM locked GROUP BY queue_id, priority, level, weight
    ),
    top_up AS (
      SELECT f.*, LEAST(f.bound - f.n, ceil(GREATEST(0, $4::int - lv.taken) * f.weight / sum(f.weight) OVER (PARTITION BY f.level)))::int AS extra
@@ -116,7 +166,7 @@ export const DEQUEUE = statement(
    second_round AS (
      SELECT c.id, c.run_after, c.seq, r.queue_id, r.priority, r.name, r.tenant_id, r.group_name, r.level, r.weight,
        r.lim, r.group_room, r.type_allowed, r.tenant_allowed, r.k
-     FROM top_up u JOIN (SELECT DISTINCT ON (queue_id, priority) * FROM first_round) r ON r.queue_id = u.queue_id AND r.priority = u.priority
+     FROM top_up u JOIN (SELECT DISTINCT ON (queue_id, priority) * FROM locked) r ON r.queue_id = u.queue_id AND r.priority = u.priority
      CROSS JOIN LATERAL (
        SELECT t.id, t.run_after, t.seq FROM tasks t
        WHERE t.queue_id = u.queue_id AND t.priority = u.priority AND t.status = 'PENDING' AND t.run_after <= now()
@@ -127,7 +177,7 @@ export const DEQUEUE = statement(
      ) c
      WHERE u.extra > 0
    ),
-   candidates AS (SELECT * FROM first_round UNION ALL SELECT * FROM second_round),
+   candidates AS (SELECT * FROM locked UNION ALL SELECT * FROM second_round),
    phases AS MATERIALIZED (SELECT id AS queue_id, -ln(1 - random()) AS phase FROM q),
    tagged AS (
      SELECT c.*, (row_number() OVER (PARTITION BY c.queue_id, c.level ORDER BY c.run_after, c.seq) - 1 + ph.phase) / c.weight AS tag
@@ -208,6 +258,9 @@ export const DEQUEUE = statement(
         'data', s.data, 'userMetadata', s.user_metadata)), '[]')::text
       FROM stages s WHERE s.id IN (SELECT DISTINCT stage_id FROM leased)) AS stages,
      (SELECT count(*) FROM rollup)::int + (SELECT count(*) FROM started_jobs)::int + (SELECT count(*) FROM rl_spent)::int AS touched,
+     (SELECT json_agg(json_build_object('type', x.name, 'q', x.queue_id, 'p', x.priority, 'ra', ${RFC3339_US('x.run_after')}, 's', x.seq::text))::text
+      FROM (SELECT DISTINCT ON (l.queue_id, l.priority) l.queue_id, l.priority, l.run_after, l.seq, qu.name
+            FROM leased l JOIN queues qu ON qu.id = l.queue_id ORDER BY l.queue_id, l.priority, l.run_after DESC, l.seq DESC) x) AS marks,
      (SELECT bool_or(limited) FROM q) AS any_limited,
      (SELECT array_agg(id ORDER BY id) FROM q WHERE capped) AS capped_ids,
      (SELECT array_agg(DISTINCT group_name) FROM q WHERE group_name IS NOT NULL) AS group_names,
@@ -236,6 +289,8 @@ export interface DequeueParams {
   cappedLocked: boolean;
   /** history.enabled: record the jobs and stages this dequeue starts. */
   history: boolean;
+  /** Where each stream's scan starts (ScanMarks); none = from the start. */
+  marks?: ScanMark[];
 }
 
 /** One dequeue's result. tasks, jobs and stages are JSON arrays in DequeueResponse's wire format. */
@@ -256,12 +311,14 @@ export interface RawDequeue {
   rateWakeAt: Date | null;
   /** When nothing was ready: the earliest runAfter among pending tasks of these queues. */
   nextRunAfter: Date | null;
+  /** Per stream leased from: the last task leased (the next scan's mark). */
+  marks: ScanMark[];
 }
 
 const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(v as string));
 
 export async function dequeueTasks(db: Queryable, p: DequeueParams): Promise<RawDequeue> {
-  const rows = await db.query<Record<string, unknown>>(DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.cappedLocked, p.leaseMs, p.history]);
+  const rows = await db.query<Record<string, unknown>>(DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.cappedLocked, p.leaseMs, p.history, JSON.stringify(p.marks ?? [])]);
   const r = rows[0]!;
   return {
     count: r.n as number,
@@ -275,6 +332,7 @@ export async function dequeueTasks(db: Queryable, p: DequeueParams): Promise<Raw
     capHeld: Boolean(r.cap_held),
     rateWakeAt: dateOrNull(r.rate_wake_at),
     nextRunAfter: dateOrNull(r.next_run_after),
+    marks: r.marks ? (JSON.parse(r.marks as string) as ScanMark[]) : [],
   };
 }
 

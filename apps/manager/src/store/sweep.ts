@@ -7,7 +7,7 @@ import { outboxCte } from './webhooks.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
 import { tallySql, type Tally } from './throughput.js';
 
-const SWEEP = statement(
+export const SWEEP = statement(
   'jobnik_sweep',
   `WITH expired AS (
      SELECT t.id, CASE WHEN t.lease_expires_at < now() THEN 'LEASE_EXPIRED' ELSE 'TIMEOUT' END AS reason,
