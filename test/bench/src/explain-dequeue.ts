@@ -28,7 +28,7 @@ export async function explainDequeue(databaseUrl: string, stageType: string, max
     for (let i = 0; i < tries; i++) {
       await c.query('BEGIN');
       // Parameters as dequeueTasks passes them: stage types, tenant, worker, max, capped-locked, lease ms.
-      const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) ${DEQUEUE.text}`, [[stageType], null, 'explainer', max, false, 30_000]);
+      const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) ${DEQUEUE.text}`, [[stageType], null, 'explainer', max, false, 30_000, false, '[]']);
       await c.query('ROLLBACK');
       const plan = r.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
       const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);
