@@ -28,6 +28,15 @@ export interface AckResult {
   worker: string | null;
 }
 
+/**
+ * `alias.status = 'IN_PROGRESS'`, written so that the planner cannot answer it from the tasks_running index: acks reach
+ * their tasks by primary key. With the plain test the planner may scan tasks_running instead (it expects few running
+ * tasks) and hash-join the batch against it — and while a session holds the xmin horizon that index still has an
+ * entry for every lease taken since. Measured after two minutes of a held horizon: 640,000 entries, 40,000 heap pages
+ * read, 600 ms per completion of 1,000 tasks; by primary key about 1 ms.
+ */
+const isRunning = (alias: string) => `(CASE WHEN ${alias}.status = 'IN_PROGRESS' THEN true ELSE false END)`;
+
 /** What the attempt history needs of each acked task (see attemptsCte). */
 const ATTEMPT_RETURNING = 't.job_id, t.attempts, t.lease_worker, t.started_at, t.error';
 const WORKER_ACTOR = "'worker:' || coalesce(a.lease_worker, '?')";
@@ -51,7 +60,7 @@ export const COMPLETE = statement(
      UPDATE tasks t SET status = 'COMPLETED', result = coalesce(i.result, 'null'::jsonb), progress = 1, error = NULL,
        finished_at = now(), updated_at = now(), lease_expires_at = NULL
      FROM input i
-     WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
+     WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND ${isRunning('t')}
        AND ${taskInScope('$2')}
      RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after, ${ATTEMPT_RETURNING}
    ),
@@ -71,7 +80,7 @@ const FAIL = statement(
      SELECT t.id, i.error, i.checkpoint, i.has_checkpoint, (i.retryable AND t.attempts < t.max_attempts) AS retry,
        jobnik_backoff_ms(t.attempts, t.backoff_base_ms, t.backoff_max_ms, t.backoff_jitter) AS delay_ms
      FROM tasks t JOIN input i ON t.id = i.task_id AND t.lease_token = i.lease_token
-     WHERE t.status = 'IN_PROGRESS'
+     WHERE ${isRunning('t')}
        AND ${taskInScope('$2')}
      FOR UPDATE OF t
    ),
@@ -105,7 +114,7 @@ const RELEASE = statement(
        checkpoint = CASE WHEN i.has_checkpoint THEN i.checkpoint ELSE t.checkpoint END,
        updated_at = now(), lease_expires_at = NULL
      FROM input i
-     WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND t.status = 'IN_PROGRESS'
+     WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND ${isRunning('t')}
        AND ${taskInScope('$2')}
      RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after, ${ATTEMPT_RETURNING}
    ),
