@@ -141,7 +141,7 @@ async function explainHot(url: string): Promise<void> {
     } finally {
       await c.query('ROLLBACK');
     }
-    await explain('sweep', SWEEP.text, [1000, true]);
+    await explain('sweep from a watermark 15 s back', SWEEP.text, [1000, true, new Date(Date.now() - 15_000)]);
   } finally {
     await c.end();
   }

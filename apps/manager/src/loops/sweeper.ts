@@ -10,6 +10,13 @@ import type { Tally } from '../store/throughput.js';
 import { Periodic } from './periodic.js';
 
 const BATCH = 1000;
+/** A pass over every running task at least this often; the passes between start at a watermark. */
+const FULL_PASS_MS = 60_000;
+/**
+ * How far before the last pass's start the next one looks: a lease that became visible after that pass (its dequeue
+ * committed late) still expired after this point unless its transaction ran longer than this plus the lease.
+ */
+const WATERMARK_SLACK_MS = 5_000;
 /** Timed-out jobs failed per transaction. */
 const JOB_BATCH = 50;
 
@@ -25,6 +32,10 @@ export interface SweepTotals {
 
 export class Sweeper {
   private readonly loop: Periodic;
+  /** Leases that expired before it were swept by an earlier pass; null = the next pass looks at every running task. */
+  private watermark: Date | null = null;
+  private lastFullPass = 0;
+  private readonly slackMs: number;
 
   constructor(
     private readonly db: Db,
@@ -34,7 +45,8 @@ export class Sweeper {
     /** history.enabled */
     private readonly history = true,
   ) {
-    this.loop = new Periodic('sweep', intervalMs, () => this.sweepAll(), logger);
+    this.loop = new Periodic('sweep', intervalMs, () => this.sweepAll(false), logger);
+    this.slackMs = WATERMARK_SLACK_MS + 2 * intervalMs;
   }
 
   start(): void {
@@ -45,12 +57,20 @@ export class Sweeper {
     return this.loop.stop();
   }
 
-  /** Sweeps until a batch comes back short; returns what it did. */
-  async sweepAll(): Promise<SweepTotals> {
+  /**
+   * Sweeps until a batch comes back short; returns what it did. `full`: look at every running task (else from the
+   * watermark, with a full pass at least every minute: under a held xmin horizon a full pass walks every lease taken
+   * since the hold began).
+   */
+  async sweepAll(full = true): Promise<SweepTotals> {
     const totals: SweepTotals = { retried: 0, failed: 0, timedOut: 0, tallies: [] };
+    const now = Date.now();
+    const since = full || this.watermark === null || now - this.lastFullPass >= FULL_PASS_MS ? null : this.watermark;
+    if (since === null) this.lastFullPass = now;
+    let startedAt: Date | null = null;
     for (;;) {
       const r = await this.db.transaction(async (tx) => {
-        const swept = await sweepExpired(tx, BATCH, this.history);
+        const swept = await sweepExpired(tx, BATCH, this.history, since);
         const out = await settle(tx, swept.stages, { actor: SWEEPER_ACTOR, record: this.history });
         for (const t of swept.stageTypes) out.wake.add(t);
         await publish(tx, out);
@@ -60,8 +80,11 @@ export class Sweeper {
       totals.failed += r.failed;
       totals.timedOut += r.timedOut;
       totals.tallies.push(...r.tallies);
+      startedAt ??= r.sweptAt;
       if (r.retried + r.failed < BATCH) break;
     }
+    // Every lease that had expired when this pass began is swept (or locked by another replica's pass).
+    if (startedAt) this.watermark = new Date(startedAt.getTime() - this.slackMs);
     totals.jobsTimedOut = await this.expireJobs();
     if (totals.retried + totals.failed + totals.jobsTimedOut > 0) {
       this.logger.info({ retried: totals.retried, failed: totals.failed, timedOut: totals.timedOut, jobsTimedOut: totals.jobsTimedOut }, 'sweeper recovered lost tasks');

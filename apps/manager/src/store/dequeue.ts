@@ -198,7 +198,7 @@ export const DEQUEUE = statement(
    ),
    leased AS (
      UPDATE tasks t SET status = 'IN_PROGRESS', attempts = t.attempts + 1, lease_worker = $3,
-       lease_token = gen_random_uuid(), lease_expires_at = now() + $6::int * interval '1 millisecond',
+       lease_token = gen_random_uuid(), lease_expires_at = now() + LEAST($6::int, coalesce(t.timeout_ms, $6::int)) * interval '1 millisecond',
        -- Under a rate limit the start is dated when the limit granted it (after its row lock), not at transaction start.
        started_at = coalesce((SELECT max(at) FROM rl_allow), now()), updated_at = now(),
        progress = CASE WHEN t.checkpoint IS NULL THEN 0 ELSE t.progress END

@@ -12,7 +12,9 @@ const HEARTBEAT = statement(
    ),
    beat AS (
      UPDATE tasks t SET
-       lease_expires_at = CASE WHEN t.status IN ('IN_PROGRESS', 'PAUSED') THEN now() + $2::int * interval '1 millisecond' ELSE t.lease_expires_at END,
+       -- A lease never outlives the task's timeout (the sweeper finds both by lease_expires_at).
+       lease_expires_at = CASE WHEN t.status IN ('IN_PROGRESS', 'PAUSED') THEN LEAST(now() + $2::int * interval '1 millisecond',
+         coalesce(t.started_at + t.timeout_ms * interval '1 millisecond', 'infinity')) ELSE t.lease_expires_at END,
        progress = coalesce(i.progress, t.progress),
        checkpoint = CASE WHEN i.has_checkpoint THEN i.checkpoint ELSE t.checkpoint END,
        updated_at = now()

@@ -7,18 +7,24 @@ import { outboxCte } from './webhooks.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
 import { tallySql, type Tally } from './throughput.js';
 
-export const SWEEP = statement(
-  'jobnik_sweep',
-  `WITH expired AS (
-     SELECT t.id, CASE WHEN t.lease_expires_at < now() THEN 'LEASE_EXPIRED' ELSE 'TIMEOUT' END AS reason,
+/**
+ * From a watermark ($3): leases that expired at or after it — a range scan per queue of tasks_running, which stays
+ * short however many dead entries a held xmin horizon leaves behind (leases never outlive their task's timeout, so
+ * this finds timeouts too). The full pass (no watermark) also finds rows leased before that rule, by their timeout.
+ */
+const sweepSql = (due: string) => `WITH expired AS (
+     SELECT t.id,
+       CASE WHEN t.timeout_ms IS NOT NULL AND t.started_at + t.timeout_ms * interval '1 millisecond' <= now() THEN 'TIMEOUT' ELSE 'LEASE_EXPIRED' END AS reason,
        t.attempts < t.max_attempts AS retry,
        jobnik_backoff_ms(t.attempts, t.backoff_base_ms, t.backoff_max_ms, t.backoff_jitter) AS delay_ms
-     FROM tasks t
-     WHERE t.status = 'IN_PROGRESS'
-       AND (t.lease_expires_at < now() OR (t.timeout_ms IS NOT NULL AND t.started_at + t.timeout_ms * interval '1 millisecond' < now()))
-     ORDER BY t.id
+     FROM queues q CROSS JOIN LATERAL (
+       SELECT t.* FROM tasks t
+       WHERE t.queue_id = q.id AND t.status = 'IN_PROGRESS' AND ${due}
+       ORDER BY t.lease_expires_at
+       LIMIT $1
+       FOR UPDATE OF t SKIP LOCKED
+     ) t
      LIMIT $1
-     FOR UPDATE SKIP LOCKED
    ),
    acked AS (
      UPDATE tasks t SET
@@ -42,7 +48,13 @@ export const SWEEP = statement(
           (SELECT count(*) FROM acked WHERE reason = 'TIMEOUT')::int AS timed_out,
           (SELECT json_agg(r) FROM rollup r) AS stages,
           (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked)) AS stage_types,
-          ${tallySql('acked')}`,
+          ${tallySql('acked')},
+          now() AS swept_at`;
+
+export const SWEEP = statement('jobnik_sweep', sweepSql(`t.lease_expires_at >= $3::timestamptz AND t.lease_expires_at < now()`));
+const SWEEP_ALL = statement(
+  'jobnik_sweep_all',
+  sweepSql(`(t.lease_expires_at < now() OR (t.timeout_ms IS NOT NULL AND t.started_at + t.timeout_ms * interval '1 millisecond' < now()))`),
 );
 
 export interface SweepResult {
@@ -53,11 +65,16 @@ export interface SweepResult {
   stageTypes: string[];
   /** Tasks failed for good, by tenant (throughput). */
   tallies: Tally[];
+  /** The statement's now(): the next pass's watermark is derived from it. */
+  sweptAt: Date;
 }
 
-/** `history`: write the attempts' history rows (history.enabled). */
-export async function sweepExpired(tx: Queryable, batch: number, history: boolean): Promise<SweepResult> {
-  const rows = await tx.query<Record<string, unknown>>(SWEEP, [batch, history]);
+/**
+ * `history`: write the attempts' history rows (history.enabled). `since`: the watermark — only leases that expired at
+ * or after it; null = every running task (the full pass).
+ */
+export async function sweepExpired(tx: Queryable, batch: number, history: boolean, since: Date | null): Promise<SweepResult> {
+  const rows = await tx.query<Record<string, unknown>>(since ? SWEEP : SWEEP_ALL, since ? [batch, history, since] : [batch, history]);
   const r = rows[0]!;
   return {
     retried: r.retried as number,
@@ -66,5 +83,6 @@ export async function sweepExpired(tx: Queryable, batch: number, history: boolea
     stages: (r.stages as StageCountersRow[] | null) ?? [],
     stageTypes: (r.stage_types as string[] | null) ?? [],
     tallies: (r.tallies as Tally[] | null) ?? [],
+    sweptAt: r.swept_at instanceof Date ? r.swept_at : new Date(r.swept_at as string),
   };
 }
