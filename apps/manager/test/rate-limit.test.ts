@@ -66,6 +66,18 @@ describe.each(testStores())('rate limits on %s', (store) => {
     await complete(f.a, leased);
   });
 
+  it("what the stage type's limit allows is shared equally by the tenants with work, in every batch", async () => {
+    await f.a.raw('PUT', '/rate-limits/rl-share', { limit: 4, periodMs: HOUR, burst: 4 });
+    await createTasks(f.a, 'p', 'rl-share', 12);
+    await createTasks(f.a, 'q', 'rl-share', 12);
+    for (let round = 0; round < 5; round++) {
+      const leased = await lease(f.a, ['rl-share'], 10);
+      expect([leased.filter((t) => t.data.tenantId === 'p').length, leased.filter((t) => t.data.tenantId === 'q').length]).toEqual([2, 2]);
+      await complete(f.a, leased);
+      await advance('rl-share', HOUR);
+    }
+  });
+
   it('a long-poll held back by the limit answers with a task once the next start is due, not at waitMs', async () => {
     await f.a.raw('PUT', '/rate-limits/rl-wake', { limit: 1, periodMs: 300, burst: 1 });
     await createTasks(f.a, 't1', 'rl-wake', 3);

@@ -114,13 +114,18 @@ export const DEQUEUE = statement(
      LEFT JOIN rl_allow tt ON tt.stage_type = h.name AND tt.tenant_id = h.tenant_id
    ),
    quota AS (
+     -- A stream's share of the batch, and of what its stage type's rate limit and its group's room allow, by weight
+     -- among the streams of its level that compete for them (what a share leaves unused goes to the top-up).
      SELECT l.*, LEAST(l.lim, l.group_room, l.type_allowed, l.tenant_allowed,
-       ceil($4::int * l.weight / sum(l.weight) OVER (PARTITION BY l.level)))::int AS k
+       ceil($4::int * l.weight / sum(l.weight) OVER (PARTITION BY l.level)),
+       ceil(l.type_allowed * l.weight / sum(l.weight) OVER (PARTITION BY l.level, l.name)),
+       CASE WHEN l.group_name IS NULL THEN $4::int
+            ELSE ceil(l.group_room * l.weight / sum(l.weight) OVER (PARTITION BY l.level, l.group_name)) END)::int AS k
      FROM limits l
    ),
    first_round AS MATERIALIZED (
      SELECT c.id, c.run_after, c.seq, quota.queue_id, quota.priority, quota.name, quota.tenant_id, quota.group_name, quota.level, quota.weight,
-       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed, quota.k
+       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed, quota.k, 0 AS round
      FROM quota CROSS JOIN LATERAL (
        SELECT t.id, t.run_after, t.seq FROM tasks t
        WHERE t.queue_id = quota.queue_id AND t.priority = quota.priority AND t.status = 'PENDING' AND t.run_after <= now()
@@ -134,7 +139,7 @@ export const DEQUEUE = statement(
    -- A marked stream with fewer ready tasks after its mark than its share also looks behind the mark.
    behind_mark AS (
      SELECT c.id, c.run_after, c.seq, quota.queue_id, quota.priority, quota.name, quota.tenant_id, quota.group_name, quota.level, quota.weight,
-       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed, quota.k
+       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed, quota.k, 0 AS round
      FROM quota LEFT JOIN (SELECT queue_id, priority, count(*)::int AS n FROM first_round GROUP BY queue_id, priority) f
        ON f.queue_id = quota.queue_id AND f.priority = quota.priority
      CROSS JOIN LATERAL (
@@ -165,7 +170,7 @@ export const DEQUEUE = statement(
    ),
    second_round AS (
      SELECT c.id, c.run_after, c.seq, r.queue_id, r.priority, r.name, r.tenant_id, r.group_name, r.level, r.weight,
-       r.lim, r.group_room, r.type_allowed, r.tenant_allowed, r.k
+       r.lim, r.group_room, r.type_allowed, r.tenant_allowed, r.k, 1 AS round
      FROM top_up u JOIN (SELECT DISTINCT ON (queue_id, priority) * FROM locked) r ON r.queue_id = u.queue_id AND r.priority = u.priority
      CROSS JOIN LATERAL (
        SELECT t.id, t.run_after, t.seq FROM tasks t
@@ -183,17 +188,19 @@ export const DEQUEUE = statement(
      SELECT c.*, (row_number() OVER (PARTITION BY c.queue_id, c.level ORDER BY c.run_after, c.seq) - 1 + ph.phase) / c.weight AS tag
      FROM candidates c JOIN phases ph ON ph.queue_id = c.queue_id
    ),
+   -- Within a level, every stream's share (round 0) goes before any top-up (round 1): a limit that cuts the batch
+   -- short cuts top-ups first, never a stream's share.
    picked AS (
-     SELECT id, row_number() OVER (ORDER BY level, tag, seq) AS ord FROM (
-       SELECT id, level, tag, seq, lim, group_name, group_room, type_allowed, tenant_allowed,
-         row_number() OVER (PARTITION BY queue_id ORDER BY level, tag, seq) AS rn_queue,
-         row_number() OVER (PARTITION BY group_name ORDER BY level, tag, seq) AS rn_group,
-         row_number() OVER (PARTITION BY name ORDER BY level, tag, seq) AS rn_type,
-         row_number() OVER (PARTITION BY name, tenant_id ORDER BY level, tag, seq) AS rn_tenant
+     SELECT id, row_number() OVER (ORDER BY level, round, tag, seq) AS ord FROM (
+       SELECT id, level, round, tag, seq, lim, group_name, group_room, type_allowed, tenant_allowed,
+         row_number() OVER (PARTITION BY queue_id ORDER BY level, round, tag, seq) AS rn_queue,
+         row_number() OVER (PARTITION BY group_name ORDER BY level, round, tag, seq) AS rn_group,
+         row_number() OVER (PARTITION BY name ORDER BY level, round, tag, seq) AS rn_type,
+         row_number() OVER (PARTITION BY name, tenant_id ORDER BY level, round, tag, seq) AS rn_tenant
        FROM tagged
      ) ranked
      WHERE rn_queue <= lim AND (group_name IS NULL OR rn_group <= group_room) AND rn_type <= type_allowed AND rn_tenant <= tenant_allowed
-     ORDER BY level, tag, seq
+     ORDER BY level, round, tag, seq
      LIMIT $4
    ),
    leased AS (
