@@ -27,6 +27,9 @@ export interface FairnessResult {
   bLeased: number;
   /** Round trip of B's job creations as the producer saw them (part of B's pickup: created_at is the insert's start). */
   bCreateMs: number[];
+  /** With track_commit_timestamp on: B's pickup split at its create's commit (the create transaction; the wait after it). */
+  bCreateTxnMs: number[];
+  bAfterCommitMs: number[];
 }
 
 async function completionsDuring(fleet: WorkerFleet, ms: number): Promise<number> {
@@ -100,9 +103,27 @@ export async function runFairness(): Promise<FairnessResult> {
           [B_TENANT],
         )
       ).rows;
+      // With track_commit_timestamp on, the pickup splits at the create's commit (the xid of the job's creation
+      // history row): the create transaction itself, then the wait for a dequeue.
+      const split = (await c.query<{ on: boolean }>(`SELECT current_setting('track_commit_timestamp') = 'on' AS on`)).rows[0]!.on
+        ? (
+            await c.query<{ txn: number; after: number }>(
+              `SELECT extract(epoch FROM pg_xact_commit_timestamp(h.xmin) - t.created_at) * 1000 AS txn,
+                      extract(epoch FROM t.started_at - pg_xact_commit_timestamp(h.xmin)) * 1000 AS after
+               FROM tasks t JOIN queues q ON q.id = t.queue_id
+               JOIN job_history h ON h.job_id = t.job_id AND h.stage_id IS NULL AND h.from_status IS NULL
+               WHERE q.tenant_id = $1 AND t.started_at IS NOT NULL`,
+              [B_TENANT],
+            )
+          ).rows
+        : [];
       await c.end();
       const bPickupMs = rows.filter((r) => r.ms !== null).map((r) => Number(r.ms)).sort((a, b) => a - b);
-      return { backlog, soloRate, sharedRate, soloRates: solo, sharedRates: shared, bPickupMs, bCreated, bLeased: bPickupMs.length, bCreateMs: bCreateMs.sort((a, b) => a - b) };
+      const sorted = (xs: number[]) => xs.map(Number).sort((a, b) => a - b);
+      return {
+        backlog, soloRate, sharedRate, soloRates: solo, sharedRates: shared, bPickupMs, bCreated, bLeased: bPickupMs.length, bCreateMs: bCreateMs.sort((a, b) => a - b),
+        bCreateTxnMs: sorted(split.map((r) => r.txn)), bAfterCommitMs: sorted(split.map((r) => r.after)),
+      };
     } finally {
       await fleet.stop();
     }
@@ -117,7 +138,11 @@ export function reportFairness(r: FairnessResult, run = 1): void {
   const common = { run, backlog: r.backlog, bRatePerSecond: settings.fairness.bRatePerSecond, phaseMs: settings.fairness.phaseMs, rounds: settings.fairness.rounds, workers: settings.fairness.workers, replicas: 2, batch: settings.fairness.batch };
   const p = (q: number) => (r.bPickupMs.length ? round(percentile(r.bPickupMs, q), 2) : NaN);
   const c = (q: number) => (r.bCreateMs.length ? round(percentile(r.bCreateMs, q), 2) : NaN);
-  report({ figure: 'fair-b-pickup-p99', value: p(99), unit: 'ms', target: targets.fairPickupP99Ms, p50: p(50), max: p(100), createP50Ms: c(50), createP99Ms: c(99), bCreated: r.bCreated, bLeased: r.bLeased, clock: 'database (started_at - created_at)', ...common });
+  const q = (xs: number[], at: number) => (xs.length ? round(percentile(xs, at), 2) : undefined);
+  const split = r.bCreateTxnMs.length
+    ? { createTxnP50Ms: q(r.bCreateTxnMs, 50), createTxnP99Ms: q(r.bCreateTxnMs, 99), afterCommitP50Ms: q(r.bAfterCommitMs, 50), afterCommitP99Ms: q(r.bAfterCommitMs, 99) }
+    : {};
+  report({ figure: 'fair-b-pickup-p99', value: p(99), unit: 'ms', target: targets.fairPickupP99Ms, p50: p(50), max: p(100), createP50Ms: c(50), createP99Ms: c(99), ...split, bCreated: r.bCreated, bLeased: r.bLeased, clock: 'database (started_at - created_at)', ...common });
   report({ figure: 'fair-a-throughput-ratio', value: round(r.sharedRate / r.soloRate, 3), unit: 'ratio', target: targets.fairThroughputRatio, soloTasksPerSecond: round(r.soloRate), sharedTasksPerSecond: round(r.sharedRate), soloRounds: r.soloRates.map((x) => round(x)), sharedRounds: r.sharedRates.map((x) => round(x)), ...common });
 }
 
