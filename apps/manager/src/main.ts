@@ -8,8 +8,18 @@ import { startManager } from './server.js';
 import { traceLogFields } from './telemetry/log-trace.js';
 import { startTelemetry } from './telemetry/otel-sdk.js';
 
+/** The configuration, or exit 2 with one line naming what is wrong (a stack trace helps no one here). */
+function configOrExit(): ReturnType<typeof loadConfig> {
+  try {
+    return loadConfig();
+  } catch (err) {
+    console.error(`jobnik-manager: invalid configuration: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
+}
+
 async function main(command: string): Promise<void> {
-  const config = loadConfig();
+  const config = configOrExit();
   const logger = pino({ level: config.log.level, mixin: traceLogFields });
   if (command === 'migrate') {
     const db = await openDb(config, logger);

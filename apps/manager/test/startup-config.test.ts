@@ -1,0 +1,35 @@
+// A manager started with a bad setting stops at once with one line that names it (exit 2), not a stack trace.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+function serve(env: Record<string, string>) {
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', JOBNIK_PGLITE_DIR: 'memory://', JOBNIK_PORT: '0', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: r.status, stderr: r.stderr.trim() };
+}
+
+describe('starting with a bad setting', () => {
+  it('names the setting and its value in one line and exits 2', () => {
+    const r = serve({ JOBNIK_READY_RESCAN_MS: '-5' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('jobnik-manager: invalid configuration: tasks.readyRescanMs: must be a positive integer: value was -5');
+  });
+
+  it('says what is wrong with a configuration file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'jobnik-config-')), 'config.json');
+    writeFileSync(file, '{ "flow": { "rateLimits": [ { "stageType": "x", "limit": 0 } ] } }');
+    const r = serve({ JOBNIK_CONFIG_FILE: file });
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^jobnik-manager: invalid configuration: .*limit/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+});
