@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // jobnik-manager serve | migrate
 import pino from 'pino';
-import { loadConfig } from './config.js';
+import { loadConfig, type ManagerConfig } from './config.js';
 import { openDb } from './app.js';
 import { migrate } from './db/migrate.js';
 import { startManager } from './server.js';
@@ -9,7 +9,7 @@ import { traceLogFields } from './telemetry/log-trace.js';
 import { startTelemetry } from './telemetry/otel-sdk.js';
 
 /** The configuration, or exit 2 with one line naming what is wrong (a stack trace helps no one here). */
-function configOrExit(): ReturnType<typeof loadConfig> {
+function configOrExit(): ManagerConfig {
   try {
     return loadConfig();
   } catch (err) {
