@@ -11,6 +11,7 @@ export interface WorkerMetrics {
   tasksTotal: Counter<'stage_type' | 'outcome'>;
   dequeueRequests: Counter;
   dequeueEmpty: Counter;
+  dequeueWaitsForAcks: Counter;
   breakerState: Gauge;
   /** The labelled children of tasksTotal and taskDuration, cached: labelling hashes the labels on every call. */
   byOutcome(stageType: string, outcome: TaskOutcome): OutcomeMetrics;
@@ -58,6 +59,13 @@ export function workerMetrics(registry: Registry = new Registry()): WorkerMetric
     ),
     dequeueEmpty: getOrCreate(registry, 'jobnik_worker_dequeue_empty_total', () =>
       new Counter({ name: 'jobnik_worker_dequeue_empty_total', help: 'Dequeue calls that returned no task', registers }),
+    ),
+    dequeueWaitsForAcks: getOrCreate(registry, 'jobnik_worker_dequeue_waits_for_acks_total', () =>
+      new Counter({
+        name: 'jobnik_worker_dequeue_waits_for_acks_total',
+        help: 'Times the worker stopped asking for tasks because maxHeldLeases leases were held, finished tasks waiting for their acks',
+        registers,
+      }),
     ),
     breakerState: getOrCreate(registry, 'jobnik_worker_breaker_state', () =>
       new Gauge({ name: 'jobnik_worker_breaker_state', help: 'Manager connection breaker: 0 closed, 1 open, 2 half-open', registers }),

@@ -38,7 +38,7 @@ export class DequeueLoop extends BackgroundLoop {
   protected async run(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
-      await this.slots.waitForFree(signal);
+      await this.slots.waitForFree(signal, () => this.metrics.dequeueWaitsForAcks.inc());
       if (signal.aborted) break;
       // Outside the closed state the call is a probe: do not let it hang on a long-poll.
       const waitMs = this.transport.breakerState === 'closed' ? this.o.waitMs : 0;

@@ -68,11 +68,13 @@ export class TaskRunner {
     const run: Promise<void> = this.execute(task, job, stage, entry).then(
       () => {
         this.d.leases.remove(entry);
+        this.d.slots.settle();
         this.running.delete(run);
       },
       (err: unknown) => {
         this.d.emit('error', err instanceof Error ? err : new Error(String(err)));
         this.d.leases.remove(entry);
+        this.d.slots.settle();
         this.running.delete(run);
       },
     );

@@ -54,7 +54,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     this.transport = new Transport(options);
     this.metrics = workerMetrics(options.registry);
     this.producer = new ProducerClient<J>({ transport: this.transport });
-    this.slots = new Slots(this.options.concurrency);
+    this.slots = new Slots(this.options.concurrency, this.options.maxHeldLeases);
     this.acks = new AckBuffer(this.transport, { flushMs: this.options.ackFlushMs, maxBatch: this.options.ackMaxBatch, retryMs: 1_000 });
     const stageTypes = () => [...this.handlers.keys()];
     this.heartbeat = new HeartbeatLoop(

@@ -25,6 +25,12 @@ export interface WorkerOptions extends ClientOptions {
   heartbeatIntervalMs?: number;
   /** Most tasks asked for in one dequeue (it never asks for more than free slots). Default: concurrency. */
   maxDequeueBatch?: number;
+  /**
+   * Most leases held at once: running handlers plus finished tasks whose ack the manager has not answered yet.
+   * When acks fall behind, the worker stops asking for tasks instead of holding more leases than it can report
+   * (each one heartbeated until then). Default 2 × concurrency; at least concurrency.
+   */
+  maxHeldLeases?: number;
   /** Acks wait at most this long for company before being sent. Default 5 ms. */
   ackFlushMs?: number;
   /** Acks of one kind are sent at once when this many are waiting. Default 100. */
@@ -52,6 +58,7 @@ export interface ResolvedWorkerOptions {
   leaseMs: number;
   heartbeatIntervalMs: number;
   maxDequeueBatch: number;
+  maxHeldLeases: number;
   ackFlushMs: number;
   ackMaxBatch: number;
   dequeueBackoff: { baseMs: number; maxMs: number; jitter: number };
@@ -83,6 +90,7 @@ export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
     leaseMs,
     heartbeatIntervalMs: int('heartbeatIntervalMs', o.heartbeatIntervalMs ?? Math.floor(leaseMs / 3), 100),
     maxDequeueBatch: int('maxDequeueBatch', o.maxDequeueBatch ?? concurrency, 1, 1000),
+    maxHeldLeases: int('maxHeldLeases', o.maxHeldLeases ?? 2 * concurrency, concurrency),
     ackFlushMs: int('ackFlushMs', o.ackFlushMs ?? 5, 0),
     ackMaxBatch: int('ackMaxBatch', o.ackMaxBatch ?? 100, 1, 1000),
     dequeueBackoff: { baseMs: o.dequeueBackoff?.baseMs ?? 200, maxMs: o.dequeueBackoff?.maxMs ?? 5_000, jitter: 0.5 },
