@@ -33,7 +33,7 @@ async function insertPending(c: pg.Client, stageId: string, count: number): Prom
        WHERE s.id = $1`,
       [stageId, n],
     );
-    await c.query('UPDATE stages SET n_pending = n_pending + $2 WHERE id = $1', [stageId, n]);
+    await c.query('UPDATE stages SET n_pending_or_running = n_pending_or_running + $2 WHERE id = $1', [stageId, n]);
     await c.query('COMMIT');
   }
 }

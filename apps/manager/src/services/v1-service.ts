@@ -12,7 +12,7 @@ import { emptyOutcome } from '../domain/settle-outcome.js';
 import { stageIsOpen, stageMachine } from '../domain/stage-machine.js';
 import { V1ApiError } from '../domain/v1-errors.js';
 import { illegalTransitionMessage, NO_TRACE, storedMaxAttempts, toV1Job, toV1Stage, toV1Task, v1JobStatus, v1StageStatus, v1Summary } from '../domain/v1-view.js';
-import { countsOf } from '../store/rollup.js';
+import { taskTotalOf } from '../store/rollup.js';
 import { setStageStatus, lockStageWithJob, stageStatesOfJob } from '../store/stages.js';
 import { holdStage, listStagesWhere, releaseHeldStage, setStageUserMetadata, v1StageExtras } from '../store/v1-stages.js';
 import { listTasksWithTrace, setTaskUserMetadata, taskLease, type TaskWithTrace } from '../store/v1-tasks.js';
@@ -225,10 +225,8 @@ export class V1Service {
         throw new V1ApiError('ILLEGAL_STAGE_STATUS_TRANSITION', 400, illegalTransitionMessage(v1StageStatus(stage.status, stage.held, stage.started_at !== null), 'PENDING'));
       }
       await releaseHeldStage(tx, id);
-      const counts = countsOf(stage);
-      const total = Object.values(counts).reduce((a, b) => a + b, 0);
       // Without tasks it is an ordinary empty stage: its first tasks decide its status.
-      if (total === 0) return setStageStatus(tx, [id], 'CREATED', audit);
+      if (taskTotalOf(stage) === 0) return setStageStatus(tx, [id], 'CREATED', audit);
       const earlier = (await stageStatesOfJob(tx, job.id)).filter((s) => s.ord < stage.ord).map((s) => s.status);
       if (!stageIsOpen(job.parallel_stages, earlier) || jobMachine.isFinal(job.status)) return;
       const out = emptyOutcome();

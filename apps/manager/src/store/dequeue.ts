@@ -213,8 +213,10 @@ export const DEQUEUE = statement(
      RETURNING t.id, t.job_id, t.stage_id, t.queue_id, t.priority, t.run_after, t.seq, t.data, t.user_metadata, t.attempts,
        t.max_attempts, t.timeout_ms, t.checkpoint, t.lease_token, t.lease_expires_at, picked.ord
    ),
+   -- A lease does not change its stage's counters (PENDING and IN_PROGRESS share one): only a stage it starts is
+   -- locked and updated, so the leases of a running stage never wait on its row.
    stage_locks AS MATERIALIZED (
-     SELECT s.id FROM stages s WHERE s.id IN (SELECT stage_id FROM leased) ORDER BY s.id FOR NO KEY UPDATE
+     SELECT s.id FROM stages s WHERE s.id IN (SELECT stage_id FROM leased) AND s.status = 'PENDING' ORDER BY s.id FOR NO KEY UPDATE
    ),
    job_locks AS MATERIALIZED (
      SELECT j.id FROM jobs j WHERE j.id IN (SELECT job_id FROM leased) AND j.status = 'PENDING' ORDER BY j.id FOR NO KEY UPDATE
@@ -237,12 +239,11 @@ export const DEQUEUE = statement(
      WHERE r.stage_type = a.stage_type AND r.tenant_id = a.tenant_id AND n.used > 0
      RETURNING 1
    ),
-   -- History: the jobs and stages this lease started (the stages as the statement's snapshot saw them).
+   -- History: the jobs and stages this lease started (a stage once: the one whose lock found it still PENDING).
    started AS (
      SELECT tenant_id, id AS job_id, NULL::uuid AS stage_id, 'PENDING' AS from_status, 'IN_PROGRESS' AS to_status FROM started_jobs
      UNION ALL
-     SELECT (SELECT j.tenant_id FROM jobs j WHERE j.id = s.job_id), s.job_id, s.id, 'PENDING', 'IN_PROGRESS'
-     FROM stages s WHERE s.id IN (SELECT DISTINCT stage_id FROM leased) AND s.status = 'PENDING'
+     SELECT (SELECT j.tenant_id FROM jobs j WHERE j.id = r.job_id), r.job_id, r.id, 'PENDING', 'IN_PROGRESS' FROM rollup r
    ),
    ${transitionsCte('started', "'worker:' || $3", 'NULL::jsonb', '$7::boolean')},
    started_events AS (

@@ -8,19 +8,19 @@ import { createdCte, transitionsCte } from './history.js';
 import { priorityToInt } from '../domain/priority.js';
 import { toJob } from './mappers.js';
 import { decodeCursor, pageOf, Where } from './pagination.js';
-import { runningProgressSql } from './rollup.js';
+import { stageCountsSql } from './rollup.js';
 import type { JobRow, JobWithCountsRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
+const COUNTS = stageCountsSql('s', 'run');
 const JOB_WITH_COUNTS = `
   SELECT j.*, c.* FROM jobs j
   LEFT JOIN LATERAL (
     SELECT coalesce(sum(n_waiting), 0)::int AS n_waiting, coalesce(sum(n_pending), 0)::int AS n_pending,
       coalesce(sum(n_in_progress), 0)::int AS n_in_progress, coalesce(sum(n_paused), 0)::int AS n_paused,
       coalesce(sum(n_completed), 0)::int AS n_completed, coalesce(sum(n_failed), 0)::int AS n_failed,
-      coalesce(sum(n_aborted), 0)::int AS n_aborted,
-      coalesce(sum(${runningProgressSql('s')}), 0)::float8 AS running_progress
-    FROM stages s WHERE s.job_id = j.id
+      coalesce(sum(n_aborted), 0)::int AS n_aborted, coalesce(sum(running_progress), 0)::float8 AS running_progress
+    FROM (SELECT ${COUNTS.columns} FROM stages s ${COUNTS.join} WHERE s.job_id = j.id) sc
   ) c ON true`;
 
 export interface NewJob {

@@ -4,7 +4,7 @@ import { FINAL_JOB_STATUSES, FINAL_STAGE_STATUSES } from '@jobnik/contracts';
 import { progressOf } from '../domain/progress.js';
 import { totalOf, type TaskCounts } from '../domain/stage-machine.js';
 import { priorityFromInt } from '../domain/priority.js';
-import type { CounterColumns, JobWithCountsRow, StageRow, TaskRow } from './rows.js';
+import type { CounterColumns, JobWithCountsRow, StageViewRow, TaskRow } from './rows.js';
 
 export function iso(v: unknown): string {
   return v instanceof Date ? v.toISOString() : new Date(v as string).toISOString();
@@ -61,7 +61,7 @@ export function toTask(r: TaskRow): Task {
   };
 }
 
-export function toStage(r: StageRow): Stage {
+export function toStage(r: StageViewRow): Stage {
   const counts = countsFromRow(r);
   const status = r.status;
   return {

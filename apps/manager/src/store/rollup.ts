@@ -4,19 +4,31 @@ import type { TaskStatus } from '@jobnik/contracts';
 import type { TaskCounts } from '../domain/stage-machine.js';
 import type { CounterColumns, StageRow } from './rows.js';
 
+/**
+ * The stage row's counter of each task status. PENDING and IN_PROGRESS share one counter: a lease moves a task
+ * between them without touching its stage, so the leases of a big stage do not queue on its row behind its
+ * acknowledgements (each holds the row until it commits). How many of them run is read from the running tasks
+ * when a stage is read (stageCountsSql).
+ */
 export const COUNTER_COLUMNS: Record<TaskStatus, string> = {
   WAITING: 'n_waiting',
-  PENDING: 'n_pending',
-  IN_PROGRESS: 'n_in_progress',
+  PENDING: 'n_pending_or_running',
+  IN_PROGRESS: 'n_pending_or_running',
   PAUSED: 'n_paused',
   COMPLETED: 'n_completed',
   FAILED: 'n_failed',
   ABORTED: 'n_aborted',
 };
 
-/** Stage columns the settle step needs, as returned by the roll-up. */
+/** Each stored counter and the statuses it counts. */
+const COUNTERS: [string, TaskStatus[]][] = [...new Set(Object.values(COUNTER_COLUMNS))].map((col) => [
+  col,
+  (Object.keys(COUNTER_COLUMNS) as TaskStatus[]).filter((st) => COUNTER_COLUMNS[st] === col),
+]);
+
+/** Stage columns the settle step needs, as returned by the roll-up (running tasks counted as pending). */
 export const SETTLE_COLUMNS = `s.id, s.job_id, s.ord, s.type, s.status, s.fail_fast, s.queue_id,
-  s.n_waiting, s.n_pending, s.n_in_progress, s.n_paused, s.n_completed, s.n_failed, s.n_aborted`;
+  s.n_waiting, s.n_pending_or_running AS n_pending, 0 AS n_in_progress, s.n_paused, s.n_completed, s.n_failed, s.n_aborted`;
 
 /** A stage as the roll-up returns it: what settle needs to decide whether it reached a final state. */
 export type StageCountersRow = Pick<StageRow, 'id' | 'job_id' | 'ord' | 'type' | 'status' | 'fail_fast' | 'queue_id'> & CounterColumns;
@@ -33,30 +45,44 @@ export function countsOf(r: Pick<StageCountersRow, `n_${string}` & keyof StageCo
   };
 }
 
+/** How many tasks a stored stage row counts, whatever their status. */
+export function taskTotalOf(r: Pick<StageRow, 'n_waiting' | 'n_pending_or_running' | 'n_paused' | 'n_completed' | 'n_failed' | 'n_aborted'>): number {
+  return r.n_waiting + r.n_pending_or_running + r.n_paused + r.n_completed + r.n_failed + r.n_aborted;
+}
+
 /**
  * `rollup AS (UPDATE stages …)` over a CTE named `changes` with columns stage_id, old_status, new_status
- * (old_status NULL for inserts). extraSet adds assignments, e.g. moving a PENDING stage to IN_PROGRESS.
+ * (old_status NULL for inserts). A stage whose counters do not change is not touched (a lease, a retry, a lost
+ * task back to PENDING), unless `extraSet` is given: assignments for every stage in `changes`, e.g. moving a
+ * PENDING stage to IN_PROGRESS.
  */
 export function rollupCte(changes = 'changes', extraSet = ''): string {
-  const entries = Object.entries(COUNTER_COLUMNS);
-  const deltas = entries
-    .map(([st, col]) => `(count(*) FILTER (WHERE new_status = '${st}') - count(*) FILTER (WHERE old_status = '${st}'))::int AS ${col}`)
-    .join(',\n      ');
-  const sets = entries.map(([, col]) => `${col} = s.${col} + d.${col}`).join(', ');
+  const list = (statuses: TaskStatus[]) => statuses.map((st) => `'${st}'`).join(', ');
+  const deltas = COUNTERS.map(
+    ([col, statuses]) => `(count(*) FILTER (WHERE new_status IN (${list(statuses)})) - count(*) FILTER (WHERE old_status IN (${list(statuses)})))::int AS ${col}`,
+  ).join(',\n      ');
+  const sets = COUNTERS.map(([col]) => `${col} = s.${col} + d.${col}`).join(', ');
+  const changed = extraSet ? '' : ` AND (${COUNTERS.map(([col]) => `d.${col} <> 0`).join(' OR ')})`;
   return `rollup AS (
     UPDATE stages s SET ${sets}, updated_at = now()${extraSet ? `, ${extraSet}` : ''}
     FROM (SELECT stage_id,
       ${deltas}
       FROM ${changes} GROUP BY stage_id) d
-    WHERE s.id = d.stage_id
+    WHERE s.id = d.stage_id${changed}
     RETURNING ${SETTLE_COLUMNS})`;
 }
 
 /**
- * Σ progress of a stage's running tasks (alias `s`), read through the running-tasks index of its queue;
- * 0 without reading tasks when none runs.
+ * A stage's (alias `s`) task counts as users read them: the stored PENDING-or-running counter is split by counting
+ * its running tasks, with their Σ progress (`running_progress`), in the same snapshot. The count reads the
+ * running-tasks index of the stage's queue, and nothing when the stage has neither pending nor running tasks.
+ * `columns` go in the select list, `join` after the FROM item of `s`.
  */
-export function runningProgressSql(s = 's'): string {
-  return `CASE WHEN ${s}.n_in_progress = 0 THEN 0::float8 ELSE (SELECT coalesce(sum(rt.progress), 0)::float8 FROM tasks rt
-    WHERE rt.queue_id = ${s}.queue_id AND rt.status = 'IN_PROGRESS' AND rt.stage_id = ${s}.id) END`;
+export function stageCountsSql(s = 's', run = 'run'): { columns: string; join: string } {
+  return {
+    columns: `${s}.n_waiting, ${s}.n_pending_or_running - ${run}.n AS n_pending, ${run}.n AS n_in_progress, ${s}.n_paused,
+      ${s}.n_completed, ${s}.n_failed, ${s}.n_aborted, ${run}.progress AS running_progress`,
+    join: `CROSS JOIN LATERAL (SELECT count(*)::int AS n, coalesce(sum(rt.progress), 0)::float8 AS progress FROM tasks rt
+      WHERE ${s}.n_pending_or_running > 0 AND rt.queue_id = ${s}.queue_id AND rt.status = 'IN_PROGRESS' AND rt.stage_id = ${s}.id) ${run}`,
+  };
 }

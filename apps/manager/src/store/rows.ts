@@ -40,8 +40,8 @@ export interface StageRow {
   fail_fast: boolean;
   task_defaults: TaskSettings | null;
   n_waiting: number;
-  n_pending: number;
-  n_in_progress: number;
+  /** PENDING and IN_PROGRESS tasks (a lease does not touch its stage; reads split them: stageCountsSql). */
+  n_pending_or_running: number;
   n_paused: number;
   n_completed: number;
   n_failed: number;
@@ -52,8 +52,6 @@ export interface StageRow {
   finished_at: Timestamp | null;
   /** Held in WAITING until released (a /v1 stage created with startAsWaiting). */
   held: boolean;
-  /** Σ progress of its running tasks (reads only). */
-  running_progress?: number;
 }
 
 /** What the job-level rules need to know of a job's stages: their order, type and status. */
@@ -98,8 +96,19 @@ export interface TaskRow {
   finished_at: Timestamp | null;
 }
 
-/** A stage's task counters, as stored on the stage row and summed over a job's stages. */
-export type CounterColumns = Pick<StageRow, 'n_waiting' | 'n_pending' | 'n_in_progress' | 'n_paused' | 'n_completed' | 'n_failed' | 'n_aborted'>;
+/** A stage's task counts by status, as reads return them (stageCountsSql) and summed over a job's stages. */
+export interface CounterColumns {
+  n_waiting: number;
+  n_pending: number;
+  n_in_progress: number;
+  n_paused: number;
+  n_completed: number;
+  n_failed: number;
+  n_aborted: number;
+}
+
+/** A stage as reads return it: the stored row with its counts split (stageCountsSql). */
+export type StageViewRow = StageRow & CounterColumns & { running_progress: number };
 
 /** A job row with the sums of its stages' counters (summary and percentage). */
 export type JobWithCountsRow = JobRow & CounterColumns & { running_progress?: number };

@@ -6,8 +6,8 @@ import type { TenantScope } from '../domain/caller.js';
 import { transitionsCte } from './history.js';
 import type { NewTaskStatus } from '../domain/stage-machine.js';
 import { toStage } from './mappers.js';
-import { COUNTER_COLUMNS, runningProgressSql } from './rollup.js';
-import type { JobRow, StageRow, StageState } from './rows.js';
+import { COUNTER_COLUMNS, stageCountsSql } from './rollup.js';
+import type { JobRow, StageRow, StageState, StageViewRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
 export interface NewStage {
@@ -28,18 +28,18 @@ export interface NewStage {
 export async function insertStages(tx: Queryable, jobId: string, stages: NewStage[]): Promise<string[]> {
   if (stages.length === 0) return [];
   const rows = await tx.query<{ id: string; ord: number }>(
-    `INSERT INTO stages (job_id, ord, type, queue_id, status, data, user_metadata, fail_fast, task_defaults, n_waiting, n_pending, n_paused)
+    `INSERT INTO stages (job_id, ord, type, queue_id, status, data, user_metadata, fail_fast, task_defaults, n_waiting, n_pending_or_running, n_paused)
      SELECT $1, x.ord, x.type, x.queue_id, x.status, coalesce(x.data, 'null'::jsonb), coalesce(x.user_metadata, '{}'::jsonb),
-            x.fail_fast, x.task_defaults, x.n_waiting, x.n_pending, x.n_paused
+            x.fail_fast, x.task_defaults, x.n_waiting, x.n_pending_or_running, x.n_paused
      FROM jsonb_to_recordset($2::text::jsonb) AS x(ord int, type text, queue_id int, status text, data jsonb, user_metadata jsonb,
-          fail_fast boolean, task_defaults jsonb, n_waiting int, n_pending int, n_paused int)
+          fail_fast boolean, task_defaults jsonb, n_waiting int, n_pending_or_running int, n_paused int)
      RETURNING id, ord`,
     [
       jobId,
       JSON.stringify(
         stages.map((s) => ({
           ord: s.ord, type: s.type, queue_id: s.queueId, status: s.status, data: s.data ?? null, user_metadata: s.userMetadata ?? {},
-          fail_fast: s.failFast, task_defaults: s.taskDefaults ?? {}, n_waiting: s.nWaiting, n_pending: s.nPending, n_paused: s.nPaused,
+          fail_fast: s.failFast, task_defaults: s.taskDefaults ?? {}, n_waiting: s.nWaiting, n_pending_or_running: s.nPending, n_paused: s.nPaused,
         })),
       ),
     ],
@@ -48,15 +48,16 @@ export async function insertStages(tx: Queryable, jobId: string, stages: NewStag
   return stages.map((s) => byOrd.get(s.ord)!);
 }
 
-const STAGE_SCOPED = `SELECT s.*, ${runningProgressSql('s')} AS running_progress FROM stages s JOIN jobs j ON j.id = s.job_id`;
+const COUNTS = stageCountsSql('s');
+const STAGE_SCOPED = `SELECT s.*, ${COUNTS.columns} FROM stages s JOIN jobs j ON j.id = s.job_id ${COUNTS.join}`;
 
 export async function getStage(db: Queryable, id: string, scope: TenantScope): Promise<Stage | null> {
-  const rows = await db.query<StageRow>(`${STAGE_SCOPED} WHERE s.id = $1 AND ${inScope('j.tenant_id', '$2')}`, [id, scope]);
+  const rows = await db.query<StageViewRow>(`${STAGE_SCOPED} WHERE s.id = $1 AND ${inScope('j.tenant_id', '$2')}`, [id, scope]);
   return rows[0] ? toStage(rows[0]) : null;
 }
 
 export async function listStagesOfJob(db: Queryable, jobId: string): Promise<Stage[]> {
-  const rows = await db.query<StageRow>(`SELECT s.*, ${runningProgressSql('s')} AS running_progress FROM stages s WHERE s.job_id = $1 ORDER BY s.ord`, [jobId]);
+  const rows = await db.query<StageViewRow>(`SELECT s.*, ${COUNTS.columns} FROM stages s ${COUNTS.join} WHERE s.job_id = $1 ORDER BY s.ord`, [jobId]);
   return rows.map(toStage);
 }
 

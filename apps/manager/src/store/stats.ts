@@ -10,9 +10,20 @@ export function jobCountsByName(db: Queryable, scope: TenantScope): Promise<{ na
 
 export function taskCountsByStageType(db: Queryable, scope: TenantScope): Promise<Record<string, number | string>[]> {
   return db.query(
-    `SELECT s.type, sum(n_waiting)::int AS "WAITING", sum(n_pending)::int AS "PENDING", sum(n_in_progress)::int AS "IN_PROGRESS",
-            sum(n_paused)::int AS "PAUSED", sum(n_completed)::int AS "COMPLETED", sum(n_failed)::int AS "FAILED", sum(n_aborted)::int AS "ABORTED"
-     FROM stages s JOIN queues q ON q.id = s.queue_id WHERE ${inScope('q.tenant_id', '$1')} GROUP BY s.type ORDER BY s.type`,
+    // The stored counters count running tasks with the pending ones (see COUNTER_COLUMNS): the running ones are
+    // counted per queue through the running-tasks index and taken out, in the same snapshot.
+    `WITH by_type AS (
+       SELECT s.type, sum(n_waiting)::int AS waiting, sum(n_pending_or_running)::int AS pending_or_running, sum(n_paused)::int AS paused,
+         sum(n_completed)::int AS completed, sum(n_failed)::int AS failed, sum(n_aborted)::int AS aborted
+       FROM stages s JOIN queues q ON q.id = s.queue_id WHERE ${inScope('q.tenant_id', '$1')} GROUP BY s.type
+     ),
+     running AS (
+       SELECT q.name AS type, count(*)::int AS n FROM queues q JOIN tasks t ON t.queue_id = q.id AND t.status = 'IN_PROGRESS'
+       WHERE ${inScope('q.tenant_id', '$1')} GROUP BY q.name
+     )
+     SELECT b.type, b.waiting AS "WAITING", b.pending_or_running - coalesce(r.n, 0) AS "PENDING", coalesce(r.n, 0) AS "IN_PROGRESS",
+       b.paused AS "PAUSED", b.completed AS "COMPLETED", b.failed AS "FAILED", b.aborted AS "ABORTED"
+     FROM by_type b LEFT JOIN running r ON r.type = b.type ORDER BY b.type`,
     [scope],
   );
 }

@@ -5,7 +5,8 @@ import type { Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { toStage } from './mappers.js';
 import { Where } from './pagination.js';
-import type { StageRow } from './rows.js';
+import { stageCountsSql } from './rollup.js';
+import type { StageViewRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
 export interface V1StageExtrasRow {
@@ -34,7 +35,11 @@ export async function listStagesWhere(db: Queryable, f: { jobId?: string; type?:
   if (scope !== null) where.add('j.tenant_id = ?', scope);
   if (f.jobId) where.add('s.job_id = ?::uuid', f.jobId);
   if (f.type) where.add('s.type = ?', f.type);
-  const rows = await db.query<StageRow>(`SELECT s.* FROM stages s JOIN jobs j ON j.id = s.job_id ${where} ORDER BY s.job_id, s.ord`, where.params);
+  const counts = stageCountsSql('s');
+  const rows = await db.query<StageViewRow>(
+    `SELECT s.*, ${counts.columns} FROM stages s JOIN jobs j ON j.id = s.job_id ${counts.join} ${where} ORDER BY s.job_id, s.ord`,
+    where.params,
+  );
   return rows.map(toStage);
 }
 

@@ -49,11 +49,10 @@ export async function seedJobs(databaseUrl: string, count: number): Promise<Seed
       [count, JOB_NAMES],
     );
     const stages = await client.query(
-      `INSERT INTO stages (job_id, ord, type, queue_id, status, n_pending, n_in_progress, n_completed, n_failed, n_aborted,
+      `INSERT INTO stages (job_id, ord, type, queue_id, status, n_pending_or_running, n_completed, n_failed, n_aborted,
                            created_at, updated_at, started_at, finished_at)
        SELECT j.id, 0, q.name, q.id, j.status,
-              CASE j.status WHEN 'PENDING' THEN $1 WHEN 'IN_PROGRESS' THEN $1 / 2 ELSE 0 END,
-              CASE j.status WHEN 'IN_PROGRESS' THEN 2 ELSE 0 END,
+              CASE j.status WHEN 'PENDING' THEN $1 WHEN 'IN_PROGRESS' THEN $1 / 2 + 2 ELSE 0 END,
               CASE j.status WHEN 'COMPLETED' THEN $1 WHEN 'IN_PROGRESS' THEN $1 - $1 / 2 - 2 WHEN 'FAILED' THEN $1 - 1 WHEN 'ABORTED' THEN 3 ELSE 0 END,
               CASE j.status WHEN 'FAILED' THEN 1 ELSE 0 END,
               CASE j.status WHEN 'ABORTED' THEN $1 - 3 ELSE 0 END,
