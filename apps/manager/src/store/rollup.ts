@@ -74,8 +74,8 @@ export function rollupCte(changes = 'changes', extraSet = ''): string {
 
 /**
  * A stage's (alias `s`) task counts as users read them: the stored PENDING-or-running counter is split by counting
- * its running tasks, with their Σ progress (`running_progress`), in the same snapshot. The count reads the
- * running-tasks index of the stage's queue, and nothing when the stage has neither pending nor running tasks.
+ * its running tasks, with their Σ progress (`running_progress`), in the same snapshot. The count reads the stage's
+ * entries of tasks_running_by_stage, and nothing when the stage has neither pending nor running tasks.
  * `columns` go in the select list, `join` after the FROM item of `s`.
  */
 export function stageCountsSql(s = 's', run = 'run'): { columns: string; join: string } {
@@ -83,6 +83,6 @@ export function stageCountsSql(s = 's', run = 'run'): { columns: string; join: s
     columns: `${s}.n_waiting, ${s}.n_pending_or_running - ${run}.n AS n_pending, ${run}.n AS n_in_progress, ${s}.n_paused,
       ${s}.n_completed, ${s}.n_failed, ${s}.n_aborted, ${run}.progress AS running_progress`,
     join: `CROSS JOIN LATERAL (SELECT count(*)::int AS n, coalesce(sum(rt.progress), 0)::float8 AS progress FROM tasks rt
-      WHERE ${s}.n_pending_or_running > 0 AND rt.queue_id = ${s}.queue_id AND rt.status = 'IN_PROGRESS' AND rt.stage_id = ${s}.id) ${run}`,
+      WHERE ${s}.n_pending_or_running > 0 AND rt.stage_id = ${s}.id AND rt.status = 'IN_PROGRESS') ${run}`,
   };
 }
