@@ -17,7 +17,15 @@ export interface Verdict {
   problems: string[];
 }
 
-const COUNTERS = ['waiting', 'pending', 'in_progress', 'paused', 'completed', 'failed', 'aborted'] as const;
+/** The stage row's counters and the task statuses each counts (PENDING and IN_PROGRESS share one: a lease does not touch its stage). */
+const COUNTERS: [string, string[]][] = [
+  ['waiting', ['WAITING']],
+  ['pending_or_running', ['PENDING', 'IN_PROGRESS']],
+  ['paused', ['PAUSED']],
+  ['completed', ['COMPLETED']],
+  ['failed', ['FAILED']],
+  ['aborted', ['ABORTED']],
+];
 
 export async function verifyRun(databaseUrl: string, producer: ProducerClient, jobIds: string[], expectedTasks: number, logs: ExecutionLogs): Promise<Verdict> {
   const problems: string[] = [];
@@ -43,12 +51,12 @@ export async function verifyRun(databaseUrl: string, producer: ProducerClient, j
 
     // Stage counters must equal the rows: a completion applied twice would count one task twice.
     const stages = await db.query<Record<string, number | string>>(
-      `SELECT s.id, ${COUNTERS.map((c) => `s.n_${c} AS n_${c}, count(t.id) FILTER (WHERE t.status = '${c.toUpperCase()}')::int AS r_${c}`).join(', ')}
+      `SELECT s.id, ${COUNTERS.map(([c, statuses]) => `s.n_${c} AS n_${c}, count(t.id) FILTER (WHERE t.status IN (${statuses.map((st) => `'${st}'`).join(', ')}))::int AS r_${c}`).join(', ')}
        FROM stages s LEFT JOIN tasks t ON t.stage_id = s.id GROUP BY s.id`,
     );
     let counterExcess = 0;
     for (const s of stages.rows) {
-      for (const c of COUNTERS) {
+      for (const [c] of COUNTERS) {
         if (s[`n_${c}`] !== s[`r_${c}`]) problems.push(`stage ${s.id}: counter ${c} = ${s[`n_${c}`]} but ${s[`r_${c}`]} rows`);
       }
       counterExcess += Math.max(0, Number(s.n_completed) - Number(s.r_completed));
