@@ -1,4 +1,4 @@
-// Writing the job tree: jobs with stages and tasks in one transaction (idempotently), stages and tasks
+// Writing the job tree: jobs with stages and tasks in one statement (idempotently), stages and tasks
 // appended later, job changes and deletion.
 import { createHash } from 'node:crypto';
 import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, JobStatus, JobType, Priority, Stage } from '@jobnik/contracts';
@@ -9,15 +9,17 @@ import { AppError, ConflictError, NotFoundError } from '../domain/errors.js';
 import { jobMachine } from '../domain/job-machine.js';
 import { priorityToInt } from '../domain/priority.js';
 import { newTaskStatus, stageIsOpen, stageMachine, type NewTaskStatus } from '../domain/stage-machine.js';
-import { deleteJob, findJobByIdempotencyKey, insertJob, lockJob, setJobStatus, updateJobFields } from '../store/jobs.js';
+import { deleteJob, findJobByIdempotencyKey, lockJob, setJobStatus, updateJobFields } from '../store/jobs.js';
+import { insertJobTree } from '../store/job-tree.js';
 import { ensureQueues } from '../store/queues.js';
 import { addTasksToStage, lockStageWithJob, stageStatesOfJob } from '../store/stages.js';
 import { deleteHistoryOfJobs } from '../store/history.js';
 import { insertTasks } from '../store/tasks.js';
 import type { JobTypeService } from './job-type-service.js';
 import type { ReadService } from './read-service.js';
-import { notifyReady } from './ready-signal.js';
-import { insertStagesWithTasks, newTask } from './stage-writer.js';
+import { inTxSpan } from '../telemetry/tracer.js';
+import { notifyReady, READY_CHANNEL } from './ready-signal.js';
+import { insertStagesWithTasks, newTask, planStages } from './stage-writer.js';
 import { defaultsForJobType, type ManagerTaskDefaults } from './task-defaults.js';
 
 export interface JobServiceOptions {
@@ -76,7 +78,8 @@ export class JobService {
   /** `req.tenantId` is the tenant the job belongs to. Returns the job and whether it was created now (false: an idempotent repeat). */
   async create(req: CreateJobRequest & { tenantId: string }, ctx: CreateContext): Promise<{ job: Job; created: boolean }> {
     const plan = await this.plan(this.db, req, req.tenantId);
-    const jobId = await this.db.transaction((tx) => this.insertPlanned(tx, plan, ctx));
+    // One statement, its own transaction (still traced as one).
+    const jobId = await inTxSpan('db.transaction', () => this.insertPlanned(this.db, plan, ctx));
     if (jobId === null) return { job: await this.idempotentRepeat(req.tenantId, req.idempotencyKey!, plan.requestHash!, ctx.scope), created: false };
     this.hooks.created?.(req.name);
     return { job: await this.reads.mustGetJob(jobId, ctx.scope, ['stages']), created: true };
@@ -122,35 +125,39 @@ export class JobService {
     };
   }
 
-  private async insertPlanned(tx: Queryable, plan: JobPlan, ctx: CreateContext): Promise<string | null> {
+  /** One statement: inside the caller's transaction, or on its own (autocommit, one round trip). */
+  private async insertPlanned(db: Queryable, plan: JobPlan, ctx: CreateContext): Promise<string | null> {
     const { req, tenantId } = plan;
     const stages = req.stages ?? [];
     const priority = priorityToInt(plan.priority);
-    const jobId = await insertJob(tx, {
-      tenantId,
-      name: req.name,
-      priority,
-      status: stages.length === 0 ? 'CREATED' : 'PENDING',
-      data: req.data ?? null,
-      userMetadata: req.userMetadata ?? {},
-      idempotencyKey: req.idempotencyKey ?? null,
-      requestHash: plan.requestHash,
-      parallelStages: req.parallelStages ?? false,
-      traceparent: ctx.traceparent ?? null,
-      tracestate: ctx.tracestate ?? null,
-      expiresAt: req.expiresAt ?? null,
-      webhooks: req.webhooks ?? [],
-      timeoutMs: req.timeoutMs ?? null,
-      audit: this.audit(ctx.actor),
-    });
-    if (!jobId) return null; // the idempotency key is taken
-    const { wake } = await insertStagesWithTasks(
-      tx,
-      { jobId, tenantId, priority, firstOrd: 0, parallel: req.parallelStages ?? false, firstOpen: true, jobPaused: false, taskDefaults: plan.taskDefaults, queueIds: plan.queueIds },
+    const planned = planStages(
+      { priority, firstOrd: 0, parallel: req.parallelStages ?? false, firstOpen: true, jobPaused: false, taskDefaults: plan.taskDefaults },
+      plan.queueIds,
       stages,
     );
-    await notifyReady(tx, wake, readyAtCreation(stages));
-    return jobId;
+    return insertJobTree(
+      db,
+      {
+        tenantId,
+        name: req.name,
+        priority,
+        status: stages.length === 0 ? 'CREATED' : 'PENDING',
+        data: req.data ?? null,
+        userMetadata: req.userMetadata ?? {},
+        idempotencyKey: req.idempotencyKey ?? null,
+        requestHash: plan.requestHash,
+        parallelStages: req.parallelStages ?? false,
+        traceparent: ctx.traceparent ?? null,
+        tracestate: ctx.tracestate ?? null,
+        expiresAt: req.expiresAt ?? null,
+        webhooks: req.webhooks ?? [],
+        timeoutMs: req.timeoutMs ?? null,
+        audit: this.audit(ctx.actor),
+      },
+      planned.stages,
+      planned.tasks.map(({ stageIndex, ...t }) => ({ ...t, stageOrd: planned.stages[stageIndex]!.ord })),
+      { channel: READY_CHANNEL, stageTypes: [...planned.wake], sinceNow: readyAtCreation(stages) },
+    );
   }
 
   private async idempotentRepeat(tenantId: string, key: string, hash: string, scope: TenantScope): Promise<Job> {

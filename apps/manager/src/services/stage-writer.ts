@@ -1,11 +1,12 @@
-// Writes stages with all their tasks (one statement per table), deciding each stage's and task's first
-// status by the stage-open rule. Used by job creation, POST /jobs/{id}/stages and the scheduler.
+// Stages with all their tasks: deciding each stage's and task's first status by the stage-open rule (planStages,
+// which a job's creation writes in its one statement), and writing them to an existing job (one statement per
+// table): POST /jobs/{id}/stages.
 import type { CreateStage, CreateTask, StageStatus, TaskSettings } from '@jobnik/contracts';
 import type { Queryable } from '../db/db.js';
 import { newTaskStatus } from '../domain/stage-machine.js';
 import { ensureQueues } from '../store/queues.js';
 import { insertStages, type NewStage } from '../store/stages.js';
-import { insertTasks, type NewTask } from '../store/tasks.js';
+import { insertTasks, type NewTask, type NewTaskFields } from '../store/tasks.js';
 import { type ManagerTaskDefaults, resolveSettings } from './task-defaults.js';
 
 export interface StageBatch {
@@ -24,38 +25,50 @@ export interface StageBatch {
   queueIds?: Map<string, number>;
 }
 
-/** Inserts the stages with their tasks; returns the new stages' ids and the stage types that got PENDING tasks. */
-export async function insertStagesWithTasks(tx: Queryable, batch: StageBatch, stages: CreateStage[]): Promise<{ stageIds: string[]; wake: Set<string> }> {
+/** What inserting stages writes, decided before: the stage rows, their tasks (by the index of their stage) and the stage types woken. */
+export interface PlannedStages {
+  stages: NewStage[];
+  tasks: (NewTaskFields & { stageIndex: number })[];
+  /** Stage types that got PENDING tasks. */
+  wake: Set<string>;
+}
+
+/** Decides each stage's and task's first status by the stage-open rule, and the stages' counters. */
+export function planStages(batch: Omit<StageBatch, 'jobId' | 'tenantId' | 'queueIds'>, queueIds: Map<string, number>, stages: CreateStage[]): PlannedStages {
   const wake = new Set<string>();
-  if (stages.length === 0) return { stageIds: [], wake };
-  const queueIds = batch.queueIds ?? (await ensureQueues(tx, batch.tenantId, stages.map((s) => s.type)));
-  const plans = stages.map((s, i) => {
+  const planned: PlannedStages = { stages: [], tasks: [], wake };
+  stages.forEach((s, i) => {
     const n = s.tasks?.length ?? 0;
     const taskStatus = newTaskStatus(i === 0 ? batch.firstOpen : batch.parallel, batch.jobPaused);
     const status: StageStatus = n === 0 ? 'CREATED' : taskStatus;
     if (n > 0 && taskStatus === 'PENDING') wake.add(s.type);
-    return { s, taskStatus, status, n };
+    const queueId = queueIds.get(s.type)!;
+    planned.stages.push({
+      ord: batch.firstOrd + i,
+      type: s.type,
+      queueId,
+      status,
+      data: s.data ?? null,
+      userMetadata: s.userMetadata ?? {},
+      failFast: s.failFast ?? true,
+      taskDefaults: s.taskDefaults ?? {},
+      nWaiting: taskStatus === 'WAITING' ? n : 0,
+      nPending: taskStatus === 'PENDING' ? n : 0,
+      nPaused: taskStatus === 'PAUSED' ? n : 0,
+    });
+    for (const t of s.tasks ?? []) planned.tasks.push({ ...taskFields(t, s.taskDefaults, queueId, batch.priority, taskStatus, batch.taskDefaults), stageIndex: i });
   });
-  const newStages: NewStage[] = plans.map(({ s, status, taskStatus, n }, i) => ({
-    ord: batch.firstOrd + i,
-    type: s.type,
-    queueId: queueIds.get(s.type)!,
-    status,
-    data: s.data ?? null,
-    userMetadata: s.userMetadata ?? {},
-    failFast: s.failFast ?? true,
-    taskDefaults: s.taskDefaults ?? {},
-    nWaiting: taskStatus === 'WAITING' ? n : 0,
-    nPending: taskStatus === 'PENDING' ? n : 0,
-    nPaused: taskStatus === 'PAUSED' ? n : 0,
-  }));
-  const stageIds = await insertStages(tx, batch.jobId, newStages);
-  const tasks: NewTask[] = [];
-  plans.forEach(({ s, taskStatus }, i) => {
-    for (const t of s.tasks ?? []) tasks.push(newTask(t, s.taskDefaults, stageIds[i]!, queueIds.get(s.type)!, batch.priority, taskStatus, batch.taskDefaults));
-  });
-  await insertTasks(tx, batch.jobId, tasks, false);
-  return { stageIds, wake };
+  return planned;
+}
+
+/** Inserts the stages with their tasks; returns the new stages' ids and the stage types that got PENDING tasks. */
+export async function insertStagesWithTasks(tx: Queryable, batch: StageBatch, stages: CreateStage[]): Promise<{ stageIds: string[]; wake: Set<string> }> {
+  if (stages.length === 0) return { stageIds: [], wake: new Set() };
+  const queueIds = batch.queueIds ?? (await ensureQueues(tx, batch.tenantId, stages.map((s) => s.type)));
+  const planned = planStages(batch, queueIds, stages);
+  const stageIds = await insertStages(tx, batch.jobId, planned.stages);
+  await insertTasks(tx, batch.jobId, planned.tasks.map(({ stageIndex, ...t }) => ({ ...t, stageId: stageIds[stageIndex]! })), false);
+  return { stageIds, wake: planned.wake };
 }
 
 /** A task row to insert: its own data and settings, falling back to its stage's and the manager's defaults. */
@@ -68,8 +81,18 @@ export function newTask(
   status: NewTask['status'],
   base: ManagerTaskDefaults,
 ): NewTask {
+  return { stageId, ...taskFields(t, stageDefaults, queueId, priority, status, base) };
+}
+
+function taskFields(
+  t: CreateTask,
+  stageDefaults: TaskSettings | null | undefined,
+  queueId: number,
+  priority: number,
+  status: NewTask['status'],
+  base: ManagerTaskDefaults,
+): NewTaskFields {
   return {
-    stageId,
     queueId,
     priority,
     status,

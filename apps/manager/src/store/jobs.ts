@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Queryable } from '../db/db.js';
 import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
-import { createdCte, transitionsCte } from './history.js';
+import { transitionsCte } from './history.js';
 import { priorityToInt } from '../domain/priority.js';
 import { toJob } from './mappers.js';
 import { decodeCursor, pageOf, Where } from './pagination.js';
@@ -22,44 +22,6 @@ const JOB_WITH_COUNTS = `
       coalesce(sum(n_aborted), 0)::int AS n_aborted, coalesce(sum(running_progress), 0)::float8 AS running_progress
     FROM (SELECT ${COUNTS.columns} FROM stages s ${COUNTS.join} WHERE s.job_id = j.id) sc
   ) c ON true`;
-
-export interface NewJob {
-  tenantId: string;
-  name: string;
-  priority: number;
-  status: JobStatus;
-  data: unknown;
-  userMetadata: unknown;
-  idempotencyKey: string | null;
-  requestHash: string | null;
-  parallelStages: boolean;
-  traceparent: string | null;
-  tracestate: string | null;
-  expiresAt: string | null;
-  webhooks: unknown[];
-  timeoutMs: number | null;
-  audit: Audit;
-}
-
-/** Inserts the job; returns its id, or null when the tenant's idempotency key is already taken. */
-export async function insertJob(tx: Queryable, j: NewJob): Promise<string | null> {
-  const rows = await tx.query<{ id: string }>(
-    `WITH ins AS (
-       INSERT INTO jobs (tenant_id, name, priority, status, data, user_metadata, idempotency_key, request_hash,
-                         parallel_stages, traceparent, tracestate, expires_at, webhooks, timeout_ms, deadline_at)
-       VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13::text::jsonb,
-               $14::int, now() + $14::int * interval '1 millisecond')
-       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING id, tenant_id, status
-     ),
-     ${createdCte('ins', '$15', '$16::boolean')}
-     SELECT id FROM ins`,
-    [j.tenantId, j.name, j.priority, j.status, JSON.stringify(j.data ?? null), JSON.stringify(j.userMetadata ?? {}),
-      j.idempotencyKey, j.requestHash, j.parallelStages, j.traceparent, j.tracestate, j.expiresAt, JSON.stringify(j.webhooks),
-      j.timeoutMs, j.audit.actor, j.audit.record],
-  );
-  return rows[0]?.id ?? null;
-}
 
 export async function findJobByIdempotencyKey(db: Queryable, tenantId: string, key: string): Promise<Pick<JobRow, 'id' | 'request_hash'> | null> {
   const rows = await db.query<Pick<JobRow, 'id' | 'request_hash'>>('SELECT id, request_hash FROM jobs WHERE tenant_id = $1 AND idempotency_key = $2', [tenantId, key]);

@@ -10,10 +10,12 @@ export async function notify(tx: Queryable, channel: string, payload: string): P
  * UTC, microseconds) when `sinceNow` — every task it made ready sorts at or after it — else null (unknown).
  */
 export async function notifyReadyTypes(tx: Queryable, channel: string, stageTypes: string[], sinceNow: boolean): Promise<void> {
-  await tx.query(
-    `SELECT pg_notify($1, json_agg(json_build_array(t,
-       CASE WHEN $3::boolean THEN to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END))::text)
-     FROM unnest($2::text[]) AS t`,
-    [channel, stageTypes, sinceNow],
-  );
+  await tx.query(`SELECT pg_notify($1, p) FROM (${readyPayloadSql('$2', '$3')}) w`, [channel, stageTypes, sinceNow]);
+}
+
+/** A query of one column p: the ready wake-up's payload for the stage types (text[]), NULL when there are none. */
+export function readyPayloadSql(typesParam: string, sinceNowParam: string): string {
+  return `SELECT json_agg(json_build_array(t,
+       CASE WHEN ${sinceNowParam}::boolean THEN to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END))::text AS p
+     FROM unnest(${typesParam}::text[]) AS t`;
 }

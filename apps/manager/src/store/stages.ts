@@ -24,26 +24,30 @@ export interface NewStage {
   nPaused: number;
 }
 
+/** The stages as the JSON parameter of stageInsertSql. */
+export function encodeStages(stages: NewStage[]): string {
+  return JSON.stringify(
+    stages.map((s) => ({
+      ord: s.ord, type: s.type, queue_id: s.queueId, status: s.status, data: s.data ?? null, user_metadata: s.userMetadata ?? {},
+      fail_fast: s.failFast, task_defaults: s.taskDefaults ?? {}, n_waiting: s.nWaiting, n_pending_or_running: s.nPending, n_paused: s.nPaused,
+    })),
+  );
+}
+
+/** INSERT of encodeStages' rows into job `jobId` (an expression over `from`, e.g. a CTE the statement inserts the job by). */
+export function stageInsertSql(jobId: string, stagesParam: string, from = ''): string {
+  return `INSERT INTO stages (job_id, ord, type, queue_id, status, data, user_metadata, fail_fast, task_defaults, n_waiting, n_pending_or_running, n_paused)
+     SELECT ${jobId}, x.ord, x.type, x.queue_id, x.status, coalesce(x.data, 'null'::jsonb), coalesce(x.user_metadata, '{}'::jsonb),
+            x.fail_fast, x.task_defaults, x.n_waiting, x.n_pending_or_running, x.n_paused
+     FROM ${from ? `${from} CROSS JOIN ` : ''}jsonb_to_recordset(${stagesParam}::text::jsonb) AS x(ord int, type text, queue_id int, status text, data jsonb, user_metadata jsonb,
+          fail_fast boolean, task_defaults jsonb, n_waiting int, n_pending_or_running int, n_paused int)
+     RETURNING id, ord`;
+}
+
 /** Inserts the stages of one job; returns their ids in the given order. */
 export async function insertStages(tx: Queryable, jobId: string, stages: NewStage[]): Promise<string[]> {
   if (stages.length === 0) return [];
-  const rows = await tx.query<{ id: string; ord: number }>(
-    `INSERT INTO stages (job_id, ord, type, queue_id, status, data, user_metadata, fail_fast, task_defaults, n_waiting, n_pending_or_running, n_paused)
-     SELECT $1, x.ord, x.type, x.queue_id, x.status, coalesce(x.data, 'null'::jsonb), coalesce(x.user_metadata, '{}'::jsonb),
-            x.fail_fast, x.task_defaults, x.n_waiting, x.n_pending_or_running, x.n_paused
-     FROM jsonb_to_recordset($2::text::jsonb) AS x(ord int, type text, queue_id int, status text, data jsonb, user_metadata jsonb,
-          fail_fast boolean, task_defaults jsonb, n_waiting int, n_pending_or_running int, n_paused int)
-     RETURNING id, ord`,
-    [
-      jobId,
-      JSON.stringify(
-        stages.map((s) => ({
-          ord: s.ord, type: s.type, queue_id: s.queueId, status: s.status, data: s.data ?? null, user_metadata: s.userMetadata ?? {},
-          fail_fast: s.failFast, task_defaults: s.taskDefaults ?? {}, n_waiting: s.nWaiting, n_pending_or_running: s.nPending, n_paused: s.nPaused,
-        })),
-      ),
-    ],
-  );
+  const rows = await tx.query<{ id: string; ord: number }>(stageInsertSql('$1', '$2'), [jobId, encodeStages(stages)]);
   const byOrd = new Map(rows.map((r) => [r.ord, r.id]));
   return stages.map((s) => byOrd.get(s.ord)!);
 }

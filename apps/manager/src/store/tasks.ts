@@ -10,8 +10,8 @@ import { rollupCte, type StageCountersRow } from './rollup.js';
 import type { TaskRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
-export interface NewTask {
-  stageId: string;
+/** A task row to insert, apart from the stage it belongs to. */
+export interface NewTaskFields {
   queueId: number;
   priority: number;
   status: TaskStatus;
@@ -25,9 +25,8 @@ export interface NewTask {
   runAfter: string | null;
 }
 
-/** The columns tasks of one request usually share (a stage's settings); sent once per distinct set. */
-function settingsKey(t: NewTask): string {
-  return `${t.stageId}|${t.queueId}|${t.priority}|${t.status}|${t.maxAttempts}|${t.backoffBaseMs}|${t.backoffMaxMs}|${t.backoffJitter}|${t.timeoutMs}`;
+export interface NewTask extends NewTaskFields {
+  stageId: string;
 }
 
 function isEmptyObject(v: unknown): boolean {
@@ -37,24 +36,22 @@ function isEmptyObject(v: unknown): boolean {
 }
 
 /**
- * One multi-row INSERT for any number of tasks; ids come back in the given order. Each row carries only
- * what varies per task (data, metadata, runAfter) and the index of its settings group: repeating the
- * ten shared columns on every row made PostgreSQL parse ~2x the JSON (≈40 → ≈25 µs of CPU per row).
+ * Tasks as the two JSON parameters of taskRowsSql: one row per task carrying only what varies per task (data,
+ * metadata, runAfter) and the index of its settings group, and the groups — the stage (`stage`: its id, or its
+ * order when the stage is inserted by the same statement) and the ten columns tasks of one request usually share.
+ * Repeating the shared columns on every row made PostgreSQL parse ~2x the JSON (≈40 → ≈25 µs of CPU per row).
  */
-export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[], returnIds: true): Promise<string[]>;
-export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[], returnIds: false): Promise<void>;
-/** With returnIds false nothing comes back: a job's creation answers with its stages, not 5,000 task ids. */
-export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[], returnIds: boolean): Promise<string[] | void> {
-  if (tasks.length === 0) return returnIds ? [] : undefined;
+export function encodeTasks<T extends NewTaskFields>(tasks: T[], stage: (t: T) => string | number): { rows: string; settings: string } {
   const groups = new Map<string, number>();
   const settings: unknown[] = [];
   const rows = tasks.map((t) => {
-    const key = settingsKey(t);
+    const s = stage(t);
+    const key = `${s}|${t.queueId}|${t.priority}|${t.status}|${t.maxAttempts}|${t.backoffBaseMs}|${t.backoffMaxMs}|${t.backoffJitter}|${t.timeoutMs}`;
     let g = groups.get(key);
     if (g === undefined) {
       g = settings.length;
       groups.set(key, g);
-      settings.push({ i: g, s: t.stageId, q: t.queueId, p: t.priority, st: t.status, a: t.maxAttempts, bb: t.backoffBaseMs, bm: t.backoffMaxMs, bj: t.backoffJitter, to: t.timeoutMs });
+      settings.push({ i: g, s, q: t.queueId, p: t.priority, st: t.status, a: t.maxAttempts, bb: t.backoffBaseMs, bm: t.backoffMaxMs, bj: t.backoffJitter, to: t.timeoutMs });
     }
     // Absent keys read as NULL: data null, metadata {}, runAfter now(), group 0.
     const row: { g?: number; d?: unknown; m?: unknown; r?: string } = {};
@@ -64,15 +61,37 @@ export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[]
     if (t.runAfter) row.r = t.runAfter;
     return row;
   });
+  return { rows: JSON.stringify(rows), settings: JSON.stringify(settings) };
+}
+
+/**
+ * The rows of encodeTasks' parameters, in the given order (x.n), each joined to its settings group g; g.s is the
+ * stage, of type `stageType`. The select list of an INSERT INTO tasks (TASK_INSERT_COLUMNS) from these rows.
+ */
+export function taskRowsSql(rowsParam: string, settingsParam: string, stageType: 'uuid' | 'int'): string {
+  return `ROWS FROM (jsonb_to_recordset(${rowsParam}::text::jsonb) AS (g int, d jsonb, m jsonb, r timestamptz)) WITH ORDINALITY AS x(g, d, m, r, n)
+     JOIN jsonb_to_recordset(${settingsParam}::text::jsonb) AS g(i int, s ${stageType}, q int, p smallint, st text, a int, bb int, bm int, bj double precision, "to" int)
+       ON g.i = coalesce(x.g, 0)`;
+}
+
+export const TASK_INSERT_COLUMNS = `job_id, stage_id, queue_id, priority, status, data, user_metadata, max_attempts,
+                        backoff_base_ms, backoff_max_ms, backoff_jitter, timeout_ms, run_after`;
+
+/** The values of TASK_INSERT_COLUMNS after job_id and stage_id, from taskRowsSql's x and g. */
+export const TASK_INSERT_VALUES = `g.q, g.p, g.st, coalesce(x.d, 'null'::jsonb), coalesce(x.m, '{}'::jsonb), g.a, g.bb, g.bm, g.bj, g.to, coalesce(x.r, now())`;
+
+export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[], returnIds: true): Promise<string[]>;
+export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[], returnIds: false): Promise<void>;
+/** One multi-row INSERT for any number of tasks; with returnIds, ids come back in the given order (false: nothing — a stage's creation answers with the stage, not 5,000 task ids). */
+export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[], returnIds: boolean): Promise<string[] | void> {
+  if (tasks.length === 0) return returnIds ? [] : undefined;
+  const { rows, settings } = encodeTasks(tasks, (t) => t.stageId);
   const inserted = await tx.query<{ id: string }>(
-    `INSERT INTO tasks (job_id, stage_id, queue_id, priority, status, data, user_metadata, max_attempts,
-                        backoff_base_ms, backoff_max_ms, backoff_jitter, timeout_ms, run_after)
-     SELECT $1, g.s, g.q, g.p, g.st, coalesce(x.d, 'null'::jsonb), coalesce(x.m, '{}'::jsonb), g.a, g.bb, g.bm, g.bj, g.to, coalesce(x.r, now())
-     FROM ROWS FROM (jsonb_to_recordset($2::text::jsonb) AS (g int, d jsonb, m jsonb, r timestamptz)) WITH ORDINALITY AS x(g, d, m, r, n)
-     JOIN jsonb_to_recordset($3::text::jsonb) AS g(i int, s uuid, q int, p smallint, st text, a int, bb int, bm int, bj double precision, "to" int)
-       ON g.i = coalesce(x.g, 0)
+    `INSERT INTO tasks (${TASK_INSERT_COLUMNS})
+     SELECT $1, g.s, ${TASK_INSERT_VALUES}
+     FROM ${taskRowsSql('$2', '$3', 'uuid')}
      ORDER BY x.n${returnIds ? '\n     RETURNING id, seq' : ''}`,
-    [jobId, JSON.stringify(rows), JSON.stringify(settings)],
+    [jobId, rows, settings],
   );
   if (!returnIds) return;
   // seq follows insertion order, so sorting by it restores the request's order.
