@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { ManagerConfig } from './config.js';
 import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
-import { openEmbeddedDb } from './db/embedded.js';
+import { openEmbeddedDb, type WasmCompiler } from './db/embedded.js';
 import { PgDb } from './db/pg-db.js';
 import { serveDashboard } from './http/dashboard.js';
 import { createHttpApp } from './http/http-app.js';
@@ -32,7 +32,7 @@ export interface Manager {
 
 export async function openDb(config: ManagerConfig, logger: Logger): Promise<Db> {
   if (config.database.url) return new PgDb({ url: config.database.url, poolSize: config.database.poolSize, logger });
-  return openEmbeddedDb(config.database.pgliteDir, { sharedBuffers: config.database.pgliteSharedBuffers });
+  return openEmbeddedDb(config.database.pgliteDir, { sharedBuffers: config.database.pgliteSharedBuffers, wasmCompiler: config.database.pgliteWasmCompiler as WasmCompiler });
 }
 
 export async function buildManager(config: ManagerConfig, logger: Logger = pino({ level: config.log.level })): Promise<Manager> {

@@ -62,4 +62,19 @@ describe('embedded PGlite store on a directory', () => {
     expect(loadConfig({}, {}).database.pgliteSharedBuffers).toBe('16MB');
     expect(() => loadConfig({}, { JOBNIK_PGLITE_SHARED_BUFFERS: "16MB'; fsync = off" })).toThrow(/PostgreSQL memory size/);
   });
+
+  it('runs on either WebAssembly compiler of database.pgliteWasmCompiler (baseline by default) and refuses another', async () => {
+    for (const wasmCompiler of ['optimizing', 'baseline'] as const) {
+      const db = await PgliteDb.open(join(root, `compiled-${wasmCompiler}`), { wasmCompiler });
+      try {
+        await db.exec('CREATE TABLE t (n int)');
+        await db.query('INSERT INTO t SELECT generate_series(1, 1000)');
+        expect(await db.query('SELECT sum(n)::int AS s FROM t')).toEqual([{ s: 500_500 }]);
+      } finally {
+        await db.close();
+      }
+    }
+    expect(loadConfig({}, {}).database.pgliteWasmCompiler).toBe('baseline');
+    expect(() => loadConfig({}, { JOBNIK_PGLITE_WASM_COMPILER: 'turbo' })).toThrow(/pgliteWasmCompiler/);
+  });
 });
