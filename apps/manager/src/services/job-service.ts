@@ -155,7 +155,7 @@ export class JobService {
         audit: this.audit(ctx.actor),
       },
       planned.stages,
-      planned.tasks.map(({ stageIndex, ...t }) => ({ ...t, stageOrd: planned.stages[stageIndex]!.ord })),
+      planned.tasks,
       { channel: READY_CHANNEL, stageTypes: [...planned.wake], sinceNow: readyAtCreation(stages) },
     );
   }
@@ -256,6 +256,7 @@ export class JobService {
         tx,
         job.id,
         tasks.map((t) => newTask(t, stage.task_defaults, stageId, stage.queue_id, job.priority, status, base)),
+        (t) => t.stageId,
         true,
       );
       await addTasksToStage(tx, stageId, status, ids.length, stage.status === 'CREATED' ? status : stage.status);

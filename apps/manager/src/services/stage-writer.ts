@@ -6,6 +6,7 @@ import type { Queryable } from '../db/db.js';
 import { newTaskStatus } from '../domain/stage-machine.js';
 import { ensureQueues } from '../store/queues.js';
 import { insertStages, type NewStage } from '../store/stages.js';
+import type { NewTreeTask } from '../store/job-tree.js';
 import { insertTasks, type NewTask, type NewTaskFields } from '../store/tasks.js';
 import { type ManagerTaskDefaults, resolveSettings } from './task-defaults.js';
 
@@ -28,7 +29,8 @@ export interface StageBatch {
 /** What inserting stages writes, decided before: the stage rows, their tasks (by the index of their stage) and the stage types woken. */
 export interface PlannedStages {
   stages: NewStage[];
-  tasks: (NewTaskFields & { stageIndex: number })[];
+  /** Each task with its stage's ord (one object per task: a 50,000-task request is not copied again). */
+  tasks: NewTreeTask[];
   /** Stage types that got PENDING tasks. */
   wake: Set<string>;
 }
@@ -43,8 +45,9 @@ export function planStages(batch: Omit<StageBatch, 'jobId' | 'tenantId' | 'queue
     const status: StageStatus = n === 0 ? 'CREATED' : taskStatus;
     if (n > 0 && taskStatus === 'PENDING') wake.add(s.type);
     const queueId = queueIds.get(s.type)!;
+    const stageOrd = batch.firstOrd + i;
     planned.stages.push({
-      ord: batch.firstOrd + i,
+      ord: stageOrd,
       type: s.type,
       queueId,
       status,
@@ -56,7 +59,7 @@ export function planStages(batch: Omit<StageBatch, 'jobId' | 'tenantId' | 'queue
       nPending: taskStatus === 'PENDING' ? n : 0,
       nPaused: taskStatus === 'PAUSED' ? n : 0,
     });
-    for (const t of s.tasks ?? []) planned.tasks.push({ ...taskFields(t, s.taskDefaults, queueId, batch.priority, taskStatus, batch.taskDefaults), stageIndex: i });
+    for (const t of s.tasks ?? []) planned.tasks.push(Object.assign(taskFields(t, s.taskDefaults, queueId, batch.priority, taskStatus, batch.taskDefaults), { stageOrd }));
   });
   return planned;
 }
@@ -67,7 +70,7 @@ export async function insertStagesWithTasks(tx: Queryable, batch: StageBatch, st
   const queueIds = batch.queueIds ?? (await ensureQueues(tx, batch.tenantId, stages.map((s) => s.type)));
   const planned = planStages(batch, queueIds, stages);
   const stageIds = await insertStages(tx, batch.jobId, planned.stages);
-  await insertTasks(tx, batch.jobId, planned.tasks.map(({ stageIndex, ...t }) => ({ ...t, stageId: stageIds[stageIndex]! })), false);
+  await insertTasks(tx, batch.jobId, planned.tasks, (t) => stageIds[t.stageOrd - batch.firstOrd]!, false);
   return { stageIds, wake: planned.wake };
 }
 
@@ -81,7 +84,7 @@ export function newTask(
   status: NewTask['status'],
   base: ManagerTaskDefaults,
 ): NewTask {
-  return { stageId, ...taskFields(t, stageDefaults, queueId, priority, status, base) };
+  return Object.assign(taskFields(t, stageDefaults, queueId, priority, status, base), { stageId });
 }
 
 function taskFields(

@@ -80,12 +80,12 @@ export const TASK_INSERT_COLUMNS = `job_id, stage_id, queue_id, priority, status
 /** The values of TASK_INSERT_COLUMNS after job_id and stage_id, from taskRowsSql's x and g. */
 export const TASK_INSERT_VALUES = `g.q, g.p, g.st, coalesce(x.d, 'null'::jsonb), coalesce(x.m, '{}'::jsonb), g.a, g.bb, g.bm, g.bj, g.to, coalesce(x.r, now())`;
 
-export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[], returnIds: true): Promise<string[]>;
-export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[], returnIds: false): Promise<void>;
-/** One multi-row INSERT for any number of tasks; with returnIds, ids come back in the given order (false: nothing — a stage's creation answers with the stage, not 5,000 task ids). */
-export async function insertTasks(tx: Queryable, jobId: string, tasks: NewTask[], returnIds: boolean): Promise<string[] | void> {
+export async function insertTasks<T extends NewTaskFields>(tx: Queryable, jobId: string, tasks: T[], stageId: (t: T) => string, returnIds: true): Promise<string[]>;
+export async function insertTasks<T extends NewTaskFields>(tx: Queryable, jobId: string, tasks: T[], stageId: (t: T) => string, returnIds: false): Promise<void>;
+/** One multi-row INSERT for any number of tasks of existing stages; with returnIds, ids come back in the given order (false: nothing — a stage's creation answers with the stage, not 5,000 task ids). */
+export async function insertTasks<T extends NewTaskFields>(tx: Queryable, jobId: string, tasks: T[], stageId: (t: T) => string, returnIds: boolean): Promise<string[] | void> {
   if (tasks.length === 0) return returnIds ? [] : undefined;
-  const { rows, settings } = encodeTasks(tasks, (t) => t.stageId);
+  const { rows, settings } = encodeTasks(tasks, stageId);
   const inserted = await tx.query<{ id: string }>(
     `INSERT INTO tasks (${TASK_INSERT_COLUMNS})
      SELECT $1, g.s, ${TASK_INSERT_VALUES}
