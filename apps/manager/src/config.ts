@@ -71,7 +71,7 @@ export const configSchema = {
     pgliteDir: { doc: 'Data directory of the embedded PGlite store (memory:// for a throwaway one)', format: String, default: '.data/pglite', env: 'JOBNIK_PGLITE_DIR' },
     pgliteSharedBuffers: { doc: "Buffer cache of the embedded PGlite store (PostgreSQL's shared_buffers, inside the manager's memory), e.g. 16MB", format: 'pg-memory-size', default: '16MB', env: 'JOBNIK_PGLITE_SHARED_BUFFERS' },
     pgliteWasmCompiler: {
-      doc: "How V8 compiles the embedded store's WebAssembly: baseline (Liftoff only, ~60 MB less memory) or optimizing (hot functions recompiled by TurboFan, ~10 % faster)",
+      doc: "How V8 compiles the embedded store's WebAssembly: baseline (Liftoff only, ~50 MB less memory) or optimizing (hot functions recompiled by TurboFan: faster big creates)",
       format: ['baseline', 'optimizing'],
       default: 'baseline',
       env: 'JOBNIK_PGLITE_WASM_COMPILER',

@@ -12,9 +12,10 @@ function textOf(sql: string | Statement): string {
 
 /**
  * V8 runs WebAssembly compiled by Liftoff, its baseline compiler, and recompiles hot functions with TurboFan. For
- * PostgreSQL's module the optimized copies cost ~60 MB of the manager's memory (bench:throughput on PGlite, N = 20,000,
- * 4 worker processes: peak RSS 237–277 MB with Liftoff only vs 282–331 MB) for ~10 % more throughput (3.5–4.0k vs
- * 3.5–4.8k tasks/s, noisy). The flag is process-wide and read when a module is compiled: set it before PGlite's.
+ * PostgreSQL's module the optimized copies cost ~50 MB of the manager's memory (bench:throughput on PGlite, N = 20,000,
+ * 4 worker processes: peak RSS 232–275 MB with Liftoff only vs 282–331 MB) and bought no measurable throughput there
+ * (paired runs level), but a 10,000-task create is faster optimized (400–500 vs 650–700 ms). The flag is
+ * process-wide and read when a module is compiled: set it before PGlite's.
  */
 function useWasmCompiler(compiler: WasmCompiler): void {
   setFlagsFromString(compiler === 'baseline' ? '--liftoff-only' : '--no-liftoff-only');
