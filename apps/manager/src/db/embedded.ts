@@ -1,10 +1,10 @@
 // The embedded PGlite store, loaded only when there is no DATABASE_URL: it is an optional dependency, and the
 // cluster image (apps/manager/Dockerfile, `pnpm deploy --no-optional`) leaves its ~27 MB out.
 import type { Db } from './db.js';
+import type * as PgliteModule from './pglite-db.js';
 
 /** How V8 compiles the store's WebAssembly (pglite-db.ts says what each costs). */
 export type WasmCompiler = 'baseline' | 'optimizing';
-import type * as PgliteModule from './pglite-db.js';
 
 export async function openEmbeddedDb(dir: string, options: { sharedBuffers?: string; wasmCompiler?: WasmCompiler } = {}): Promise<Db> {
   let mod: typeof PgliteModule;

@@ -51,14 +51,16 @@ export class PgliteDb implements Db {
     if (!dataDir.startsWith('memory://')) await initDataDir(dataDir);
     const conf = options.sharedBuffers ? [`shared_buffers = '${options.sharedBuffers}'`] : [];
     const compiler = options.wasmCompiler ?? 'baseline';
-    useWasmCompiler(compiler);
-    try {
+    const create = async (c: WasmCompiler) => {
+      useWasmCompiler(c);
       return new PgliteDb(await PGlite.create(dataDir, { postgresqlconf: conf }));
+    };
+    try {
+      return await create(compiler);
     } catch (err) {
       // The baseline compiler alone could not compile the module (a CPU it has no code for): the optimizing one can.
       if (compiler !== 'baseline' || (err as Error).name !== 'CompileError') throw err;
-      useWasmCompiler('optimizing');
-      return new PgliteDb(await PGlite.create(dataDir, { postgresqlconf: conf }));
+      return create('optimizing');
     }
   }
 

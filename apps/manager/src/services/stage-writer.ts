@@ -10,9 +10,8 @@ import type { NewTreeTask } from '../store/job-tree.js';
 import { insertTasks, type NewTask, type NewTaskFields } from '../store/tasks.js';
 import { type ManagerTaskDefaults, resolveSettings } from './task-defaults.js';
 
-export interface StageBatch {
-  jobId: string;
-  tenantId: string;
+/** What decides the new stages' and tasks' first statuses and settings. */
+export interface StagePlan {
   /** The job's priority, stored 0..4. */
   priority: number;
   /** The order of the first stage given. */
@@ -22,8 +21,12 @@ export interface StageBatch {
   firstOpen: boolean;
   jobPaused: boolean;
   taskDefaults: ManagerTaskDefaults;
-  /** Stage type → queue id, when resolved before the transaction. */
-  queueIds?: Map<string, number>;
+}
+
+/** Stages appended to an existing job. */
+export interface StageBatch extends StagePlan {
+  jobId: string;
+  tenantId: string;
 }
 
 /** What inserting stages writes, decided before: the stage rows, their tasks (by the index of their stage) and the stage types woken. */
@@ -36,7 +39,7 @@ export interface PlannedStages {
 }
 
 /** Decides each stage's and task's first status by the stage-open rule, and the stages' counters. */
-export function planStages(batch: Omit<StageBatch, 'jobId' | 'tenantId' | 'queueIds'>, queueIds: Map<string, number>, stages: CreateStage[]): PlannedStages {
+export function planStages(batch: StagePlan, queueIds: Map<string, number>, stages: CreateStage[]): PlannedStages {
   const wake = new Set<string>();
   const planned: PlannedStages = { stages: [], tasks: [], wake };
   stages.forEach((s, i) => {
@@ -67,7 +70,7 @@ export function planStages(batch: Omit<StageBatch, 'jobId' | 'tenantId' | 'queue
 /** Inserts the stages with their tasks; returns the new stages' ids and the stage types that got PENDING tasks. */
 export async function insertStagesWithTasks(tx: Queryable, batch: StageBatch, stages: CreateStage[]): Promise<{ stageIds: string[]; wake: Set<string> }> {
   if (stages.length === 0) return { stageIds: [], wake: new Set() };
-  const queueIds = batch.queueIds ?? (await ensureQueues(tx, batch.tenantId, stages.map((s) => s.type)));
+  const queueIds = await ensureQueues(tx, batch.tenantId, stages.map((s) => s.type));
   const planned = planStages(batch, queueIds, stages);
   const stageIds = await insertStages(tx, batch.jobId, planned.stages);
   await insertTasks(tx, batch.jobId, planned.tasks, (t) => stageIds[t.stageOrd - batch.firstOrd]!, false);
