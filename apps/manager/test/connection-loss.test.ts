@@ -1,5 +1,6 @@
 // PostgreSQL connections die (restarts, failovers, idle-killers): the manager answers 503 for the request that
 // was using one, keeps running, and serves the next request on a fresh connection. Nothing half-done is kept.
+// And an SQL error on a statement of its own costs nothing but that statement: its pooled connection stays.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
@@ -48,5 +49,27 @@ describe.runIf(testStores().includes('postgres'))('a PostgreSQL connection lost 
     expect([after.status, after.body.status]).toEqual([200, 'PENDING']);
     const retried = await http.post(`/jobs/${job.id}/cancel`);
     expect([retried.status, retried.body.status]).toEqual([200, 'ABORTED']);
+  });
+});
+
+describe.runIf(testStores().includes('postgres'))('an SQL error on a statement of its own', () => {
+  let m: TestManager;
+  // One pooled connection, so every statement runs on it.
+  beforeAll(async () => {
+    m = await startTestManager({ store: 'postgres', config: { database: { poolSize: 1 } } });
+  });
+  afterAll(() => m?.close());
+
+  it('keeps its connection: no new backend (and no preparing every named statement again) for each error', async () => {
+    const db = m.manager.db;
+    const pid = async () => (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]!.pid;
+    const before = await pid();
+    await expect(db.query('SELECT 1 / 0')).rejects.toMatchObject({ code: '22012' });
+    await expect(db.query({ name: 'test_fails', text: 'SELECT 1 / $1::int' }, [0])).rejects.toMatchObject({ code: '22012' });
+    expect(await pid()).toBe(before);
+    // The manager still serves on it.
+    const job = (await api(m.url).post('/jobs', { name: 'one', stages: [{ type: 'sql-error', tasks: [{}] }] })).body;
+    expect((await api(m.url).get(`/jobs/${job.id}`)).body.status).toBe('PENDING');
+    expect(await pid()).toBe(before);
   });
 });

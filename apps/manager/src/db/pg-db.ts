@@ -15,7 +15,7 @@ function toConfig(sql: string | Statement, params: readonly unknown[] | undefine
 }
 
 class PgQueryable implements Queryable {
-  constructor(private readonly client: pg.Pool | pg.PoolClient) {}
+  constructor(private readonly client: pg.PoolClient) {}
   async query<R = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]> {
     const res = await this.client.query(toConfig(sql, params));
     return res.rows as R[];
@@ -28,7 +28,6 @@ class PgQueryable implements Queryable {
 export class PgDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
-  private readonly direct: PgQueryable;
   private listener: pg.Client | null = null;
   private readonly channels = new Map<string, Set<(payload: string) => void>>();
   private closed = false;
@@ -45,17 +44,16 @@ export class PgDb implements Db {
     });
     // A pooled client that dies while idle must not crash the process.
     this.pool.on('error', (err) => options.logger.warn({ err }, 'idle PostgreSQL client error'));
-    this.direct = new PgQueryable(this.pool);
   }
 
   /** A statement on its own (autocommit): rolled back whole on a deadlock, so it is retried like a transaction. */
   async query<R = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]> {
     try {
-      return await this.direct.query<R>(sql, params);
+      return await this.alone((c) => c.query<R>(sql, params));
     } catch (err) {
       if (!isConflict(err)) throw err;
       this.onConflictRetry?.((err as { code: string }).code);
-      return retryConflicts(() => this.direct.query<R>(sql, params), this.onConflictRetry);
+      return retryConflicts(() => this.alone((c) => c.query<R>(sql, params)), this.onConflictRetry);
     }
   }
 
@@ -64,7 +62,31 @@ export class PgDb implements Db {
   }
 
   exec(script: string): Promise<void> {
-    return this.direct.exec(script);
+    return this.alone((c) => c.exec(script));
+  }
+
+  /**
+   * Runs autocommit statements on a pooled connection, which goes back to the pool after an SQL error (a conflict, a
+   * constraint, a statement that rolls itself back on purpose) — pg's Pool#query destroys it instead, so every such
+   * error cost a new backend and the preparation of every named statement again. Only a connection that broke is
+   * dropped.
+   */
+  private async alone<T>(run: (c: PgQueryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    client.on('error', onError);
+    try {
+      return await run(new PgQueryable(client));
+    } catch (err) {
+      if (!broken && isConnectionError(err)) broken = err as Error;
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
