@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createDatabase } from './database.js';
 import { isMain } from './main.js';
 import { startManagerProcess } from './manager-process.js';
+import { managerRuntime, type ManagerRuntime } from './manager-runtime.js';
 import { benchProducer } from './producer.js';
 import { note, percentile, report, round } from './report.js';
 import { seedPending } from './seed.js';
@@ -32,6 +33,8 @@ export interface FairnessResult {
   bAfterCommitMs: number[];
   /** Gaps between the starts of successive dequeues that leased tasks (either tenant's), sorted. */
   dequeueGapsMs: number[];
+  /** Per manager replica, over the measured rounds: its event-loop delay and GC time. */
+  managers: ManagerRuntime[];
 }
 
 async function completionsDuring(fleet: WorkerFleet, ms: number): Promise<number> {
@@ -58,6 +61,8 @@ export async function runFairness(): Promise<FairnessResult> {
     });
     try {
       await completionsDuring(fleet, 1_000); // warm-up
+      // A scrape restarts the managers' event-loop histograms: the one after the rounds covers just them.
+      const gc0 = await Promise.all(managers.map((m) => managerRuntime(m.url)));
       // Solo and shared phases alternate (A, A+B, A, A+B, …) so that the backlog shrinking and dead versions piling
       // up over the run weigh on both alike; the ratio compares their totals.
       let bCreated = 0;
@@ -93,6 +98,8 @@ export async function runFairness(): Promise<FairnessResult> {
         stop = true;
         await adder;
       }
+      const gc1 = await Promise.all(managers.map((m) => managerRuntime(m.url)));
+      const managerFigures = gc1.map((r, i) => ({ ...r, minorGcSeconds: r.minorGcSeconds - gc0[i]!.minorGcSeconds, majorGcSeconds: r.majorGcSeconds - gc0[i]!.majorGcSeconds }));
       const soloRate = solo.reduce((a, b) => a + b, 0) / rounds;
       const sharedRate = shared.reduce((a, b) => a + b, 0) / rounds;
       // Let the last B tasks be picked up before reading their start times.
@@ -128,7 +135,7 @@ export async function runFairness(): Promise<FairnessResult> {
       const sorted = (xs: number[]) => xs.map(Number).sort((a, b) => a - b);
       return {
         backlog, soloRate, sharedRate, soloRates: solo, sharedRates: shared, bPickupMs, bCreated, bLeased: bPickupMs.length, bCreateMs: bCreateMs.sort((a, b) => a - b),
-        bCreateTxnMs: sorted(split.map((r) => r.txn)), bAfterCommitMs: sorted(split.map((r) => r.after)), dequeueGapsMs,
+        bCreateTxnMs: sorted(split.map((r) => r.txn)), bAfterCommitMs: sorted(split.map((r) => r.after)), dequeueGapsMs, managers: managerFigures,
       };
     } finally {
       await fleet.stop();
@@ -146,7 +153,9 @@ export function reportFairness(r: FairnessResult, run = 1): void {
   const split = r.bCreateTxnMs.length
     ? { createTxnP50Ms: q(r.bCreateTxnMs, 50), createTxnP99Ms: q(r.bCreateTxnMs, 99), afterCommitP50Ms: q(r.bAfterCommitMs, 50), afterCommitP99Ms: q(r.bAfterCommitMs, 99) }
     : {};
-  report({ figure: 'fair-b-pickup-p99', value: q(r.bPickupMs, 99), unit: 'ms', target: targets.fairPickupP99Ms, p50: q(r.bPickupMs, 50), max: q(r.bPickupMs, 100), createP50Ms: q(r.bCreateMs, 50), createP99Ms: q(r.bCreateMs, 99), ...split, dequeueGapP50Ms: q(r.dequeueGapsMs, 50), dequeueGapP99Ms: q(r.dequeueGapsMs, 99), bCreated: r.bCreated, bLeased: r.bLeased, clock: 'database (started_at - created_at)', ...common });
+  report({ figure: 'fair-b-pickup-p99', value: q(r.bPickupMs, 99), unit: 'ms', target: targets.fairPickupP99Ms, p50: q(r.bPickupMs, 50), max: q(r.bPickupMs, 100), createP50Ms: q(r.bCreateMs, 50), createP99Ms: q(r.bCreateMs, 99), ...split, dequeueGapP50Ms: q(r.dequeueGapsMs, 50), dequeueGapP99Ms: q(r.dequeueGapsMs, 99),
+    managerEventLoopLagP99Ms: r.managers.map((m) => round(m.eventLoopLagP99Ms, 1)), managerEventLoopLagMaxMs: r.managers.map((m) => round(m.eventLoopLagMaxMs, 1)),
+    managerGcSeconds: r.managers.map((m) => round(m.minorGcSeconds + m.majorGcSeconds, 2)), bCreated: r.bCreated, bLeased: r.bLeased, clock: 'database (started_at - created_at)', ...common });
   report({ figure: 'fair-a-throughput-ratio', value: round(r.sharedRate / r.soloRate, 3), unit: 'ratio', target: targets.fairThroughputRatio, soloTasksPerSecond: round(r.soloRate), sharedTasksPerSecond: round(r.sharedRate), soloRounds: r.soloRates.map((x) => round(x)), sharedRounds: r.sharedRates.map((x) => round(x)), ...common });
 }
 

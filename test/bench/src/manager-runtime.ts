@@ -1,0 +1,25 @@
+// How a manager process itself fared during a phase, from its Prometheus metrics: event-loop delay (prom-client's
+// histogram, which restarts at every scrape, so a reading covers the time since the one before) and time in garbage
+// collection. A request that arrives while the event loop is held waits that long before any SQL is sent: under a
+// saturated CPU this, not the database, is what a pickup's tail is made of.
+import { request } from 'undici';
+
+export interface ManagerRuntime {
+  eventLoopLagP99Ms: number;
+  eventLoopLagMaxMs: number;
+  /** Cumulative seconds in young-generation (minor) and full (major) collections. */
+  minorGcSeconds: number;
+  majorGcSeconds: number;
+}
+
+const metric = (text: string, pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? NaN);
+
+export async function managerRuntime(baseUrl: string): Promise<ManagerRuntime> {
+  const text = await (await request(new URL('/metrics', baseUrl))).body.text();
+  return {
+    eventLoopLagP99Ms: metric(text, /^nodejs_eventloop_lag_p99_seconds ([\d.e-]+)$/m) * 1000,
+    eventLoopLagMaxMs: metric(text, /^nodejs_eventloop_lag_max_seconds ([\d.e-]+)$/m) * 1000,
+    minorGcSeconds: metric(text, /^nodejs_gc_duration_seconds_sum\{kind="minor"\} ([\d.e-]+)$/m),
+    majorGcSeconds: metric(text, /^nodejs_gc_duration_seconds_sum\{kind="major"\} ([\d.e-]+)$/m),
+  };
+}
