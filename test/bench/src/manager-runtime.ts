@@ -12,14 +12,15 @@ export interface ManagerRuntime {
   majorGcSeconds: number;
 }
 
-const metric = (text: string, pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? NaN);
+/** A sample's value; `missing` when the process has none (no collection of that kind happened yet). */
+const metric = (text: string, pattern: RegExp, missing = NaN): number => Number(pattern.exec(text)?.[1] ?? missing);
 
 export async function managerRuntime(baseUrl: string): Promise<ManagerRuntime> {
   const text = await (await request(new URL('/metrics', baseUrl))).body.text();
   return {
     eventLoopLagP99Ms: metric(text, /^nodejs_eventloop_lag_p99_seconds ([\d.e-]+)$/m) * 1000,
     eventLoopLagMaxMs: metric(text, /^nodejs_eventloop_lag_max_seconds ([\d.e-]+)$/m) * 1000,
-    minorGcSeconds: metric(text, /^nodejs_gc_duration_seconds_sum\{kind="minor"\} ([\d.e-]+)$/m),
-    majorGcSeconds: metric(text, /^nodejs_gc_duration_seconds_sum\{kind="major"\} ([\d.e-]+)$/m),
+    minorGcSeconds: metric(text, /^nodejs_gc_duration_seconds_sum\{kind="minor"\} ([\d.e-]+)$/m, 0),
+    majorGcSeconds: metric(text, /^nodejs_gc_duration_seconds_sum\{kind="major"\} ([\d.e-]+)$/m, 0),
   };
 }
