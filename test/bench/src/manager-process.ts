@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childExecArgv, runtime } from './node-args.js';
+import { delayed } from './pg-delay-proxy.js';
 import type { StoreKind } from './settings.js';
 
 const MANAGER_DIR = dirname(dirname(fileURLToPath(import.meta.resolve('@jobnik/manager'))));
@@ -53,7 +54,7 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
   const child = spawn(process.execPath, [...managerCommand(), 'serve'], {
     env: {
       ...process.env,
-      DATABASE_URL: o.store === 'postgres' ? o.databaseUrl! : '',
+      DATABASE_URL: o.store === 'postgres' ? await delayed(o.databaseUrl!) : '',
       JOBNIK_PGLITE_DIR: pgliteDir ?? '',
       JOBNIK_HOST: '127.0.0.1',
       JOBNIK_PORT: '0',
