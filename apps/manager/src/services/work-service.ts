@@ -14,8 +14,7 @@ import type { ScanMarks } from './scan-marks.js';
 import { publish, settle } from './settle.js';
 import { jobTracesOfTasks } from '../store/job-traces.js';
 import { linkJobTraces, linkTaskTraces } from '../telemetry/task-links.js';
-import { inTxSpan, tracer } from '../telemetry/tracer.js';
-import { AloneCompletions } from './alone-completions.js';
+import { tracer } from '../telemetry/tracer.js';
 
 export interface WorkServiceOptions {
   defaultLeaseMs: number;
@@ -85,22 +84,13 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export class WorkService {
-  /**
-   * PostgreSQL only: on PGlite a round trip is a function call on the one in-process connection and nothing queues
-   * on a stage's row, so the statement's locking pass would only add work (bench:throughput, PGlite, N = 20,000:
-   * 5.8–6.2k → 4.3–4.7k tasks/s when it was tried there too).
-   */
-  private readonly alone: AloneCompletions | null;
-
   constructor(
     private readonly db: Db,
     private readonly ready: ReadySignal,
     private readonly marks: ScanMarks,
     private readonly options: WorkServiceOptions,
     private readonly hooks: WorkHooks = {},
-  ) {
-    this.alone = db.kind === 'postgres' ? new AloneCompletions() : null;
-  }
+  ) {}
 
   /** Resolves to the response body (DequeueResponse as JSON text) and how many tasks it leases. */
   async dequeue(input: DequeueInput, signal?: AbortSignal): Promise<DequeueBody> {
@@ -177,22 +167,10 @@ export class WorkService {
   }
 
   /** `scope`: the caller's tenant (null = every tenant); tasks of other tenants answer TASK_NOT_FOUND. */
-  /** First on its own (AloneCompletions), which commits unless a stage it touches could settle; else in a transaction. */
-  async complete(scope: string | null, items: { taskId: string; leaseToken: string; result?: unknown }[]): Promise<AckResponse> {
-    const rows = items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null }));
-    const alone = this.alone;
-    if (alone?.shouldTry()) {
-      rejectDuplicates(items);
-      const done = await inTxSpan('db.transaction', async (span) => {
-        const result = await completeTasks(this.db, scope, rows, this.options.history, true);
-        alone.record(!result.needsTransaction);
-        if (!result.needsTransaction) return this.acked('complete', scope, items, this.db, result);
-        span.setAttribute('jobnik.needs_transaction', true);
-        return undefined;
-      });
-      if (done) return this.observed(items, done);
-    }
-    return this.ack('complete', scope, items, (tx) => completeTasks(tx, scope, rows, this.options.history));
+  complete(scope: string | null, items: { taskId: string; leaseToken: string; result?: unknown }[]): Promise<AckResponse> {
+    return this.ack('complete', scope, items, (tx) =>
+      completeTasks(tx, scope, items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null })), this.options.history),
+    );
   }
 
   fail(scope: string | null, items: { taskId: string; leaseToken: string; error: { message: string; code?: string; stack?: string; retryable?: boolean }; checkpoint?: unknown }[]): Promise<AckResponse> {
@@ -226,23 +204,13 @@ export class WorkService {
   /** One transaction: the batch statement, the roll-up consequences, and the per-item answers; observed once committed. */
   private async ack(kind: AckKind, scope: string | null, items: AckItem[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
     rejectDuplicates(items);
-    const done = await this.db.transaction(async (tx) => {
+    const { response, result } = await this.db.transaction(async (tx) => {
       const result = await apply(tx);
       const out = await settle(tx, result.stages, { actor: workerActor(result.worker ?? '?'), record: this.options.history });
       for (const t of result.stageTypes) out.wake.add(t);
       await publish(tx, out);
-      return this.acked(kind, scope, items, tx, result);
+      return { response: { items: await this.outcomes(tx, kind, scope, items, result) }, result };
     });
-    return this.observed(items, done);
-  }
-
-  /** The per-item answers of an applied batch (read on `db`: the transaction, or after a batch that committed alone). */
-  private async acked(kind: AckKind, scope: string | null, items: AckItem[], db: Queryable, result: AckResult): Promise<{ response: AckResponse; result: AckResult }> {
-    return { response: { items: await this.outcomes(db, kind, scope, items, result) }, result };
-  }
-
-  /** Once a batch committed: the hooks (metrics) and the task traces' links. */
-  private async observed(items: AckItem[], { response, result }: { response: AckResponse; result: AckResult }): Promise<AckResponse> {
     this.hooks.acked?.(
       result.applied.map((a) => a.status),
       result.tallies,

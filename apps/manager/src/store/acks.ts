@@ -26,8 +26,6 @@ export interface AckResult {
   tallies: Tally[];
   /** The worker holding the acked leases (the actor of what they settle); null when none applied. */
   worker: string | null;
-  /** COMPLETE_ALONE changed nothing: a stage it touches could settle, which takes a transaction. */
-  needsTransaction: boolean;
 }
 
 /**
@@ -53,66 +51,23 @@ const TAIL = `SELECT (SELECT min(lease_worker) FROM acked) AS worker, (SELECT js
   (SELECT json_agg(r) FROM rollup r) AS stages,
   (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked WHERE status = 'PENDING')) AS stage_types`;
 
-/** A completion's assignments (alias t for the task, i for its item). */
-const COMPLETE_SET = `status = 'COMPLETED', result = coalesce(i.result, 'null'::jsonb), progress = 1, error = NULL,
-       finished_at = now(), updated_at = now(), lease_expires_at = NULL`;
-
-const COMPLETE_INPUT = `input AS (
-     SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, result jsonb)
-   )`;
-
-/** After the completed tasks (acked): their attempts' history, the roll-up, the answer. */
-const COMPLETE_TAIL = `changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
-   ${attemptsCte('acked', "'COMPLETED'", WORKER_ACTOR, '$3::boolean')},
-   ${rollupCte()}
-   ${TAIL}`;
-
 export const COMPLETE = statement(
   'jobnik_complete',
-  `WITH ${COMPLETE_INPUT},
+  `WITH input AS (
+     SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS i(task_id uuid, lease_token uuid, result jsonb)
+   ),
    acked AS (
-     UPDATE tasks t SET ${COMPLETE_SET}
+     UPDATE tasks t SET status = 'COMPLETED', result = coalesce(i.result, 'null'::jsonb), progress = 1, error = NULL,
+       finished_at = now(), updated_at = now(), lease_expires_at = NULL
      FROM input i
      WHERE t.id = i.task_id AND t.lease_token = i.lease_token AND ${isRunning('t')}
        AND ${taskInScope('$2')}
      RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after, ${ATTEMPT_RETURNING}
    ),
-   ${COMPLETE_TAIL}`,
-);
-
-/**
- * A completion that commits on its own (autocommit): one round trip, and its stage's row is held only until its own
- * commit — in a transaction the row stays locked across the round trips to the manager and back for COMMIT, and the
- * completions of one big stage queue on it. It applies only when it leaves the transaction nothing to do: no stage
- * it touches can settle (settledStatus: nothing left open, or a failure under fail-fast — only then do completions
- * wake waiters or enqueue webhooks). It locks its tasks (as every writer does, before their stage), then their
- * stages (in id order; a lock reads the latest counters and keeps them), counts what would stay open, and completes
- * the tasks only if every stage stays open; otherwise it changes nothing and answers needs_transaction, and the caller
- * runs COMPLETE in a transaction.
- */
-export const COMPLETE_ALONE = statement(
-  'jobnik_complete_alone',
-  `WITH ${COMPLETE_INPUT},
-   mine AS MATERIALIZED (
-     SELECT t.id, t.lease_token, t.stage_id FROM tasks t JOIN input i ON t.id = i.task_id AND t.lease_token = i.lease_token
-     WHERE ${isRunning('t')} AND ${taskInScope('$2')}
-     FOR NO KEY UPDATE OF t
-   ),
-   held AS MATERIALIZED (
-     SELECT s.n_waiting + s.n_pending_or_running + s.n_paused - m.n > 0 AND NOT (s.fail_fast AND s.n_failed > 0) AS stays_open
-     FROM stages s JOIN (SELECT stage_id, count(*)::int AS n FROM mine GROUP BY stage_id) m ON m.stage_id = s.id
-     ORDER BY s.id
-     FOR NO KEY UPDATE OF s
-   ),
-   alone AS MATERIALIZED (SELECT coalesce(bool_and(stays_open), true) AS ok FROM held),
-   acked AS (
-     UPDATE tasks t SET ${COMPLETE_SET}
-     FROM mine m JOIN input i ON i.task_id = m.id AND i.lease_token = m.lease_token
-     WHERE t.id = m.id AND (SELECT ok FROM alone)
-     RETURNING t.id, t.lease_token, t.stage_id, t.queue_id, t.status, t.run_after, ${ATTEMPT_RETURNING}
-   ),
-   ${COMPLETE_TAIL},
-   NOT (SELECT ok FROM alone) AS needs_transaction`,
+   changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
+   ${attemptsCte('acked', "'COMPLETED'", WORKER_ACTOR, '$3::boolean')},
+   ${rollupCte()}
+   ${TAIL}`,
 );
 
 const FAIL = statement(
@@ -174,21 +129,18 @@ const RELEASE = statement(
  * tenant's task answers as if it did not exist, whatever token the caller holds.
  */
 async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: TenantScope, history: boolean): Promise<AckResult> {
-  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null; tallies: Tally[] | null; worker: string | null; needs_transaction?: boolean }>(stmt, [
+  const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null; tallies: Tally[] | null; worker: string | null }>(stmt, [
     JSON.stringify(items),
     scope,
     history,
   ]);
   const r = rows[0]!;
-  return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [], tallies: r.tallies ?? [], worker: r.worker ?? null, needsTransaction: r.needs_transaction === true };
+  return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [], tallies: r.tallies ?? [], worker: r.worker ?? null };
 }
 
-/**
- * `history`: write the attempts' history rows (history.enabled). `alone`: `db` is no transaction — COMPLETE_ALONE,
- * which commits by itself or changes nothing and says needsTransaction.
- */
-export function completeTasks(db: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result: unknown }[], history: boolean, alone = false) {
-  return run(db, alone ? COMPLETE_ALONE : COMPLETE, items, scope, history);
+/** `history`: write the attempts' history rows (history.enabled). */
+export function completeTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result: unknown }[], history: boolean) {
+  return run(tx, COMPLETE, items, scope, history);
 }
 
 export function failTasks(
