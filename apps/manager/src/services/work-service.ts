@@ -97,10 +97,18 @@ export class WorkService {
     const deadline = Date.now() + input.waitMs;
     const arrived = performance.now();
     for (;;) {
+      // A poll whose client has gone (closed while it waited) leases nothing: nobody would receive the tasks.
+      if (signal?.aborted) return { count: 0, json: EMPTY_DEQUEUE };
       const ticket = this.ready.arm(input.stageTypes);
       try {
         const started = performance.now();
         const raw = await this.tryDequeue(input);
+        if (raw.count > 0 && signal?.aborted) {
+          // The client went away while the statement ran: give the leases back at once, uncounted, instead of
+          // leaving the tasks to wait out their lease on a dead connection.
+          await this.giveBack(raw);
+          return { count: 0, json: EMPTY_DEQUEUE };
+        }
         if (raw.count > 0) {
           this.hooks.dequeued?.(raw.count, (performance.now() - started) / 1000);
           const span = tracer.startSpan('dequeue', { startTime: performance.timeOrigin + started, attributes: { 'jobnik.tasks': raw.count, 'jobnik.worker_id': input.workerId } });
@@ -128,6 +136,12 @@ export class WorkService {
         ticket.disarm();
       }
     }
+  }
+
+  /** Releases what a dequeue leased (the attempts are not counted), as the worker would have. */
+  private async giveBack(raw: RawDequeue): Promise<void> {
+    const tasks = JSON.parse(raw.tasks) as { id: string; leaseToken: string }[];
+    await this.release(null, tasks.map((t) => ({ taskId: t.id, leaseToken: t.leaseToken })));
   }
 
   private async tryDequeue(input: DequeueInput): Promise<RawDequeue> {
