@@ -4,6 +4,7 @@ import { DequeueResponse } from '@jobnik/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
 import { api, drain, tasksOf, waitFor, type Api } from './api.js';
+import { metric } from './flow-helpers.js';
 
 describe.each(testStores())('hot path on %s', (store) => {
   let m: TestManager;
@@ -71,7 +72,7 @@ describe.each(testStores())('hot path on %s', (store) => {
   });
 
   it('a parked long-poll is woken by the creation of a task, long before its waitMs', async () => {
-    const waiting = async () => Number(/^jobnik_long_polls_waiting (\d+)/m.exec(await (await fetch(`${m.url}/metrics`)).text())?.[1] ?? 0);
+    const waiting = () => metric(a, 'jobnik_long_polls_waiting');
     const before = await waiting();
     const poll = a.post('/dequeue', { workerId: 'lp', max: 1, waitMs: 30_000, stageTypes: ['lp'] });
     // The poll is parked (the manager counts it) before the task exists, so only the creation's wake-up can answer it.

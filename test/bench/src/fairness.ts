@@ -6,7 +6,7 @@ import pg from 'pg';
 import { createDatabase } from './database.js';
 import { isMain } from './main.js';
 import { startManagerProcess } from './manager-process.js';
-import { managerRuntime, type ManagerRuntime } from './manager-runtime.js';
+import { managerRuntime, runtimeBetween, type ManagerRuntime } from './manager-runtime.js';
 import { benchProducer } from './producer.js';
 import { note, percentile, report, round } from './report.js';
 import { seedPending } from './seed.js';
@@ -62,7 +62,7 @@ export async function runFairness(): Promise<FairnessResult> {
     try {
       await completionsDuring(fleet, 1_000); // warm-up
       // A scrape restarts the managers' event-loop histograms: the one after the rounds covers just them.
-      const gc0 = await Promise.all(managers.map((m) => managerRuntime(m.url)));
+      const runtimeBefore = await Promise.all(managers.map((m) => managerRuntime(m.url)));
       // Solo and shared phases alternate (A, A+B, A, A+B, …) so that the backlog shrinking and dead versions piling
       // up over the run weigh on both alike; the ratio compares their totals.
       let bCreated = 0;
@@ -98,8 +98,7 @@ export async function runFairness(): Promise<FairnessResult> {
         stop = true;
         await adder;
       }
-      const gc1 = await Promise.all(managers.map((m) => managerRuntime(m.url)));
-      const managerFigures = gc1.map((r, i) => ({ ...r, minorGcSeconds: r.minorGcSeconds - gc0[i]!.minorGcSeconds, majorGcSeconds: r.majorGcSeconds - gc0[i]!.majorGcSeconds }));
+      const managerFigures = (await Promise.all(managers.map((m) => managerRuntime(m.url)))).map((after, i) => runtimeBetween(runtimeBefore[i]!, after));
       const soloRate = solo.reduce((a, b) => a + b, 0) / rounds;
       const sharedRate = shared.reduce((a, b) => a + b, 0) / rounds;
       // Let the last B tasks be picked up before reading their start times.

@@ -24,3 +24,8 @@ export async function managerRuntime(baseUrl: string): Promise<ManagerRuntime> {
     majorGcSeconds: metric(text, /^nodejs_gc_duration_seconds_sum\{kind="major"\} ([\d.e-]+)$/m, 0),
   };
 }
+
+/** Over a phase: the event-loop figures of the reading after it (the histogram restarted at the one before), GC time between the two. */
+export function runtimeBetween(before: ManagerRuntime, after: ManagerRuntime): ManagerRuntime {
+  return { ...after, minorGcSeconds: after.minorGcSeconds - before.minorGcSeconds, majorGcSeconds: after.majorGcSeconds - before.majorGcSeconds };
+}

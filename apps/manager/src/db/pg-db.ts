@@ -49,11 +49,11 @@ export class PgDb implements Db {
   /** A statement on its own (autocommit): rolled back whole on a deadlock, so it is retried like a transaction. */
   async query<R = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]> {
     try {
-      return await this.alone((c) => c.query<R>(sql, params));
+      return await this.checkedOut((c) => c.query<R>(sql, params));
     } catch (err) {
       if (!isConflict(err)) throw err;
       this.onConflictRetry?.((err as { code: string }).code);
-      return retryConflicts(() => this.alone((c) => c.query<R>(sql, params)), this.onConflictRetry);
+      return retryConflicts(() => this.checkedOut((c) => c.query<R>(sql, params)), this.onConflictRetry);
     }
   }
 
@@ -62,59 +62,51 @@ export class PgDb implements Db {
   }
 
   exec(script: string): Promise<void> {
-    return this.alone((c) => c.exec(script));
+    return this.checkedOut((c) => c.exec(script));
   }
 
   /**
-   * Runs autocommit statements on a pooled connection, which goes back to the pool after an SQL error (a conflict, a
-   * constraint, a statement that rolls itself back on purpose) — pg's Pool#query destroys it instead, so every such
-   * error cost a new backend and the preparation of every named statement again. Only a connection that broke is
-   * dropped.
+   * Runs `run` on a pooled connection and gives it back, even after an SQL error (a conflict, a constraint, a bad
+   * cast) — pg's Pool#query destroys it instead, so every such error cost a new backend and the preparation of every
+   * named statement again. Only a connection that broke is dropped: its 'error' event (without a listener that event
+   * would crash the process; the failing query rejects too), a connection error, or `run` setting `conn.broken`.
+   * `lostDuring` names the work in the warning logged when the connection dies under it.
    */
-  private async alone<T>(run: (c: PgQueryable) => Promise<T>): Promise<T> {
+  private async checkedOut<T>(run: (c: PgQueryable, conn: { broken?: Error }) => Promise<T>, lostDuring?: string): Promise<T> {
     const client = await this.pool.connect();
-    let broken: Error | undefined;
+    const conn: { broken?: Error } = {};
     const onError = (err: Error): void => {
-      broken = err;
+      conn.broken = err;
+      if (lostDuring) this.options.logger.warn({ err }, `PostgreSQL connection lost during ${lostDuring}`);
     };
     client.on('error', onError);
     try {
-      return await run(new PgQueryable(client));
+      return await run(new PgQueryable(client), conn);
     } catch (err) {
-      if (!broken && isConnectionError(err)) broken = err as Error;
+      if (!conn.broken && isConnectionError(err)) conn.broken = err as Error;
       throw err;
     } finally {
       client.off('error', onError);
-      client.release(broken);
+      client.release(conn.broken);
     }
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return withTxRetry(async () => {
-      const client = await this.pool.connect();
-      // A connection that dies while checked out (PostgreSQL restart, network cut) emits 'error' on the
-      // client; without a listener that event would crash the process. The failing query rejects too.
-      let broken: Error | undefined;
-      const onError = (err: Error): void => {
-        broken = err;
-        this.options.logger.warn({ err }, 'PostgreSQL connection lost during a transaction');
-      };
-      client.on('error', onError);
-      try {
-        await client.query('BEGIN');
-        const result = await fn(new PgQueryable(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        if (!broken && isConnectionError(err)) broken = err as Error;
-        if (!broken) await client.query('ROLLBACK').catch((e: unknown) => (broken = e as Error));
-        throw err;
-      } finally {
-        client.off('error', onError);
-        // Passing an error destroys the client instead of returning a dead connection to the pool.
-        client.release(broken);
-      }
-    }, this.onConflictRetry);
+    return withTxRetry(
+      () =>
+        this.checkedOut(async (c, conn) => {
+          try {
+            await c.query('BEGIN');
+            const result = await fn(c);
+            await c.query('COMMIT');
+            return result;
+          } catch (err) {
+            if (!conn.broken && !isConnectionError(err)) await c.query('ROLLBACK').catch((e: unknown) => (conn.broken = e as Error));
+            throw err;
+          }
+        }, 'a transaction'),
+      this.onConflictRetry,
+    );
   }
 
   async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
