@@ -52,6 +52,14 @@ convict.addFormat({
   },
 });
 
+convict.addFormat({
+  name: 'heap-growth-percent',
+  coerce: (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 1000) throw new Error('must be an integer from 0 to 1000');
+  },
+});
+
 export const configSchema = {
   http: {
     host: { doc: 'Interface to listen on', format: String, default: '0.0.0.0', env: 'JOBNIK_HOST' },
@@ -118,6 +126,14 @@ export const configSchema = {
   },
   history: {
     enabled: { doc: 'Record job and stage transitions and task attempts (GET /jobs/{id}/history, the event streams); written in the statements that make the changes', format: Boolean, default: true, env: 'JOBNIK_HISTORY_ENABLED' },
+  },
+  memory: {
+    heapGrowthPercent: {
+      doc: "How far the JavaScript heap may grow past what was live after a full garbage collection before the next one, in percent (V8's --heap-growing-percent); 0 = V8's own choice, which lets a busy manager's heap reach about four times its live data",
+      format: 'heap-growth-percent',
+      default: 100,
+      env: 'JOBNIK_HEAP_GROWTH_PERCENT',
+    },
   },
   shutdown: {
     graceMs: { doc: 'On SIGTERM: how long in-flight requests (long-polls) may take to finish', format: 'nat', default: 10_000, env: 'JOBNIK_SHUTDOWN_GRACE_MS' },

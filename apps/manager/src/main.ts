@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadConfig, type ManagerConfig } from './config.js';
 import { openDb } from './app.js';
 import { migrate } from './db/migrate.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { startManager } from './server.js';
 import { traceLogFields } from './telemetry/log-trace.js';
 import { startTelemetry } from './telemetry/otel-sdk.js';
@@ -20,6 +21,7 @@ function configOrExit(): ManagerConfig {
 
 async function main(command: string): Promise<void> {
   const config = configOrExit();
+  limitHeapGrowth(config.memory.heapGrowthPercent);
   const logger = pino({ level: config.log.level, mixin: traceLogFields });
   if (command === 'migrate') {
     const db = await openDb(config, logger);

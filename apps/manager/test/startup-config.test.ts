@@ -24,6 +24,12 @@ describe('starting with a bad setting', () => {
     expect(r.stderr).toBe('jobnik-manager: invalid configuration: tasks.readyRescanMs: must be a positive integer: value was -5');
   });
 
+  it('refuses a heap growth outside 0–1000 %', () => {
+    const r = serve({ JOBNIK_HEAP_GROWTH_PERCENT: '5000' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('jobnik-manager: invalid configuration: memory.heapGrowthPercent: must be an integer from 0 to 1000: value was 5000');
+  });
+
   it('says what is wrong with a configuration file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'jobnik-config-')), 'config.json');
     writeFileSync(file, '{ "flow": { "rateLimits": [ { "stageType": "x", "limit": 0 } ] } }');
