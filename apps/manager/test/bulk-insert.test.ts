@@ -62,4 +62,30 @@ describe.each(testStores())('bulk task insert on %s', (store) => {
       if (i >= 20) break; // the first ones, across both settings groups, are enough
     }
   });
+
+  it('gives tasks version-7 UUIDs stamped with their creation time, unique across big requests', async () => {
+    const before = Date.now();
+    const first = (await a.post('/jobs', { name: 'ids', stages: [{ type: 'ids', tasks: Array.from({ length: 5_000 }, (_, i) => ({ data: i })) }] })).body;
+    const second = (await a.post('/jobs', { name: 'ids', stages: [{ type: 'ids', tasks: Array.from({ length: 5_000 }, (_, i) => ({ data: i })) }] })).body;
+    const after = Date.now();
+    const idsOf = async (jobId: string) => {
+      const ids: string[] = [];
+      for (let cursor: string | null = null; ; ) {
+        const page = (await a.get(`/tasks?jobId=${jobId}&limit=1000${cursor ? `&cursor=${cursor}` : ''}`)).body;
+        ids.push(...page.items.map((t: any) => t.id));
+        if (!(cursor = page.nextCursor)) return ids;
+      }
+    };
+    const ids = [...(await idsOf(first.id)), ...(await idsOf(second.id))];
+    expect(ids).toHaveLength(10_000);
+    expect(new Set(ids).size).toBe(10_000);
+    const msOf = (id: string) => parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(msOf(id)).toBeGreaterThanOrEqual(before);
+      expect(msOf(id)).toBeLessThanOrEqual(after);
+    }
+    // Time comes first: the later request's ids sort after the earlier's, so the primary key grows at its right edge.
+    expect(Math.max(...ids.slice(0, 5_000).map(msOf))).toBeLessThanOrEqual(Math.min(...ids.slice(5_000).map(msOf)));
+  });
 });

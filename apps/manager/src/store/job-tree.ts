@@ -60,8 +60,8 @@ export async function insertJobTree(db: Queryable, j: NewJob, stages: NewStage[]
      st AS (${stageInsertSql('ins.id', '$17', 'ins')}),
      tk AS (
        INSERT INTO tasks (${TASK_INSERT_COLUMNS})
-       SELECT ins.id, st.id, ${TASK_INSERT_VALUES}
-       FROM ins CROSS JOIN ${taskRowsSql('$18', '$19', 'int')}
+       SELECT x.id, ins.id, st.id, ${TASK_INSERT_VALUES}
+       FROM ins CROSS JOIN ${taskRowsSql('$18', '$19', '$23', 'int')}
        JOIN st ON st.ord = g.s
        ORDER BY x.n
      ),
@@ -72,7 +72,7 @@ export async function insertJobTree(db: Queryable, j: NewJob, stages: NewStage[]
     [j.tenantId, j.name, j.priority, j.status, JSON.stringify(j.data ?? null), JSON.stringify(j.userMetadata ?? {}),
       j.idempotencyKey, j.requestHash, j.parallelStages, j.traceparent, j.tracestate, j.expiresAt, JSON.stringify(j.webhooks),
       j.timeoutMs, j.audit.actor, j.audit.record, encodeStages(stages), encoded.rows, encoded.settings,
-      wake.channel, wake.stageTypes, wake.sinceNow],
+      wake.channel, wake.stageTypes, wake.sinceNow, encoded.ids],
   );
   return rows[0]?.id ?? null;
 }
