@@ -118,6 +118,23 @@ describe.each(testStores())('hot path on %s', (store) => {
     expect((await a.get(`/tasks/${t.id}`)).body.result).toBe('fresh');
   });
 
+  it('gives every lease its own token: one task\'s token does not fence another task of the same batch', async () => {
+    await job('tokens', 20);
+    const d = await dq('tokens', 20);
+    expect(d.tasks).toHaveLength(20);
+    const tokens = d.tasks.map((t: any) => t.leaseToken);
+    expect(new Set(tokens).size).toBe(20);
+    for (const token of tokens) expect(token).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const [t0, t1] = d.tasks;
+    const crossed = (await a.post('/tasks/complete', { items: [{ taskId: t1.id, leaseToken: t0.leaseToken }] })).body;
+    expect(crossed.items[0]).toMatchObject({ ok: false, code: 'LEASE_LOST' });
+    expect((await a.get(`/tasks/${t1.id}`)).body.status).toBe('IN_PROGRESS');
+    // The next batch's tokens share nothing with this one's.
+    await job('tokens', 1);
+    const next = (await dq('tokens', 1)).tasks[0];
+    expect(next.leaseToken.slice(0, 23)).not.toBe(t0.leaseToken.slice(0, 23));
+  });
+
   it('a task whose worker stops heartbeating is handed out again and completes', async () => {
     const j = await job('lost', 1);
     const t = (await dq('lost', 1, { leaseMs: 1000 })).tasks[0];
