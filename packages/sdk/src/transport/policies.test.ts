@@ -91,6 +91,27 @@ describe('ResiliencePolicies', () => {
     await settled;
   });
 
+  it('aborts the request signal on timeout only: a call that returned leaves it alone, and the next call with the same timeout still times out', async () => {
+    const p = new ResiliencePolicies({ ...opts, retry: { ...opts.retry, maxRetries: 0 } });
+    const seen: AbortSignal[] = [];
+    await expect(p.execute(async (signal) => (seen.push(signal), 'ok'), { retry: 'idempotent', timeoutMs: 500 })).resolves.toBe('ok');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(seen[0]!.aborted).toBe(false);
+    const hang = (signal: AbortSignal) =>
+      new Promise<string>((_, reject) => {
+        seen.push(signal);
+        signal.addEventListener('abort', () => reject(new ManagerUnavailableError('timed out', { code: 'TIMEOUT' })));
+      });
+    const result = p.execute(hang, { retry: 'idempotent', timeoutMs: 500 });
+    const settled = expect(result).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await vi.advanceTimersByTimeAsync(499);
+    expect(seen[1]!.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await settled;
+    expect(seen[1]!.aborted).toBe(true);
+    expect(seen[0]).not.toBe(seen[1]);
+  });
+
   it('opens after `threshold` consecutive manager failures, fails fast while open, probes once after halfOpenAfterMs and closes on success', async () => {
     const p = new ResiliencePolicies(opts);
     const states: BreakerState[] = [];
