@@ -130,13 +130,13 @@ async function explainHot(url: string): Promise<void> {
     await explain('dequeue of 200 from the mark', DEQUEUE.text, [[STAGE], null, 'explainer', 200, false, 30_000, true, JSON.stringify(marks)]);
     const leased = (await c.query<{ task_id: string; lease_token: string }>(`SELECT id AS task_id, lease_token FROM tasks WHERE status = 'IN_PROGRESS' LIMIT 200`)).rows;
     const items = JSON.stringify(leased.map((l) => ({ ...l, result: null })));
-    await explain(`complete of ${leased.length}`, COMPLETE.text, [items, null, true]);
+    await explain(`complete of ${leased.length}`, COMPLETE.text, [items, null, true, false]);
     // The manager prepares its statements: after five runs PostgreSQL may settle on the generic plan.
     await c.query('BEGIN');
     try {
       await c.query(`PREPARE xmin_complete AS ${COMPLETE.text}`);
       await c.query('SET LOCAL plan_cache_mode = force_generic_plan');
-      const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) EXECUTE xmin_complete(${c.escapeLiteral(items)}, NULL, true)`);
+      const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) EXECUTE xmin_complete(${c.escapeLiteral(items)}, NULL, true, false)`);
       note(`xmin explain: complete of ${leased.length}, generic plan\n${r.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n')}`);
     } finally {
       await c.query('ROLLBACK');

@@ -2,14 +2,15 @@
 // batches, and keep leases alive with heartbeats that answer a directive per task.
 import type { AckOutcome, AckResponse, Directive, HeartbeatResponse, TaskStatus } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
-import { completeTasks, failTasks, fenceStates, releasePaused, releaseTasks, type AckResult } from '../store/acks.js';
+import { completeTasks, failTasks, fenceStates, isSettleNeeded, releasePaused, releaseTasks, type AckResult } from '../store/acks.js';
 import type { Tally } from '../store/throughput.js';
 import { dequeueTasks, lockFlowControls, type RawDequeue } from '../store/dequeue.js';
 import { heartbeat } from '../store/heartbeat.js';
 import { workerActor } from '../domain/audit.js';
 import { ValidationError } from '../domain/errors.js';
 import { iso } from '../store/mappers.js';
-import type { ReadySignal } from './ready-signal.js';
+import { AloneCompletions } from './alone-completions.js';
+import { notifyReady, type ReadySignal } from './ready-signal.js';
 import type { ScanMarks } from './scan-marks.js';
 import { publish, settle } from './settle.js';
 import { jobTracesOfTasks } from '../store/job-traces.js';
@@ -84,6 +85,8 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export class WorkService {
+  private readonly aloneCompletions = new AloneCompletions();
+
   constructor(
     private readonly db: Db,
     private readonly ready: ReadySignal,
@@ -182,8 +185,9 @@ export class WorkService {
 
   /** `scope`: the caller's tenant (null = every tenant); tasks of other tenants answer TASK_NOT_FOUND. */
   complete(scope: string | null, items: { taskId: string; leaseToken: string; result?: unknown }[]): Promise<AckResponse> {
-    return this.ack('complete', scope, items, (tx) =>
-      completeTasks(tx, scope, items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null })), this.options.history),
+    const rows = items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null }));
+    return this.ack('complete', scope, items, (tx) => completeTasks(tx, scope, rows, this.options.history), () =>
+      completeTasks(this.db, scope, rows, this.options.history, true),
     );
   }
 
@@ -215,16 +219,28 @@ export class WorkService {
     });
   }
 
-  /** One transaction: the batch statement, the roll-up consequences, and the per-item answers; observed once committed. */
-  private async ack(kind: AckKind, scope: string | null, items: AckItem[], apply: (tx: Queryable) => Promise<AckResult>): Promise<AckResponse> {
+  /**
+   * One transaction: the batch statement, the roll-up consequences, and the per-item answers; observed once committed.
+   * `alone`, when given, first runs the batch statement on its own: an ack that ends no stage — nearly every one — is then
+   * that statement's commit, without holding its stage's row across two more round trips through this process. It
+   * throws isSettleNeeded (rolled back whole) when a stage may have ended, and the transaction runs instead.
+   */
+  private async ack(
+    kind: AckKind,
+    scope: string | null,
+    items: AckItem[],
+    apply: (tx: Queryable) => Promise<AckResult>,
+    alone?: () => Promise<AckResult>,
+  ): Promise<AckResponse> {
     rejectDuplicates(items);
-    const { response, result } = await this.db.transaction(async (tx) => {
+    const committedAlone = alone && this.aloneCompletions.shouldTry() ? await this.ackAlone(kind, scope, items, alone) : null;
+    const { response, result } = committedAlone ?? (await this.db.transaction(async (tx) => {
       const result = await apply(tx);
       const out = await settle(tx, result.stages, { actor: workerActor(result.worker ?? '?'), record: this.options.history });
       for (const t of result.stageTypes) out.wake.add(t);
       await publish(tx, out);
       return { response: { items: await this.outcomes(tx, kind, scope, items, result) }, result };
-    });
+    }));
     this.hooks.acked?.(
       result.applied.map((a) => a.status),
       result.tallies,
@@ -232,6 +248,28 @@ export class WorkService {
     );
     await linkTaskTraces(() => jobTracesOfTasks(this.db, items.map((i) => i.taskId)));
     return response;
+  }
+
+  /** The batch statement on its own, committed; null when it found a stage to settle (and rolled back). */
+  private async ackAlone(
+    kind: AckKind,
+    scope: string | null,
+    items: AckItem[],
+    alone: () => Promise<AckResult>,
+  ): Promise<{ response: AckResponse; result: AckResult } | null> {
+    let result: AckResult;
+    try {
+      result = await alone();
+    } catch (err) {
+      if (!isSettleNeeded(err)) throw err;
+      this.aloneCompletions.tried(true);
+      return null;
+    }
+    this.aloneCompletions.tried(false);
+    // Settled nothing (the statement checked); tasks back to PENDING are woken for as the transaction would.
+    await notifyReady(this.db, result.stageTypes);
+    // Items it did not apply are classified from what is committed now.
+    return { response: { items: await this.outcomes(this.db, kind, scope, items, result) }, result };
   }
 
   private async outcomes(tx: Queryable, kind: AckKind, scope: string | null, items: AckItem[], result: AckResult): Promise<AckOutcome[]> {

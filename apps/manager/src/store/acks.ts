@@ -51,6 +51,24 @@ const TAIL = `SELECT (SELECT min(lease_worker) FROM acked) AS worker, (SELECT js
   (SELECT json_agg(r) FROM rollup r) AS stages,
   (SELECT array_agg(qu.name) FROM queues qu WHERE qu.id IN (SELECT queue_id FROM acked WHERE status = 'PENDING')) AS stage_types`;
 
+/** SQLSTATE of jobnik_settle_needed(): a completion run on its own (`alone`) touched a stage that may have ended. */
+const SETTLE_NEEDED = 'JN001';
+
+/** The completion was rolled back because a stage it touched may have ended: run it again in a transaction. */
+export function isSettleNeeded(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === SETTLE_NEEDED;
+}
+
+/**
+ * Stops a completion run on its own ($4, autocommit) when settle() could act on a stage it touched: a superset of the
+ * cases where settledStatus() is not null — nothing open left (waiting, pending or running, paused), or a fail-fast
+ * stage with a failure. Everything else of a transaction's ack is a no-op for a completion that ends no stage (no
+ * task back to PENDING to wake a worker for, no stage or job event), so the statement's own commit is the whole ack.
+ */
+const SETTLE_GUARD = `CASE WHEN $4::boolean AND EXISTS (
+    SELECT 1 FROM rollup r WHERE r.n_waiting + r.n_pending + r.n_paused = 0 OR (r.fail_fast AND r.n_failed > 0)
+  ) THEN jobnik_settle_needed() END AS settle_guard`;
+
 export const COMPLETE = statement(
   'jobnik_complete',
   `WITH input AS (
@@ -67,7 +85,8 @@ export const COMPLETE = statement(
    changes AS (SELECT stage_id, 'IN_PROGRESS'::text AS old_status, status AS new_status FROM acked),
    ${attemptsCte('acked', "'COMPLETED'", WORKER_ACTOR, '$3::boolean')},
    ${rollupCte()}
-   ${TAIL}`,
+   ${TAIL},
+  ${SETTLE_GUARD}`,
 );
 
 const FAIL = statement(
@@ -128,19 +147,23 @@ const RELEASE = statement(
  * Every ack is scoped to the caller's tenant (`scope`; null = all tenants, for admins and auth off): another
  * tenant's task answers as if it did not exist, whatever token the caller holds.
  */
-async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: TenantScope, history: boolean): Promise<AckResult> {
+async function run(tx: Queryable, stmt: typeof COMPLETE, items: unknown[], scope: TenantScope, history: boolean, ...extra: unknown[]): Promise<AckResult> {
   const rows = await tx.query<{ applied: AckApplied[] | null; stages: StageCountersRow[] | null; stage_types: string[] | null; tallies: Tally[] | null; worker: string | null }>(stmt, [
     JSON.stringify(items),
     scope,
     history,
+    ...extra,
   ]);
   const r = rows[0]!;
   return { applied: r.applied ?? [], stages: r.stages ?? [], stageTypes: r.stage_types ?? [], tallies: r.tallies ?? [], worker: r.worker ?? null };
 }
 
-/** `history`: write the attempts' history rows (history.enabled). */
-export function completeTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result: unknown }[], history: boolean) {
-  return run(tx, COMPLETE, items, scope, history);
+/**
+ * `history`: write the attempts' history rows (history.enabled). `alone`: the statement runs on its own (autocommit) and
+ * throws (isSettleNeeded) instead of committing when a stage it touched may have ended.
+ */
+export function completeTasks(tx: Queryable, scope: TenantScope, items: { task_id: string; lease_token: string; result: unknown }[], history: boolean, alone = false) {
+  return run(tx, COMPLETE, items, scope, history, alone);
 }
 
 export function failTasks(
