@@ -8,6 +8,7 @@ import { ScanMarks } from '../src/services/scan-marks.js';
 import { WorkService } from '../src/services/work-service.js';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
 import { api, tasksOf, type Api } from './api.js';
+import { spyDb } from './spy-db.js';
 
 describe.each(testStores())('completions on their own (%s)', (store) => {
   let m: TestManager;
@@ -25,22 +26,12 @@ describe.each(testStores())('completions on their own (%s)', (store) => {
     return {
       transactions: () => n,
       completionsAlone: () => alone,
-      db: {
-        kind: db.kind,
-        query: (sql, params) => {
+      db: spyDb(db, {
+        beforeQuery: (sql) => {
           if (typeof sql !== 'string' && sql.name === 'jobnik_complete') alone++;
-          return db.query(sql, params);
         },
-        exec: (script) => db.exec(script),
-        transaction: (fn) => {
-          n++;
-          return db.transaction(fn);
-        },
-        listen: (channel, onPayload) => db.listen(channel, onPayload),
-        ping: () => db.ping(),
-        observeConflictRetries: (listener) => db.observeConflictRetries(listener),
-        close: () => db.close(),
-      },
+        onTransaction: () => n++,
+      }),
     };
   }
   const work = (db: Db) => new WorkService(db, new ReadySignal(), new ScanMarks(0), { defaultLeaseMs: 60_000, history: true });

@@ -8,6 +8,7 @@ import { ScanMarks } from '../src/services/scan-marks.js';
 import { WorkService } from '../src/services/work-service.js';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
 import { api, tasksOf, type Api } from './api.js';
+import { spyDb } from './spy-db.js';
 
 describe.each(testStores())('a dequeue whose client has gone (%s)', (store) => {
   let m: TestManager;
@@ -36,22 +37,12 @@ describe.each(testStores())('a dequeue whose client has gone (%s)', (store) => {
   it('gives back at once, uncounted, what it leased while the client left', async () => {
     const job = await createJob('gone-during');
     const left = new AbortController();
-    const db = m.manager.db;
     // The client's connection closes while the dequeue statement runs.
-    const closingDuringDequeue: Db = {
-      kind: db.kind,
-      async query(sql, params) {
-        const rows = await db.query(sql, params);
+    const closingDuringDequeue = spyDb(m.manager.db, {
+      afterQuery: (sql) => {
         if (typeof sql !== 'string' && sql.name === 'jobnik_dequeue') left.abort();
-        return rows as never;
       },
-      exec: (script) => db.exec(script),
-      transaction: (fn) => db.transaction(fn),
-      listen: (channel, onPayload) => db.listen(channel, onPayload),
-      ping: () => db.ping(),
-      observeConflictRetries: (listener) => db.observeConflictRetries(listener),
-      close: () => db.close(),
-    };
+    });
     const res = await work(closingDuringDequeue).dequeue(input('gone-during'), left.signal);
     expect(res.count).toBe(0);
     expect(left.signal.aborted).toBe(true);
