@@ -1,7 +1,7 @@
 // The manager in a process of its own (`src/main.ts serve` of @jobnik/manager, from source), so the
 // load generators do not share its event loop and its RSS and CPU can be measured.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,18 @@ const MANAGER_DIR = dirname(dirname(fileURLToPath(import.meta.resolve('@jobnik/m
 function managerCommand(): string[] {
   const extra = (process.env.BENCH_MANAGER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   return runtime === 'dist' ? [...extra, join(MANAGER_DIR, 'dist', 'main.js')] : [...childExecArgv('BENCH_MANAGER_NODE_FLAGS'), join(MANAGER_DIR, 'src', 'main.ts')];
+}
+
+/**
+ * The NODE_OPTIONS the manager's image runs it with (its Dockerfile's `ENV NODE_OPTIONS=`), so the figures are those
+ * of the manager as shipped; BENCH_MANAGER_NODE_OPTIONS replaces them (empty: Node's defaults).
+ */
+export function imageNodeOptions(): string {
+  const own = process.env.BENCH_MANAGER_NODE_OPTIONS;
+  if (own !== undefined) return own;
+  const m = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(join(MANAGER_DIR, 'Dockerfile'), 'utf8'));
+  if (!m) throw new Error(`no ENV NODE_OPTIONS="…" line in ${join(MANAGER_DIR, 'Dockerfile')}`);
+  return m[1]!;
 }
 
 export interface ManagerProcess {
@@ -54,6 +66,7 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
   const child = spawn(process.execPath, [...managerCommand(), 'serve'], {
     env: {
       ...process.env,
+      NODE_OPTIONS: imageNodeOptions(),
       DATABASE_URL: o.store === 'postgres' ? await delayed(o.databaseUrl!) : '',
       JOBNIK_PGLITE_DIR: pgliteDir ?? '',
       JOBNIK_HOST: '127.0.0.1',

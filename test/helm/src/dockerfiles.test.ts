@@ -133,6 +133,15 @@ describe('the manager image’s contents', () => {
     expect(source('apps/manager/src/db/embedded.ts')).toContain("await import('./pglite-db.js')");
   });
 
+  it('runs node with the young generation its README documents, in NODE_OPTIONS node accepts', () => {
+    const options = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(source('apps/manager/Dockerfile'))?.[1];
+    expect(options).toBe('--max-semi-space-size=8');
+    expect(source('apps/manager/README.md')).toContain(`| \`NODE_OPTIONS\` | \`${options}\` in the image |`);
+    // Node refuses to start (exit 9) on a flag NODE_OPTIONS may not carry: the image would crash at start.
+    const out = execFileSync(process.execPath, ['-e', 'process.stdout.write("started")'], { env: { ...process.env, NODE_OPTIONS: options }, encoding: 'utf8' });
+    expect(out).toBe('started');
+  });
+
   it('ships the built dashboard but none of its React sources or packages (Vite bundles them)', () => {
     const dashboard = pkgOf('apps/dashboard');
     expect(dashboard.files).toEqual(['dist']);
