@@ -20,6 +20,15 @@ export async function ensureQueues(db: Queryable, tenantId: string, names: strin
   return new Map(rows.map((r) => [r.name, r.id]));
 }
 
+/**
+ * A queue with its depth, at a cost that does not grow with its backlog (a million ready tasks used to be counted
+ * one by one on every GET /queues, PATCH /queues answer and /metrics scrape: ~0.5 s of PostgreSQL reading ~150 MB
+ * each time). Waiting, paused and pending-or-running tasks are the counters of the queue's open stages (a finished
+ * stage holds none: ending a stage ends its open tasks in the same transaction); running tasks are counted through
+ * tasks_running (as many as are leased), delayed ones through tasks_ready from now() on (one range per priority,
+ * as many as wait for a retry's backoff or a later start); ready = pending-or-running − running − delayed. One
+ * statement, one snapshot: the parts add up.
+ */
 const QUEUE_DEPTH_SQL = `
   SELECT q.tenant_id, q.name, q.paused, q.max_in_flight, q.weight, q.aging_ms,
     (SELECT m.group_name FROM queue_group_members m WHERE m.stage_type = q.name) AS group_name,
@@ -27,19 +36,24 @@ const QUEUE_DEPTH_SQL = `
       WHERE r.stage_type = q.name AND r.tenant_id = '*') AS rate_limit,
     (SELECT json_build_object('limit', r.limit_n, 'periodMs', r.period_ms, 'burst', r.burst) FROM rate_limits r
       WHERE r.stage_type = q.name AND r.tenant_id = q.tenant_id) AS tenant_rate_limit,
-    coalesce(d.waiting, 0)::int AS waiting, coalesce(d.ready, 0)::int AS ready, coalesce(d.delayed, 0)::int AS delayed,
-    coalesce(d.in_progress, 0)::int AS in_progress, coalesce(d.paused_tasks, 0)::int AS paused_tasks, d.oldest_ready_at
+    c.waiting, c.pending_or_running - r.n - d.n AS ready, d.n AS delayed, r.n AS in_progress, c.paused AS paused_tasks,
+    o.oldest_ready_at
   FROM queues q
-  LEFT JOIN LATERAL (
-    SELECT
-      count(*) FILTER (WHERE t.status = 'WAITING') AS waiting,
-      count(*) FILTER (WHERE t.status = 'PENDING' AND t.run_after <= now()) AS ready,
-      count(*) FILTER (WHERE t.status = 'PENDING' AND t.run_after > now()) AS delayed,
-      count(*) FILTER (WHERE t.status = 'IN_PROGRESS') AS in_progress,
-      count(*) FILTER (WHERE t.status = 'PAUSED') AS paused_tasks,
-      min(t.run_after) FILTER (WHERE t.status = 'PENDING' AND t.run_after <= now()) AS oldest_ready_at
-    FROM tasks t WHERE t.queue_id = q.id AND t.status IN ('WAITING', 'PENDING', 'IN_PROGRESS', 'PAUSED')
-  ) d ON true`;
+  CROSS JOIN LATERAL (
+    SELECT coalesce(sum(s.n_waiting), 0)::int AS waiting, coalesce(sum(s.n_pending_or_running), 0)::int AS pending_or_running,
+      coalesce(sum(s.n_paused), 0)::int AS paused
+    FROM stages s WHERE s.queue_id = q.id AND s.status NOT IN ('COMPLETED', 'FAILED', 'ABORTED')
+  ) c
+  CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM tasks t WHERE t.queue_id = q.id AND t.status = 'IN_PROGRESS') r
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS n FROM generate_series(0, 4) AS p(priority)
+    JOIN tasks t ON t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after > now()
+  ) d
+  CROSS JOIN LATERAL (
+    SELECT min(x.run_after) AS oldest_ready_at FROM generate_series(0, 4) AS p(priority)
+    CROSS JOIN LATERAL (SELECT t.run_after FROM tasks t WHERE t.queue_id = q.id AND t.priority = p.priority
+      AND t.status = 'PENDING' AND t.run_after <= now() ORDER BY t.run_after, t.seq LIMIT 1) x
+  ) o`;
 
 /** json_build_object comes back parsed from pg, as text from PGlite in some versions. */
 function jsonOrNull<T>(v: unknown): T | null {
