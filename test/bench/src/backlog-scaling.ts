@@ -24,6 +24,8 @@ export interface BacklogResult {
   /** The tasks table with its indexes once seeded, against the server's shared_buffers (MB). */
   tasksTableMb: number;
   sharedBuffersMb: number;
+  /** GET /queues (each queue's depth, as dashboards, autoscalers and /metrics read it) once seeded: median of 5, ms. */
+  depthReadMs: number;
 }
 
 /** Rates (tasks/s) of `repeat` windows over one seeded backlog (each window with fresh worker processes). */
@@ -34,10 +36,12 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
   const producer = benchProducer(manager.url);
   const rates: number[] = [];
   let sizes = { tasksTableMb: NaN, sharedBuffersMb: NaN };
+  let depthReadMs = NaN;
   try {
     note(`seeding ${pending} pending tasks`);
     const seeded = await seedPending(database.url, producer, STAGE, pending);
     sizes = await tableSizes(database.url);
+    depthReadMs = await timeDepthReads(manager.url);
     await onSeeded?.(database.url);
     for (let run = 0; run < repeat; run++) {
       // Every window starts from the same backlog (the previous window's workers drained some of it).
@@ -71,7 +75,19 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
     await manager.stop();
     await database.drop();
   }
-  return { rates, ...sizes };
+  return { rates, ...sizes, depthReadMs };
+}
+
+async function timeDepthReads(url: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/queues`);
+    await res.text();
+    if (!res.ok) throw new Error(`GET /queues answered ${res.status}`);
+    times.push(performance.now() - t0);
+  }
+  return round(median(times), 2);
 }
 
 async function tableSizes(url: string): Promise<{ tasksTableMb: number; sharedBuffersMb: number }> {
@@ -102,6 +118,7 @@ export function reportBacklog(smallRun: BacklogResult, largeRun: BacklogResult):
     smallMedian: Math.round(median(small)),
     largeMedian: Math.round(median(large)),
     tasksTableMb: { small: smallRun.tasksTableMb, large: largeRun.tasksTableMb },
+    queueDepthReadMs: { small: smallRun.depthReadMs, large: largeRun.depthReadMs },
     sharedBuffersMb: largeRun.sharedBuffersMb,
     pending: { small: settings.backlog.small, large: settings.backlog.large },
   });
