@@ -60,6 +60,14 @@ convict.addFormat({
   },
 });
 
+convict.addFormat({
+  name: 'percent',
+  coerce: (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) throw new Error('must be an integer from 1 to 100');
+  },
+});
+
 export const configSchema = {
   http: {
     host: { doc: 'Interface to listen on', format: String, default: '0.0.0.0', env: 'JOBNIK_HOST' },
@@ -123,6 +131,12 @@ export const configSchema = {
     days: { doc: 'Finished jobs are deleted after this many days (unless expiresAt or their job type says otherwise)', format: Number, default: 7, env: 'JOBNIK_RETENTION_DAYS' },
     intervalMs: { doc: 'How often expired jobs are looked for', format: 'nat', default: 60_000, env: 'JOBNIK_RETENTION_INTERVAL_MS' },
     batchSize: { doc: 'Tasks deleted per statement (bounded so deletion never stalls the hot path)', format: 'nat', default: 5_000, env: 'JOBNIK_RETENTION_BATCH_SIZE' },
+    dutyPercent: {
+      doc: "Most of the wall time a sweep's deletions may take, in percent: after each statement it rests in proportion (as PostgreSQL's vacuum cost delay does), so pruning a big job leaves the hot path its share; 100 = back to back",
+      format: 'percent',
+      default: 25,
+      env: 'JOBNIK_RETENTION_DUTY_PERCENT',
+    },
   },
   history: {
     enabled: { doc: 'Record job and stage transitions and task attempts (GET /jobs/{id}/history, the event streams); written in the statements that make the changes', format: Boolean, default: true, env: 'JOBNIK_HISTORY_ENABLED' },

@@ -30,6 +30,12 @@ describe('starting with a bad setting', () => {
     expect(r.stderr).toBe('jobnik-manager: invalid configuration: memory.heapGrowthPercent: must be an integer from 0 to 1000: value was 5000');
   });
 
+  it("refuses retention's duty cycle outside 1–100 %", () => {
+    const r = serve({ JOBNIK_RETENTION_DUTY_PERCENT: '101' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('jobnik-manager: invalid configuration: retention.dutyPercent: must be an integer from 1 to 100: value was 101');
+  });
+
   it('says what is wrong with a configuration file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'jobnik-config-')), 'config.json');
     writeFileSync(file, '{ "flow": { "rateLimits": [ { "stageType": "x", "limit": 0 } ] } }');
