@@ -82,10 +82,8 @@ describe.each(testStores())('queue depth (%s)', (store) => {
     expect(await expectDepthAsCounted()).toEqual({ waiting: 3, ready: 6, delayed: 2, inProgress: 2, paused: 2 });
 
     // Work moves on: the waiting stage opens, the suspended job resumes, running tasks finish.
-    await (async () => {
-      const first = (await a.post('/dequeue', { workerId: 'w', max: 1, stageTypes: ['depth-first'] })).body.tasks[0];
-      await a.post('/tasks/complete', { items: [{ taskId: first.id, leaseToken: first.leaseToken }] });
-    })();
+    const first = (await a.post('/dequeue', { workerId: 'w', max: 1, stageTypes: ['depth-first'] })).body.tasks[0];
+    await a.post('/tasks/complete', { items: [{ taskId: first.id, leaseToken: first.leaseToken }] });
     expect((await a.post(`/jobs/${suspended.id}/resume`)).status).toBe(200);
     await a.post('/tasks/complete', { items: await lease(4) });
     expect(await expectDepthAsCounted()).toEqual({ waiting: 0, ready: 7, delayed: 2, inProgress: 2, paused: 0 });

@@ -21,7 +21,7 @@ function managerCommand(): string[] {
  * The NODE_OPTIONS the manager's image runs it with (its Dockerfile's `ENV NODE_OPTIONS=`), so the figures are those
  * of the manager as shipped; BENCH_MANAGER_NODE_OPTIONS replaces them (empty: Node's defaults).
  */
-export function imageNodeOptions(): string {
+function imageNodeOptions(): string {
   const own = process.env.BENCH_MANAGER_NODE_OPTIONS;
   if (own !== undefined) return own;
   const m = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(join(MANAGER_DIR, 'Dockerfile'), 'utf8'));
