@@ -26,22 +26,26 @@ export interface BacklogResult {
   sharedBuffersMb: number;
   /** GET /queues (each queue's depth, as dashboards, autoscalers and /metrics read it) once seeded: median of 5, ms. */
   depthReadMs: number;
+  /** GET /v1/stages/{id}/summary of the backlog's stage (its counts, retried tasks among them): median of 5, ms. */
+  v1SummaryReadMs: number;
 }
 
 /** Rates (tasks/s) of `repeat` windows over one seeded backlog (each window with fresh worker processes). */
 export async function runBacklog(pending: number, repeat: number, onSeeded?: (databaseUrl: string) => Promise<void>): Promise<BacklogResult> {
   const { warmup, window, workers } = settings.backlog;
   const database = await createDatabase();
-  const manager = await startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize });
+  const manager = await startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize(1) });
   const producer = benchProducer(manager.url);
   const rates: number[] = [];
   let sizes = { tasksTableMb: NaN, sharedBuffersMb: NaN };
   let depthReadMs = NaN;
+  let v1SummaryReadMs = NaN;
   try {
     note(`seeding ${pending} pending tasks`);
     const seeded = await seedPending(database.url, producer, STAGE, pending);
     sizes = await tableSizes(database.url);
-    depthReadMs = await timeDepthReads(manager.url);
+    depthReadMs = await timeReads(manager.url, '/queues');
+    v1SummaryReadMs = await timeReads(manager.url, `/v1/stages/${seeded.stageId}/summary`);
     await onSeeded?.(database.url);
     for (let run = 0; run < repeat; run++) {
       // Every window starts from the same backlog (the previous window's workers drained some of it).
@@ -75,16 +79,17 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
     await manager.stop();
     await database.drop();
   }
-  return { rates, ...sizes, depthReadMs };
+  return { rates, ...sizes, depthReadMs, v1SummaryReadMs };
 }
 
-async function timeDepthReads(url: string): Promise<number> {
+/** Median of 5 sequential GETs of `path`, ms. */
+async function timeReads(url: string, path: string): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    const res = await fetch(`${url}/queues`);
+    const res = await fetch(`${url}${path}`);
     await res.text();
-    if (!res.ok) throw new Error(`GET /queues answered ${res.status}`);
+    if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
     times.push(performance.now() - t0);
   }
   return round(median(times), 2);
@@ -119,6 +124,7 @@ export function reportBacklog(smallRun: BacklogResult, largeRun: BacklogResult):
     largeMedian: Math.round(median(large)),
     tasksTableMb: { small: smallRun.tasksTableMb, large: largeRun.tasksTableMb },
     queueDepthReadMs: { small: smallRun.depthReadMs, large: largeRun.depthReadMs },
+    v1StageSummaryReadMs: { small: smallRun.v1SummaryReadMs, large: largeRun.v1SummaryReadMs },
     sharedBuffersMb: largeRun.sharedBuffersMb,
     pending: { small: settings.backlog.small, large: settings.backlog.large },
   });
