@@ -92,7 +92,7 @@ export const configSchema = {
       default: 'baseline',
       env: 'JOBNIK_PGLITE_WASM_COMPILER',
     },
-    poolSize: { doc: "PostgreSQL connections in this replica's pool; all replicas' pools together are best at about twice the database's cores plus one", format: 'nat', default: 10, env: 'JOBNIK_DB_POOL_SIZE' },
+    poolSize: { doc: "PostgreSQL connections in this replica's pool (fewer: shorter latency tails on a CPU-bound database; more: rides out statements waiting on disk)", format: 'nat', default: 10, env: 'JOBNIK_DB_POOL_SIZE' },
     migrateOnStart: { doc: 'Apply pending migrations when the server starts', format: Boolean, default: true, env: 'JOBNIK_MIGRATE_ON_START' },
   },
   log: {

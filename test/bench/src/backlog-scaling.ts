@@ -34,7 +34,7 @@ export interface BacklogResult {
 export async function runBacklog(pending: number, repeat: number, onSeeded?: (databaseUrl: string) => Promise<void>): Promise<BacklogResult> {
   const { warmup, window, workers } = settings.backlog;
   const database = await createDatabase();
-  const manager = await startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize(1) });
+  const manager = await startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize });
   const producer = benchProducer(manager.url);
   const rates: number[] = [];
   let sizes = { tasksTableMb: NaN, sharedBuffersMb: NaN };

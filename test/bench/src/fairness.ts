@@ -47,7 +47,7 @@ async function completionsDuring(fleet: WorkerFleet, ms: number): Promise<number
 export async function runFairness(): Promise<FairnessResult> {
   const { backlog, bRatePerSecond, phaseMs, rounds, workers, batch } = settings.fairness;
   const database = await createDatabase();
-  const managers = await Promise.all([0, 1].map(() => startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize(2) })));
+  const managers = await Promise.all([0, 1].map(() => startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize })));
   const producer = benchProducer(managers[0]!.url);
   try {
     note(`fairness: seeding ${backlog} ready tasks of tenant A`);

@@ -63,7 +63,7 @@ export async function runHistoryPrune(): Promise<PruneResult> {
   const manager = await startManagerProcess({
     store: 'postgres',
     databaseUrl: database.url,
-    poolSize: settings.managerPoolSize(1),
+    poolSize: settings.managerPoolSize,
     env: { JOBNIK_RETENTION_INTERVAL_MS: '200' },
   });
   const db = new pg.Client({ connectionString: database.url });

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childExecArgv, runtime } from './node-args.js';
 import { delayed } from './pg-delay-proxy.js';
-import { settings, type StoreKind } from './settings.js';
+import type { StoreKind } from './settings.js';
 
 const MANAGER_DIR = dirname(dirname(fileURLToPath(import.meta.resolve('@jobnik/manager'))));
 
@@ -72,7 +72,7 @@ export async function startManagerProcess(o: ManagerProcessOptions): Promise<Man
       JOBNIK_HOST: '127.0.0.1',
       JOBNIK_PORT: '0',
       JOBNIK_LOG_LEVEL: process.env.BENCH_MANAGER_LOG_LEVEL ?? 'warn',
-      JOBNIK_DB_POOL_SIZE: String(o.poolSize ?? settings.managerPoolSize(1)),
+      JOBNIK_DB_POOL_SIZE: String(o.poolSize ?? 10),
       ...o.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -25,7 +25,7 @@ export async function runRateLimit(): Promise<RateLimitResult> {
   const { limit, burst, durationMs, backlog, workers } = settings.rateLimit;
   const database = await createDatabase();
   const env = { JOBNIK_RATE_LIMITS: JSON.stringify([{ stageType: STAGE, limit, periodMs: 1000, burst }]) };
-  const managers = await Promise.all([0, 1].map(() => startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize(2), env })));
+  const managers = await Promise.all([0, 1].map(() => startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize, env })));
   const producer = benchProducer(managers[0]!.url);
   try {
     note(`rate limit: seeding ${backlog} tasks, limit ${limit}/s burst ${burst}`);

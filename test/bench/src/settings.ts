@@ -1,6 +1,5 @@
 // What to run and how big: `--quick` (or BENCH_QUICK=1) for small sizes while developing; every size
 // can be overridden by an environment variable. Targets live here too, next to the sizes they apply to.
-import { availableParallelism } from 'node:os';
 import type { Target } from './report.js';
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -54,14 +53,7 @@ export const settings = {
     localQueueSize: num('BENCH_PEER_LOCAL_QUEUE', 100),
     completeJobBatchDelay: num('BENCH_PEER_BATCH_DELAY_MS', 0),
   },
-  /**
-   * Each manager replica's PostgreSQL pool (BENCH_MANAGER_POOL overrides it): the connections the database serves
-   * best — two per core plus one, as pool-sizing guides advise (BENCH_PG_CORES, default this machine's, where the
-   * database runs) — shared between the replicas. Connections beyond that only make every statement wait longer for
-   * a core: with 2 replicas on 2 cores, pools of 10 each put tenant B's pickup p99 at 51–90 ms, pools of 3 at 36–47 ms
-   * (fairness, 2026-12-04), at the same throughput.
-   */
-  managerPoolSize: (replicas: number) => num('BENCH_MANAGER_POOL', Math.max(2, Math.ceil((2 * num('BENCH_PG_CORES', availableParallelism()) + 1) / replicas))),
+  managerPoolSize: num('BENCH_MANAGER_POOL', 10),
   pickup: { ratePerSecond: num('BENCH_PICKUP_RATE', 50), samples: num('BENCH_PICKUP_SAMPLES', quick ? 50 : 250), warmup: 20 },
   /** Cancels of a running task, one at a time (each: create, start, cancel, abort). */
   cancel: { samples: num('BENCH_CANCEL_SAMPLES', quick ? 20 : 100), warmup: 5 },

@@ -35,7 +35,7 @@ const STAGE = 'bench';
 /** `managerEnv`: extra manager settings (e.g. JOBNIK_HISTORY_ENABLED=false for the history cost). */
 export async function runThroughput(store: StoreKind, tasks: number, workers: number, managerEnv: Record<string, string> = {}): Promise<ThroughputResult> {
   const database = store === 'postgres' ? await createDatabase() : null;
-  const manager = await startManagerProcess({ store, databaseUrl: database?.url, poolSize: settings.managerPoolSize(1), env: managerEnv });
+  const manager = await startManagerProcess({ store, databaseUrl: database?.url, poolSize: settings.managerPoolSize, env: managerEnv });
   let fleet: WorkerFleet | undefined;
   try {
     fleet = await WorkerFleet.start(new URL('./jobnik-worker-child.ts', import.meta.url), workers, {

@@ -36,7 +36,7 @@ export interface XminResult {
 export async function runXminHold(): Promise<XminResult> {
   const { warmupS, beforeS, holdS, afterS, backlog, chunk, workers } = settings.xmin;
   const database = await createDatabase();
-  const manager = await startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize(1) });
+  const manager = await startManagerProcess({ store: 'postgres', databaseUrl: database.url, poolSize: settings.managerPoolSize });
   const producer = benchProducer(manager.url);
   const holder = new pg.Client({ connectionString: database.url });
   await holder.connect();
