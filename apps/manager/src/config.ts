@@ -52,21 +52,19 @@ convict.addFormat({
   },
 });
 
-convict.addFormat({
-  name: 'heap-growth-percent',
-  coerce: (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
-  validate(value: unknown) {
-    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 1000) throw new Error('must be an integer from 0 to 1000');
-  },
-});
-
-convict.addFormat({
-  name: 'percent',
-  coerce: (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
-  validate(value: unknown) {
-    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) throw new Error('must be an integer from 1 to 100');
-  },
-});
+/** A convict format for an integer from min to max (digits in the environment). */
+function integerFormat(name: string, min: number, max: number) {
+  convict.addFormat({
+    name,
+    coerce: (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+    validate(value: unknown) {
+      if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) throw new Error(`must be an integer from ${min} to ${max}`);
+    },
+  });
+  return name;
+}
+const heapGrowthFormat = integerFormat('heap-growth-percent', 0, 1000);
+const percentFormat = integerFormat('percent', 1, 100);
 
 export const configSchema = {
   http: {
@@ -133,7 +131,7 @@ export const configSchema = {
     batchSize: { doc: 'Tasks deleted per statement (bounded so deletion never stalls the hot path)', format: 'nat', default: 5_000, env: 'JOBNIK_RETENTION_BATCH_SIZE' },
     dutyPercent: {
       doc: "Most of the wall time a sweep's deletions may take, in percent: after each statement it rests in proportion (as PostgreSQL's vacuum cost delay does), so pruning a big job leaves the hot path its share; 100 = back to back",
-      format: 'percent',
+      format: percentFormat,
       default: 25,
       env: 'JOBNIK_RETENTION_DUTY_PERCENT',
     },
@@ -144,7 +142,7 @@ export const configSchema = {
   memory: {
     heapGrowthPercent: {
       doc: "How far the JavaScript heap may grow past what was live after a full garbage collection before the next one, in percent (V8's --heap-growing-percent); 0 = V8's own choice, which lets a busy manager's heap reach about four times its live data",
-      format: 'heap-growth-percent',
+      format: heapGrowthFormat,
       default: 100,
       env: 'JOBNIK_HEAP_GROWTH_PERCENT',
     },

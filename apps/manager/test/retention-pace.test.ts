@@ -44,5 +44,4 @@ describe.each(testStores())('retention pacing on %s', (store) => {
     const history = await m.manager.db.query<{ n: number }>('SELECT count(*)::int AS n FROM job_history WHERE job_id = $1', [job.id]);
     expect(history[0]!.n).toBe(0);
   });
-
 });

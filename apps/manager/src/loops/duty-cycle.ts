@@ -2,6 +2,8 @@
 // the steps take at most `percent` of the wall time, so bulk maintenance (retention) leaves the hot path its share of
 // a saturated machine. Rest is proportional to the step just taken: on an idle database steps are short and so are
 // the rests. abort() ends a rest at once (shutdown); the caller checks `aborted` before its next step.
+import { delay } from '../delay.js';
+
 export class DutyCycle {
   private readonly stopped = new AbortController();
 
@@ -27,15 +29,6 @@ export class DutyCycle {
   }
 
   private rest(ms: number): Promise<void> {
-    if (ms <= 0 || this.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.stopped.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.stopped.signal.addEventListener('abort', done, { once: true });
-    });
+    return ms <= 0 || this.aborted ? Promise.resolve() : delay(ms, this.stopped.signal);
   }
 }

@@ -2,6 +2,7 @@
 // batches, and keep leases alive with heartbeats that answer a directive per task.
 import type { AckOutcome, AckResponse, Directive, HeartbeatResponse, TaskStatus } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
+import { delay } from '../delay.js';
 import { completeTasks, failTasks, fenceStates, isSettleNeeded, releasePaused, releaseTasks, type AckResult } from '../store/acks.js';
 import type { Tally } from '../store/throughput.js';
 import { dequeueTasks, lockFlowControls, type RawDequeue } from '../store/dequeue.js';
@@ -71,18 +72,6 @@ const ALREADY_DONE: Record<AckKind, readonly TaskStatus[]> = {
   fail: ['FAILED', 'PENDING'],
   release: ['PENDING'],
 };
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class WorkService {
   private readonly aloneCompletions = new AloneCompletions();
