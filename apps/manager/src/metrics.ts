@@ -2,6 +2,7 @@
 import client from 'prom-client';
 import { isHistoryWriteError } from './store/history.js';
 import type { TaskStatus } from '@jobnik/contracts';
+import type { RetentionObserver } from './loops/retention.js';
 import type { SweepTotals } from './loops/sweeper.js';
 import type { QueueService } from './services/queue-service.js';
 import type { ReadySignal } from './services/ready-signal.js';
@@ -75,6 +76,23 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
+  readonly retentionExpiredJobs = new client.Gauge({
+    name: 'jobnik_retention_expired_jobs',
+    help: "Finished jobs past their retention and not yet deleted: counted when this replica's latest retention sweep began, lowered as it deletes them",
+    registers: [this.registry],
+  });
+  readonly retentionOverdue = new client.Gauge({
+    name: 'jobnik_retention_overdue_seconds',
+    help: "How long past its retention the most overdue of those jobs was when this replica's latest retention sweep began (0 once a sweep finds none); growing from sweep to sweep means retention does not keep up",
+    registers: [this.registry],
+  });
+  readonly retentionDeleted = new client.Counter({
+    name: 'jobnik_retention_deleted_total',
+    help: 'Rows retention deleted, by what: jobs, tasks, history (job transitions and task attempts)',
+    labelNames: ['what'],
+    registers: [this.registry],
+  });
+
   constructor(queues: QueueService, ready: ReadySignal) {
     new client.Gauge({
       name: 'jobnik_long_polls_waiting',
@@ -125,6 +143,15 @@ export class ManagerMetrics {
   observeError(err: unknown): void {
     if (isHistoryWriteError(err)) this.historyWriteFailures.inc();
   }
+
+  /** Retention's view of its backlog, and what it deleted (wired as a RetentionObserver). */
+  readonly retention: RetentionObserver = {
+    expired: (jobs, overdueSeconds) => {
+      this.retentionExpiredJobs.set(jobs);
+      this.retentionOverdue.set(overdueSeconds);
+    },
+    deleted: (what, n) => this.retentionDeleted.inc({ what }, n),
+  };
 
   /** The sweeper took back running tasks: retried ones went to PENDING, exhausted ones to FAILED. */
   swept(t: SweepTotals): void {

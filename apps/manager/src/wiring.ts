@@ -141,7 +141,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     }, config.history.enabled),
     scheduler: new Scheduler(db, jobs, config.scheduler, logger),
     webhooks: new WebhookDispatcher(db, config.webhooks, logger, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
-    retention: new Retention(db, config.retention, logger),
+    retention: new Retention(db, config.retention, logger, metrics.retention),
     // Every second, and once more on close, so a replica's last second is not lost.
     throughput: new Periodic('throughput flush', THROUGHPUT_FLUSH_MS, () => throughput.flush(), logger, { runOnStop: true }),
   };

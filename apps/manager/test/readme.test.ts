@@ -1,7 +1,10 @@
-// Every configuration key is documented in the README, with its env name.
+// Every configuration key is documented in the README, with its env name, and so is every metric the manager exports.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configSchema, loadConfig } from '../src/config.js';
+import { ManagerMetrics } from '../src/metrics.js';
+import type { QueueService } from '../src/services/queue-service.js';
+import type { ReadySignal } from '../src/services/ready-signal.js';
 
 function leaves(node: Record<string, unknown>, prefix = ''): { key: string; env: string }[] {
   return Object.entries(node).flatMap(([k, v]) => {
@@ -17,6 +20,17 @@ describe('configuration', () => {
       expect(readme, key).toContain(`| ${key} |`);
       expect(readme, key).toContain(`\`${env}\``);
     }
+  });
+
+  it('documents every jobnik_ metric in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    // Nothing is collected here (no scrape), so the queue and long-poll sources are never called.
+    const names = new ManagerMetrics({} as QueueService, {} as ReadySignal).registry
+      .getMetricsAsArray()
+      .map((m) => m.name)
+      .filter((n) => n.startsWith('jobnik_'));
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) expect(readme, name).toContain(`\`${name}`);
   });
 
   it('reads env vars and rejects invalid values', () => {
