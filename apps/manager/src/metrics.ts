@@ -94,6 +94,12 @@ export class ManagerMetrics {
   });
 
   constructor(queues: QueueService, ready: ReadySignal) {
+    // Counters of known outcomes start at 0, so that rate() and increase() see their first event (a series that
+    // appears at 1 has no earlier sample to rise from) and alerts on them can fire.
+    for (const outcome of ['retried', 'failed']) this.sweeperRecoveries.inc({ outcome }, 0);
+    for (const outcome of ['delivered', 'retry', 'failed']) this.webhookDeliveries.inc({ outcome }, 0);
+    for (const reason of ['rate_limit', 'capacity']) this.dequeueThrottled.inc({ reason }, 0);
+    for (const what of ['jobs', 'tasks', 'history']) this.retentionDeleted.inc({ what }, 0);
     new client.Gauge({
       name: 'jobnik_long_polls_waiting',
       help: 'Dequeue long-polls parked in this manager waiting for work (idle worker capacity)',
