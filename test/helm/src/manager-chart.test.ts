@@ -30,7 +30,7 @@ const envOf = (m: Manifest) => new Map<string, any>(container(m).env.map((e: any
 describe('jobnik-manager chart', () => {
   it('renders the core objects by default and the optional ones only when enabled', () => {
     expect(kinds(defaults)).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'PodDisruptionBudget', 'Service']);
-    expect(kinds(allOn)).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'Job', 'PodDisruptionBudget', 'Service', 'ServiceMonitor']);
+    expect(kinds(allOn)).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'Job', 'PodDisruptionBudget', 'PrometheusRule', 'Service', 'ServiceMonitor']);
     const bare = render(MANAGER_CHART, { values: { autoscaling: { enabled: false }, podDisruptionBudget: { enabled: false }, migration: { enabled: false } } });
     expect(kinds(bare)).toEqual(['ConfigMap', 'Deployment', 'Service']);
   });

@@ -30,6 +30,13 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface Alert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: 'pending' | 'firing';
+  value: string;
+}
+
 export class Prometheus {
   private constructor(
     readonly url: string,
@@ -38,13 +45,18 @@ export class Prometheus {
     private readonly output: string[],
   ) {}
 
-  /** Starts Prometheus scraping `jobs` every `intervalS` seconds; resolves once it answers /-/ready. */
-  static async start(jobs: ScrapeJob[], intervalS = 1): Promise<Prometheus> {
+  /**
+   * Starts Prometheus scraping `jobs` every `intervalS` seconds, evaluating the alerting rule `groups` (a
+   * PrometheusRule's spec.groups) as often; resolves once it answers /-/ready.
+   */
+  static async start(jobs: ScrapeJob[], intervalS = 1, groups: unknown[] = []): Promise<Prometheus> {
     const dir = mkdtempSync(join(tmpdir(), 'jobnik-prometheus-'));
     const config = {
       global: { scrape_interval: `${intervalS}s`, scrape_timeout: `${intervalS}s`, evaluation_interval: `${intervalS}s` },
       scrape_configs: jobs.map((j) => ({ job_name: j.name, static_configs: [{ targets: j.targets, labels: j.labels }] })),
+      ...(groups.length > 0 ? { rule_files: [join(dir, 'rules.yml')] } : {}),
     };
+    writeFileSync(join(dir, 'rules.yml'), stringify({ groups }));
     writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
     const port = await freePort();
     const output: string[] = [];
@@ -92,6 +104,19 @@ export class Prometheus {
     const samples = await this.query(promql);
     if (samples.length > 1) throw new Error(`query ${promql} returned ${samples.length} series`);
     return samples[0]?.value ?? null;
+  }
+
+  /** The alerts pending or firing now. */
+  async alerts(): Promise<Alert[]> {
+    const body = (await (await fetch(`${this.url}/api/v1/alerts`)).json()) as { status: string; data: { alerts: Alert[] } };
+    if (body.status !== 'success') throw new Error(`alerts failed: ${JSON.stringify(body)}`);
+    return body.data.alerts;
+  }
+
+  /** Every loaded rule with its health after its last evaluation ("unknown" before the first). */
+  async rules(): Promise<{ name: string; health: string; lastError?: string; lastEvaluation: string }[]> {
+    const body = (await (await fetch(`${this.url}/api/v1/rules`)).json()) as { data: { groups: { rules: any[] }[] } };
+    return body.data.groups.flatMap((g) => g.rules);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,139 @@
+// The manager chart's alerting rules against a real Prometheus: promtool accepts the rendered PrometheusRule's groups;
+// Prometheus, scraping a real manager the way the chart's ServiceMonitor does (namespace and service labels), evaluates
+// every rule without error, and the alerts fire for what they describe — a queue with ready work and no worker, a lease
+// taken back from a silent worker, a finished job left past its retention, every replica gone — and not before.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { startTestManager, waitFor, type TestManager } from '@jobnik/manager/testing';
+import { MANAGER_CHART } from './paths.js';
+import { Prometheus, type Alert } from './prometheus.js';
+import { one, render, type Manifest } from './render.js';
+
+/** Polls `read` until `ok` holds for what it returned (30 s deadline); returns that. */
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, message: string): Promise<T> {
+  return (await waitFor(async () => {
+    const v = await read();
+    return ok(v) ? { v } : null;
+  }, { timeoutMs: 30_000, intervalMs: 250, message })).v;
+}
+
+async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(base + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+describe('the manager chart’s alerting rules in a real Prometheus', () => {
+  let manager: TestManager;
+  let prometheus: Prometheus;
+  let rule: Manifest;
+  // Every alert at once (for 0s) and with thresholds a test reaches; the chart's defaults wait minutes.
+  const values = {
+    serviceMonitor: { enabled: true },
+    prometheusRule: {
+      enabled: true,
+      alertLabels: { team: 'maps' },
+      alerts: {
+        managerDown: { enabled: true, for: '0s', severity: 'critical' },
+        queueStalled: { enabled: true, for: '0s', severity: 'warning' },
+        leasesLost: { enabled: true, threshold: 0, window: '5m', severity: 'warning' },
+        retentionBehind: { enabled: true, overdueSeconds: 600, for: '0s', severity: 'warning' },
+      },
+    },
+  };
+
+  const firing = async (name: string): Promise<Alert[]> => (await prometheus.alerts()).filter((a) => a.labels.alertname === name && a.state === 'firing');
+  const untilFiring = (name: string) => until(() => firing(name), (alerts) => alerts.length > 0, `${name} firing`);
+
+  beforeAll(async () => {
+    rule = one(render(MANAGER_CHART, { name: 'jobnik', namespace: 'jobs', values }), 'PrometheusRule');
+    manager = await startTestManager({
+      store: 'pglite',
+      config: { metrics: { listen: 'port', port: 0 }, tasks: { sweepIntervalMs: 200 }, retention: { days: 7, intervalMs: 3_600_000, batchSize: 1, dutyPercent: 1 } },
+    });
+    const target = new URL(manager.manager.metricsUrl!).host;
+    // The ServiceMonitor's labels: its namespace and the Service's name (the chart's full name, as the rule's).
+    prometheus = await Prometheus.start([{ name: 'jobnik-manager', targets: [target], labels: { namespace: 'jobs', service: rule.metadata.name } }], 1, rule.spec.groups);
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await manager?.close().catch(() => undefined);
+  });
+
+  it('renders groups promtool accepts, one rule per enabled alert', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jobnik-rules-'));
+    try {
+      writeFileSync(join(dir, 'rules.yml'), stringify({ groups: rule.spec.groups }));
+      const out = execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8' });
+      expect(out).toMatch(/SUCCESS: 6 rules found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const names = rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert);
+    expect(names).toEqual(['JobnikManagerDown', 'JobnikQueueStalled', 'JobnikLeasesLost', 'JobnikRetentionBehind', 'JobnikWebhooksFailing', 'JobnikHistoryWritesFailing']);
+    for (const r of rule.spec.groups[0].rules) expect(r.labels, r.alert).toMatchObject({ team: 'maps' });
+    // A switched-off alert is not rendered.
+    const fewer = one(render(MANAGER_CHART, { values: { prometheusRule: { enabled: true, alerts: { queueStalled: { enabled: false, for: '1m', severity: 'x' } } } } }), 'PrometheusRule');
+    expect(fewer.spec.groups[0].rules.map((r: { alert: string }) => r.alert)).not.toContain('JobnikQueueStalled');
+  });
+
+  it('evaluates every rule without error, and a healthy idle manager fires nothing', async () => {
+    const rules = await until(() => prometheus.rules(), (rs) => rs.length === 6 && rs.every((r) => r.health !== 'unknown'), 'every rule evaluated');
+    expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
+    // Once scraped, and every rule evaluated after that scrape, nothing is pending or firing.
+    await until(() => prometheus.value('up{namespace="jobs"}'), (v) => v === 1, 'scraped');
+    const scraped = Date.now();
+    await until(() => prometheus.rules(), (rs) => rs.every((r) => Date.parse(r.lastEvaluation) > scraped), 'evaluated after the scrape');
+    expect(await prometheus.alerts()).toEqual([]);
+  });
+
+  it('fires JobnikQueueStalled for the stage type whose ready tasks nobody runs, and clears once one runs', async () => {
+    await call(manager.url, 'POST', '/jobs', { name: 'stalled', stages: [{ type: 'orphan-type', tasks: [{}, {}, {}] }] });
+    const [alert] = await untilFiring('JobnikQueueStalled');
+    expect(alert!.labels).toMatchObject({ stage_type: 'orphan-type', tenant: 'default', severity: 'warning', team: 'maps' });
+    expect(Number(alert!.value)).toBe(3);
+    expect(alert!.annotations.summary).toBe('Ready tasks of orphan-type (tenant default) wait and none runs');
+    // A worker takes one and keeps its lease (5 s, renewed) until Prometheus sees it running: no longer stalled.
+    const { tasks } = await call<{ tasks: { id: string; leaseToken: string }[] }>(manager.url, 'POST', '/dequeue', { workerId: 'silent', max: 1, stageTypes: ['orphan-type'], leaseMs: 5000 });
+    const heartbeat = () => call(manager.url, 'POST', '/workers/silent/heartbeat', { leaseMs: 5000, tasks: [{ taskId: tasks[0]!.id, leaseToken: tasks[0]!.leaseToken }] });
+    await until(async () => (await heartbeat(), firing('JobnikQueueStalled')), (a) => a.length === 0, 'stalled alert cleared');
+    // Then the worker falls silent: its lease runs out and the sweeper takes the task back (next test).
+  });
+
+  it('fires JobnikLeasesLost once the sweeper takes back the silent worker’s lease', async () => {
+    const [alert] = await untilFiring('JobnikLeasesLost');
+    expect(Number(alert!.value)).toBeGreaterThan(0);
+    const text = await (await fetch(manager.manager.metricsUrl + '/metrics')).text();
+    expect(text).toMatch(/^jobnik_sweeper_recoveries_total\{outcome="retried"\} 1$/m);
+  });
+
+  it('fires JobnikRetentionBehind while a finished job waits past its retention longer than allowed', async () => {
+    expect(await firing('JobnikRetentionBehind')).toEqual([]);
+    const job = await call<{ id: string }>(manager.url, 'POST', '/jobs', { name: 'old', stages: [{ type: 'done-type', tasks: Array.from({ length: 200 }, () => ({})) }] });
+    await call(manager.url, 'POST', `/jobs/${job.id}/cancel`);
+    await manager.manager.db.query(`UPDATE jobs SET expires_at = now() - interval '1 hour' WHERE id = $1`, [job.id]);
+    // Paced at 1 % and one task per statement, the sweep is at this job for many seconds (a retention that cannot
+    // keep up); it is stopped once the alert fires.
+    const sweep = manager.manager.retention.sweep();
+    try {
+      const [alert] = await untilFiring('JobnikRetentionBehind');
+      expect(Number(alert!.value)).toBeGreaterThanOrEqual(3600);
+      expect(alert!.annotations.description).toMatch(/^A finished job waits 1h 0m \d+s past its retention/);
+    } finally {
+      await manager.manager.retention.stop();
+      await sweep;
+    }
+  });
+
+  it('fires JobnikManagerDown when no replica is scraped', async () => {
+    expect(await firing('JobnikManagerDown')).toEqual([]);
+    await manager.close();
+    const [alert] = await untilFiring('JobnikManagerDown');
+    expect(alert!.labels).toMatchObject({ severity: 'critical', team: 'maps' });
+  });
+});
