@@ -7,18 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTestManager, waitFor, type TestDatabase, type TestManager } from '@jobnik/manager/testing';
 import { startManager, type StartedManager } from '@jobnik/manager';
 import { WORKER_CHART } from './paths.js';
+import { call } from './manager-api.js';
 import { Prometheus } from './prometheus.js';
 import { one, render, type Manifest } from './render.js';
 
 const STAGE_TYPES = ['tile-render', 'tiles.v2-upload'];
 // A stage type that only looks like one of the worker's if the regex were unanchored or the dot unescaped.
 const LOOKALIKE = 'tilesXv2-upload';
-
-async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 // The other install's work on tile-render, read with the same de-duplication and its own scope.
 const OTHER_DEPTH = 'sum(max by (tenant, stage_type, status) (jobnik_queue_depth{namespace="other",service="jobnik-manager",stage_type="tile-render",status=~"ready|in_progress"}))';

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startTestManager, waitFor, type TestManager } from '@jobnik/manager/testing';
 import { MANAGER_CHART } from './paths.js';
+import { call } from './manager-api.js';
 import { Prometheus, type Alert } from './prometheus.js';
 import { one, render, type Manifest } from './render.js';
 
@@ -19,12 +20,6 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, message: 
     const v = await read();
     return ok(v) ? { v } : null;
   }, { timeoutMs: 30_000, intervalMs: 250, message })).v;
-}
-
-async function call<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
 }
 
 describe('the manager chart’s alerting rules in a real Prometheus', () => {
