@@ -111,14 +111,18 @@ export class ManagerMetrics {
     // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes…), as the worker exports them, so the
     // standard Node.js dashboards work; `job`/`service` labels tell the manager apart.
     client.collectDefaultMetrics({ register: this.registry });
-    const depth = new client.Gauge({
+    // One read of the queues per scrape, shared by the gauges collected from it (a scrape collects them together).
+    let reading: ReturnType<QueueService['list']> | null = null;
+    const queuesNow = () => (reading ??= queues.list(null).finally(() => (reading = null)));
+    new client.Gauge({
       name: 'jobnik_queue_depth',
       help: 'Tasks per queue by status (ready, delayed, waiting, in_progress, paused); read from the database at scrape time',
       labelNames: ['tenant', 'stage_type', 'status'],
       registers: [this.registry],
       async collect() {
+        const list = await queuesNow();
         this.reset();
-        for (const q of await queues.list(null)) {
+        for (const q of list) {
           const labels = { tenant: q.tenantId, stage_type: q.name };
           this.set({ ...labels, status: 'ready' }, q.depth.ready);
           this.set({ ...labels, status: 'delayed' }, q.depth.delayed);
@@ -128,7 +132,17 @@ export class ManagerMetrics {
         }
       },
     });
-    void depth;
+    new client.Gauge({
+      name: 'jobnik_queue_paused',
+      help: 'Whether a queue is paused (PATCH /queues {paused: true}): 1, its ready tasks are held back on purpose; else 0. Read at scrape time',
+      labelNames: ['tenant', 'stage_type'],
+      registers: [this.registry],
+      async collect() {
+        const list = await queuesNow();
+        this.reset();
+        for (const q of list) this.set({ tenant: q.tenantId, stage_type: q.name }, q.paused ? 1 : 0);
+      },
+    });
   }
 
   /** A dequeue handed out `count` tasks after `seconds` of database work. */

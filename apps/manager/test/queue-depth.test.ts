@@ -1,7 +1,7 @@
 // A queue's depth (GET /queues, the PATCH /queues answer, the jobnik_queue_depth gauge) is read from its open stages'
 // counters, its running tasks and its delayed ones, not by counting every task it holds: the numbers must still be
 // exactly what counting the tasks gives, whatever mix of ready, delayed, running, waiting, paused and finished work
-// the queue holds.
+// the queue holds. jobnik_queue_paused says beside it which queues hold their ready work back on purpose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
 import { api, tasksOf, type Api } from './api.js';
@@ -87,5 +87,16 @@ describe.each(testStores())('queue depth (%s)', (store) => {
     expect((await a.post(`/jobs/${suspended.id}/resume`)).status).toBe(200);
     await a.post('/tasks/complete', { items: await lease(4) });
     expect(await expectDepthAsCounted()).toEqual({ waiting: 0, ready: 7, delayed: 2, inProgress: 2, paused: 0 });
+  });
+
+  it('exports whether each queue is paused beside its depth, so alerts can tell held-back work from stalled work', async () => {
+    const paused = async () => Number(new RegExp(`^jobnik_queue_paused\\{[^}]*stage_type="${TYPE}"\\} (\\d+)$`, 'm').exec((await a.get('/metrics')).body as string)?.[1]);
+    expect(await paused()).toBe(0);
+    expect((await a.patch(`/queues/${TYPE}`, { paused: true })).body.paused).toBe(true);
+    expect(await paused()).toBe(1);
+    // The depth is still reported while paused: the ready tasks wait on purpose.
+    expect((await gauge()).ready).toBe(7);
+    expect((await a.patch(`/queues/${TYPE}`, { paused: false })).body.paused).toBe(false);
+    expect(await paused()).toBe(0);
   });
 });

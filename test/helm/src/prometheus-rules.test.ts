@@ -1,7 +1,8 @@
 // The manager chart's alerting rules against a real Prometheus: promtool accepts the rendered PrometheusRule's groups;
 // Prometheus, scraping a real manager the way the chart's ServiceMonitor does (namespace and service labels), evaluates
-// every rule without error, and the alerts fire for what they describe — a queue with ready work and no worker, a lease
-// taken back from a silent worker, a finished job left past its retention, every replica gone — and not before.
+// every rule without error, and the alerts fire for what they describe — a queue with ready work and no worker (not a
+// paused one), a lease taken back from a silent worker, a finished job left past its retention, every replica gone —
+// and not before.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,9 +88,14 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
     expect(await prometheus.alerts()).toEqual([]);
   });
 
-  it('fires JobnikQueueStalled for the stage type whose ready tasks nobody runs, and clears once one runs', async () => {
+  it('fires JobnikQueueStalled for the stage type whose ready tasks nobody runs (not for a paused one), and clears once one runs', async () => {
+    // Held back on purpose: paused before its work arrives, so every scrape that sees the orphan's work sees it too.
+    await call(manager.url, 'PATCH', '/queues/held-type', { paused: true });
+    await call(manager.url, 'POST', '/jobs', { name: 'held', stages: [{ type: 'held-type', tasks: [{}, {}] }] });
     await call(manager.url, 'POST', '/jobs', { name: 'stalled', stages: [{ type: 'orphan-type', tasks: [{}, {}, {}] }] });
-    const [alert] = await untilFiring('JobnikQueueStalled');
+    const alerts = await untilFiring('JobnikQueueStalled');
+    expect(alerts.map((a) => a.labels.stage_type)).toEqual(['orphan-type']);
+    const [alert] = alerts;
     expect(alert!.labels).toMatchObject({ stage_type: 'orphan-type', tenant: 'default', severity: 'warning', team: 'maps' });
     expect(Number(alert!.value)).toBe(3);
     expect(alert!.annotations.summary).toBe('Ready tasks of orphan-type (tenant default) wait and none runs');
