@@ -71,6 +71,7 @@ export class Retention {
       const backlog = await pace.step(() => countExpiredJobs(db, options.days));
       observer.expired(backlog.jobs, backlog.overdueSeconds);
       if (backlog.jobs === 0) return 0;
+      let waiting = backlog.jobs;
       while (!pace.aborted) {
         const ids = await pace.step(() => findExpiredJobs(db, options.days, JOBS_PER_ROUND));
         if (ids.length === 0) {
@@ -81,7 +82,8 @@ export class Retention {
         for (let n = options.batchSize; !pace.aborted && n >= options.batchSize; ) n = await pace.step(tasks);
         if (pace.aborted) break;
         const jobs = await pace.step(counted('jobs', () => deleteFinishedJobs(db, ids)));
-        observer.expired(Math.max(0, (backlog.jobs -= jobs)), backlog.overdueSeconds);
+        waiting = Math.max(0, waiting - jobs);
+        observer.expired(waiting, backlog.overdueSeconds);
         // The history goes with its job (not with one retried meanwhile), in batches of the same size.
         const history = counted('history', () => deleteHistoryOfJobs(db, ids, options.batchSize));
         for (let n = 1; !pace.aborted && n > 0; ) n = await pace.step(history);
