@@ -28,4 +28,20 @@ describe('workerMetrics', () => {
     expect(m.registry).toBeInstanceOf(Registry);
     expect(workerMetrics()).not.toBe(m);
   });
+
+  it('puts a stage type’s task counters at 0 for every outcome, without touching counts already there', async () => {
+    const registry = new Registry();
+    const m = workerMetrics(registry);
+    m.byOutcome('tile', 'failed').total.inc(2);
+    m.countOutcomesOf('tile');
+    const text = await registry.metrics();
+    const series = text.split('\n').filter((l) => l.startsWith('jobnik_worker_tasks_total{'));
+    expect(series.sort()).toEqual([
+      'jobnik_worker_tasks_total{stage_type="tile",outcome="cancelled"} 0',
+      'jobnik_worker_tasks_total{stage_type="tile",outcome="completed"} 0',
+      'jobnik_worker_tasks_total{stage_type="tile",outcome="failed"} 2',
+      'jobnik_worker_tasks_total{stage_type="tile",outcome="lease_lost"} 0',
+      'jobnik_worker_tasks_total{stage_type="tile",outcome="released"} 0',
+    ]);
+  });
 });

@@ -2,7 +2,8 @@
 // a second worker (or a second copy of the SDK) on the same registry reuses the metrics already there.
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 
-export type TaskOutcome = 'completed' | 'failed' | 'released' | 'lease_lost' | 'cancelled';
+export const TASK_OUTCOMES = ['completed', 'failed', 'released', 'lease_lost', 'cancelled'] as const;
+export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -15,6 +16,11 @@ export interface WorkerMetrics {
   breakerState: Gauge;
   /** The labelled children of tasksTotal and taskDuration, cached: labelling hashes the labels on every call. */
   byOutcome(stageType: string, outcome: TaskOutcome): OutcomeMetrics;
+  /**
+   * Puts a stage type's task counters on the registry at 0, one per outcome: a series that first appears at 1 gives
+   * Prometheus' increase() and rate() nothing to rise from, so an alert on the first failure or lost lease never fires.
+   */
+  countOutcomesOf(stageType: string): void;
 }
 
 export interface OutcomeMetrics {
@@ -32,7 +38,7 @@ export function workerMetrics(registry: Registry = new Registry()): WorkerMetric
   const cached = cache.get(registry);
   if (cached) return cached;
   const registers = [registry];
-  const m: Omit<WorkerMetrics, 'byOutcome'> & Partial<Pick<WorkerMetrics, 'byOutcome'>> = {
+  const m: Omit<WorkerMetrics, 'byOutcome' | 'countOutcomesOf'> & Partial<Pick<WorkerMetrics, 'byOutcome' | 'countOutcomesOf'>> = {
     registry,
     tasksInFlight: getOrCreate(registry, 'jobnik_worker_tasks_in_flight', () =>
       new Gauge({ name: 'jobnik_worker_tasks_in_flight', help: 'Handlers running now', registers }),
@@ -81,6 +87,9 @@ export function workerMetrics(registry: Registry = new Registry()): WorkerMetric
       children.set(key, c);
     }
     return c;
+  };
+  m.countOutcomesOf = (stageType) => {
+    for (const outcome of TASK_OUTCOMES) m.tasksTotal.inc({ stage_type: stageType, outcome }, 0);
   };
   const metrics = m as WorkerMetrics;
   cache.set(registry, metrics);

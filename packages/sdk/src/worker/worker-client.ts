@@ -120,6 +120,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     if (this.state !== 'idle') throw new Error(`jobnik: worker is ${this.state}`);
     if (this.handlers.size === 0) throw new Error('jobnik: register at least one handler before start()');
     this.state = 'running';
+    for (const stageType of this.handlers.keys()) this.metrics.countOutcomesOf(stageType);
     this.heartbeat.start();
     this.directives.start();
     this.dequeue.start();
