@@ -16,6 +16,12 @@ export const configSchema = {
     concurrency: { doc: 'Most tasks handled at once', format: 'int-positive', default: 8, env: 'WORKER_CONCURRENCY' },
     shutdownGraceMs: { doc: 'On SIGTERM/SIGINT: how long running tasks may take to finish before they are released', format: 'nat', default: 20_000, env: 'WORKER_SHUTDOWN_GRACE_MS' },
     waitMs: { doc: 'Long-poll: how long one dequeue waits on the manager for a task', format: 'nat', default: 20_000, env: 'WORKER_WAIT_MS' },
+    leaseMs: {
+      doc: 'Lease of a task this worker runs (1000..3600000), renewed by heartbeats every third of it: a crashed or stopped worker\'s tasks run again elsewhere about this long after its last heartbeat',
+      format: 'lease-ms',
+      default: 30_000,
+      env: 'WORKER_LEASE_MS',
+    },
   },
   tile: {
     workMs: { doc: 'Simulated render time of one tile (the example handler)', format: 'nat', default: 40, env: 'TILE_WORK_MS' },
@@ -65,6 +71,13 @@ convict.addFormat({
   },
 });
 convict.addFormat({
+  name: 'lease-ms',
+  coerce: Number,
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 1_000 || (value as number) > 3_600_000) throw new TypeError('must be an integer from 1000 to 3600000 (ms)');
+  },
+});
+convict.addFormat({
   name: 'fraction',
   coerce: Number,
   validate(value: unknown) {
@@ -80,7 +93,7 @@ function createConfig(env: NodeJS.ProcessEnv) {
 
 export interface WorkerConfig {
   manager: { url: string; apiKey: string };
-  worker: { stageTypes: string[]; concurrency: number; shutdownGraceMs: number; waitMs: number };
+  worker: { stageTypes: string[]; concurrency: number; shutdownGraceMs: number; waitMs: number; leaseMs: number };
   tile: { workMs: number; failureRate: number };
   readiness: { outageGraceMs: number };
   health: { port: number };

@@ -32,6 +32,7 @@ export function createAppContainer(config: WorkerConfig, parent: DependencyConta
           apiKey: d.resolve<WorkerConfig>(TOKENS.Config).manager.apiKey || undefined,
           concurrency: d.resolve<WorkerConfig>(TOKENS.Config).worker.concurrency,
           waitMs: d.resolve<WorkerConfig>(TOKENS.Config).worker.waitMs,
+          leaseMs: d.resolve<WorkerConfig>(TOKENS.Config).worker.leaseMs,
           graceMs: d.resolve<WorkerConfig>(TOKENS.Config).worker.shutdownGraceMs,
           registry: d.resolve<Registry>(TOKENS.MetricsRegistry),
           logger: d.resolve<pino.Logger>(TOKENS.Logger),
