@@ -46,10 +46,10 @@ describe('worker chart', () => {
     expect(parse(readFileSync(join(WORKER_CHART, 'values.yaml'), 'utf8')).image.repository).toBe(`jobnik/${chart.name}`);
   });
 
-  it('renders a Deployment with a CPU HPA and a PDB by default; KEDA, Service, ServiceMonitor and ServiceAccount only when enabled', () => {
+  it('renders a Deployment with a CPU HPA and a PDB by default; KEDA, Service, ServiceMonitor, PrometheusRule and ServiceAccount only when enabled', () => {
     expect(kinds(defaults)).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']);
     // KEDA owns the HPA when it is on, so the chart's own HPA steps aside.
-    expect(kinds(allOn)).toEqual(['Deployment', 'PodDisruptionBudget', 'ScaledObject', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+    expect(kinds(allOn)).toEqual(['Deployment', 'PodDisruptionBudget', 'PrometheusRule', 'ScaledObject', 'Service', 'ServiceAccount', 'ServiceMonitor']);
     const fixed = render(WORKER_CHART, { values: { autoscaling: { enabled: false }, podDisruptionBudget: { enabled: false }, replicaCount: 4 } });
     expect(kinds(fixed)).toEqual(['Deployment']);
     expect(one(fixed, 'Deployment').spec.replicas).toBe(4);
@@ -104,6 +104,7 @@ describe('worker chart', () => {
     const config = workerConfig.loadConfig({}, envValues(one(allOn, 'Deployment')));
     expect(config.worker.stageTypes).toEqual(['tile-render', 'tiles.v2-upload']);
     expect(config.worker.concurrency).toBe(4);
+    expect(config.worker.leaseMs).toBe(120_000);
     expect(config.manager.url).toBe('http://jobnik-manager.jobs.svc');
     expect(config.tile.workMs).toBe(100);
     const byDefault = workerConfig.loadConfig({}, envValues(one(defaults, 'Deployment')));
