@@ -13,6 +13,7 @@ import type { Scheduler } from './loops/scheduler.js';
 import type { Sweeper } from './loops/sweeper.js';
 import type { WebhookDispatcher } from './loops/webhook-dispatcher.js';
 import type { ManagerMetrics } from './metrics.js';
+import { closeConnectionsAfterResponses } from './http/close-after-response.js';
 import { registerRoutes } from './routes/index.js';
 import { wire } from './wiring.js';
 
@@ -46,6 +47,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
 
   const app = await createHttpApp(config, logger, metrics, services.auth, schema);
   app.addHook('onError', async (_request, _reply, err) => metrics.observeError(err));
+  const beginClosingConnections = closeConnectionsAfterResponses(app);
   registerRoutes(app, { ...services, metrics, limits: { maxJsonDepth: config.http.maxJsonDepth }, metricsExposure: config.metrics });
   await serveDashboard(app, config);
 
@@ -70,6 +72,7 @@ export async function buildManager(config: ManagerConfig, logger: Logger = pino(
     webhooks: loops.webhooks,
     retention: loops.retention,
     async close() {
+      beginClosingConnections();
       schema.stop();
       for (const loop of running) await loop.stop();
       // Parked long-polls (dequeue, directives) answer now, empty: app.close() waits for in-flight requests.

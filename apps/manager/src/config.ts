@@ -148,7 +148,7 @@ export const configSchema = {
     },
   },
   shutdown: {
-    graceMs: { doc: 'On SIGTERM: how long in-flight requests (long-polls) may take to finish', format: 'nat', default: 10_000, env: 'JOBNIK_SHUTDOWN_GRACE_MS' },
+    graceMs: { doc: 'On SIGTERM: how long in-flight requests (long-polls) may take to finish; then their connections are closed, and the process exits at the latest 3 s later', format: 'nat', default: 10_000, env: 'JOBNIK_SHUTDOWN_GRACE_MS' },
   },
   metrics: {
     listen: { doc: 'Where /metrics is served: api (on the API port) or port (only on its own listener at JOBNIK_METRICS_PORT, so an Ingress to the API port cannot reach it)', format: ['api', 'port'], default: 'api', env: 'JOBNIK_METRICS_LISTEN' },

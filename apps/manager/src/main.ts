@@ -9,6 +9,9 @@ import { startManager } from './server.js';
 import { traceLogFields } from './telemetry/log-trace.js';
 import { startTelemetry } from './telemetry/otel-sdk.js';
 
+/** How long past shutdown.graceMs a shutdown may still take before the process exits 1 anyway. */
+const SHUTDOWN_BACKSTOP_MS = 3_000;
+
 /** The configuration, or exit 2 with one line naming what is wrong (a stack trace helps no one here). */
 function configOrExit(): ManagerConfig {
   try {
@@ -46,7 +49,13 @@ async function main(command: string): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), config.shutdown.graceMs);
+    // In-flight requests get shutdown.graceMs, then their connections are closed and the shutdown goes on (app.ts);
+    // this is the backstop for a shutdown stuck past that (the database not closing), short of the pod's own limit
+    // (the chart's terminationGracePeriodSeconds is the grace + preStop + 5 s).
+    const force = setTimeout(() => {
+      logger.error({ graceMs: config.shutdown.graceMs }, 'shutdown did not finish within the grace and 3 s more; exiting');
+      process.exit(1);
+    }, config.shutdown.graceMs + SHUTDOWN_BACKSTOP_MS);
     force.unref();
     // Spans still buffered are exported once the last request has been answered.
     manager
