@@ -10,6 +10,7 @@ import { createTestDatabase, waitFor } from '@jobnik/manager/testing';
 import { ProducerClient } from '@jobnik/sdk';
 import { killAllChildren, onInterrupt } from './children.js';
 import { countExecutions, executionsByPid, readExecutionLogs } from './execution-log.js';
+import { HeldHorizon } from './held-horizon.js';
 import { freePort, ManagerProcess } from './manager-process.js';
 import { ensurePostgresUp, restartPostgres } from './postgres.js';
 import { verifyRun, type Verdict } from './verify.js';
@@ -32,6 +33,11 @@ export interface ChaosOptions {
   managerRestarts: number;
   /** PostgreSQL cluster restarts (0 or 1: it disturbs everyone on the machine). */
   postgresRestarts: 0 | 1;
+  /**
+   * An idle-in-transaction session holds the database's xmin horizon from before the jobs are created until they are
+   * final (see held-horizon.ts); the run reports whether it still held at the end. Not with postgresRestarts.
+   */
+  holdHorizon?: boolean;
   leaseMs: number;
   sweepIntervalMs: number;
   maxAttempts: number;
@@ -54,6 +60,8 @@ export interface ChaosReport {
   managerCrashes: number;
   /** Workers that lived through the last disruption but never ran a task again (while others did). */
   stuckWorkers: number;
+  /** With holdHorizon: the session still held the horizon when every job was final. */
+  horizonHeld?: boolean;
   lost: number;
   doubleCompletions: number;
   duplicateExecutions: number;
@@ -78,6 +86,7 @@ function plan(o: ChaosOptions): { at: number; what: Disruption }[] {
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? (() => undefined);
+  if (o.holdHorizon && o.postgresRestarts) throw new Error('holdHorizon: a PostgreSQL restart would end the session that holds the horizon');
   const startedAt = Date.now();
   const deadline = startedAt + o.deadlineMs;
   const runId = `chaos-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -94,6 +103,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let stuckWorkers = 0;
   let postgresTouched = false;
   let ok = false;
+  let horizon: HeldHorizon | undefined;
+  let horizonHeld: boolean | undefined;
   // Set when the jobs are final (or the run is interrupted): the chaos loops stop starting anything.
   let finished = false;
   const forgetCleanup = onInterrupt(async () => {
@@ -106,6 +117,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   try {
     await manager.start();
     log(`manager ${manager.url} on ${db.url}; logs in ${logDir}`);
+    if (o.holdHorizon) {
+      horizon = await HeldHorizon.hold(db.url);
+      log(`xmin horizon held by session ${horizon.pid} (xid ${horizon.xid})`);
+    }
     const jobIds = await submitWorkload(producer, runId, { jobs: o.jobs, tasksPerJob: o.tasksPerJob, stages: o.stages, maxAttempts: o.maxAttempts });
     log(`${o.jobs} jobs, ${tasks} tasks submitted`);
     pool.start(o.workers);
@@ -153,7 +168,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           log(`manager ${what.signal} at ${Math.round(at * 100)}%`);
           const stoppedAt = Date.now();
           const exit = await manager.stop(what.signal);
-          if (what.signal === 'SIGTERM' && exit?.code !== 0) problems.push(`manager did not exit cleanly on SIGTERM: ${JSON.stringify(exit)} after ${Date.now() - stoppedAt} ms`);
+          if (what.signal === 'SIGTERM' && exit?.code !== 0) problems.push(`manager did not exit cleanly on SIGTERM: ${JSON.stringify(exit)} after ${Date.now() - stoppedAt} ms; its last output: ${manager.output().slice(-3_000)}`);
           await manager.start();
           planned = false;
           managerRestarts++;
@@ -205,6 +220,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     }
     log(`jobs final after ${Math.round((Date.now() - startedAt) / 1000)} s; stopping workers`);
+    if (horizon) {
+      const check = await horizon.stillHeld(db.url);
+      horizonHeld = check.held;
+      if (!check.held) problems.push(`the xmin horizon was not held to the end: session ${horizon.pid} ${check.state ?? 'gone'}, oldest xid ${check.oldestXid} (held ${horizon.xid})`);
+      await horizon.release();
+    }
 
     if (!manager.running) await manager.start();
     await pool.stopAll();
@@ -222,6 +243,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       postgresRestarts,
       managerCrashes,
       stuckWorkers,
+      ...(horizonHeld === undefined ? {} : { horizonHeld }),
       lost: verdict.lost,
       doubleCompletions: verdict.doubleCompletions,
       duplicateExecutions: verdict.duplicateExecutions,
@@ -234,6 +256,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     };
   } finally {
     forgetCleanup();
+    await horizon?.release();
     killAllChildren();
     await producer.close().catch(() => undefined);
     if (postgresTouched) await ensurePostgresUp();
