@@ -6,6 +6,7 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { openEmbeddedDb, type WasmCompiler } from './db/embedded.js';
 import { PgDb } from './db/pg-db.js';
+import { closeConnectionsAfterResponses } from './http/close-after-response.js';
 import { serveDashboard } from './http/dashboard.js';
 import { createHttpApp } from './http/http-app.js';
 import type { Retention } from './loops/retention.js';
@@ -13,7 +14,6 @@ import type { Scheduler } from './loops/scheduler.js';
 import type { Sweeper } from './loops/sweeper.js';
 import type { WebhookDispatcher } from './loops/webhook-dispatcher.js';
 import type { ManagerMetrics } from './metrics.js';
-import { closeConnectionsAfterResponses } from './http/close-after-response.js';
 import { registerRoutes } from './routes/index.js';
 import { wire } from './wiring.js';
 
