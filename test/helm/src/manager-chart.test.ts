@@ -224,6 +224,11 @@ describe('jobnik-manager chart', () => {
     expect(open).toContain('WARNING: auth.mode is "none"');
     expect(open).toContain('http://jobnik-jobnik-manager.jobs.svc:8080');
     expect(renderText(MANAGER_CHART, { notes: true, valuesFiles: [ALL_ON] })).toContain('https://jobnik.internal.example/');
+    // Rules without the scrape they read would never fire: the notes say so.
+    const blind = renderText(MANAGER_CHART, { notes: true, values: { prometheusRule: { enabled: true } } });
+    expect(blind).toContain('WARNING: prometheusRule is on but serviceMonitor is off');
+    expect(blind).toContain('namespace="jobs" and service="jobnik-jobnik-manager"');
+    expect(renderText(MANAGER_CHART, { notes: true, values: { prometheusRule: { enabled: true }, serviceMonitor: { enabled: true } } })).not.toContain('WARNING');
   });
 
   it('names objects <release>-<chart>, or the release alone when it contains the chart name', () => {

@@ -197,6 +197,11 @@ describe('worker chart', () => {
     expect(keda).toContain('create secret generic tiles-worker-key --from-literal=api-key=');
     expect(keda).toContain(one(allOn, 'ScaledObject').spec.triggers[0].metadata.query);
     expect(keda).not.toContain('The HPA');
+    expect(keda).not.toContain('WARNING');
+    // Rules without the scrape they read would never fire: the notes say so.
+    const blind = renderText(WORKER_CHART, { name: 'tiles', namespace: 'jobs', notes: true, values: { prometheusRule: { enabled: true } } });
+    expect(blind).toContain('WARNING: prometheusRule is on but serviceMonitor is off');
+    expect(blind).toContain('namespace="jobs" and service="tiles-jobnik-worker"');
   });
 
   it('refuses a worker without a manager URL', () => {
