@@ -1,8 +1,9 @@
 // The worker chart's alerting rules against a real Prometheus scraping two real worker processes (the template's
 // main.ts, as the chart's image runs it) the way the chart's ServiceMonitor does (namespace, service and pod labels),
 // beside a real manager: promtool accepts the rendered groups; every rule evaluates; nothing fires while the workers
-// are healthy; then each alert fires for what it describes and for nothing else — the stage type whose handlers fail,
-// the pod that stopped answering, the stage type whose handler outlived its lease, every pod once the manager is gone.
+// are healthy; then each alert fires for what it describes and for nothing else — the stage type whose handlers
+// fail, the pod that stopped answering (for 3 s), the stage type whose handler outlived its lease, every pod once the
+// manager is gone.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,8 @@ describe('the worker chart’s alerting rules in a real Prometheus', () => {
       enabled: true,
       alertLabels: { team: 'maps' },
       alerts: {
-        workerUnresponsive: { enabled: true, for: '0s', severity: 'warning' },
+        // Not at the first failed scrape: on a loaded machine one scrape of a healthy pod can time out (1 s).
+        workerUnresponsive: { enabled: true, for: '3s', severity: 'warning' },
         managerUnreachable: { enabled: true, for: '0s', severity: 'critical' },
         tasksFailing: { enabled: true, ratio: 0.25, window: '5m', severity: 'warning' },
         leasesLost: { enabled: true, threshold: 0, window: '5m', severity: 'warning' },
@@ -96,7 +98,7 @@ describe('the worker chart’s alerting rules in a real Prometheus', () => {
     expect(await prometheus.value('count(jobnik_worker_tasks_total{namespace="jobs",outcome="lease_lost"})')).toBe(2);
     const scraped = Date.now();
     await until(() => prometheus.rules(), (rs) => rs.every((r) => Date.parse(r.lastEvaluation) > scraped), 'evaluated after the scrape');
-    expect(await prometheus.alerts()).toEqual([]);
+    expect((await prometheus.alerts()).filter((a) => a.state === 'firing')).toEqual([]);
   });
 
   it('fires JobnikWorkerTasksFailing for the stage type whose handlers fail, not for the others', async () => {
