@@ -50,6 +50,29 @@ export interface ChaosOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * The short run CI makes: 1,000 tasks over 2 jobs of 2 stages, 4 worker processes, a worker SIGKILLed every second
+ * (4 times) and one manager restart; PostgreSQL is left alone (other suites share it).
+ */
+export const SHORT_CHAOS: ChaosOptions = {
+  jobs: 2,
+  tasksPerJob: 500,
+  stages: 2,
+  workers: 4,
+  concurrency: 4,
+  // Long enough that the kills and the restart land while work is in flight.
+  taskMs: '20-40',
+  killEveryMs: 1_000,
+  maxKills: 4,
+  managerRestarts: 1,
+  postgresRestarts: 0,
+  leaseMs: 3_000,
+  sweepIntervalMs: 500,
+  maxAttempts: 10,
+  deadlineMs: 180_000,
+  keep: 'never',
+};
+
 export interface ChaosReport {
   tasks: number;
   workers: number;

@@ -3,25 +3,13 @@
 // every rule without error, and the alerts fire for what they describe — a queue with ready work and no worker (not a
 // paused one), a lease taken back from a silent worker, a finished job left past its retention, every replica gone —
 // and not before.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { startTestManager, waitFor, type TestManager } from '@jobnik/manager/testing';
+import { startTestManager, type TestManager } from '@jobnik/manager/testing';
 import { MANAGER_CHART } from './paths.js';
 import { call } from './manager-api.js';
-import { Prometheus, type Alert } from './prometheus.js';
+import { Prometheus, promtoolCheckRules } from './prometheus.js';
 import { one, render, type Manifest } from './render.js';
-
-/** Polls `read` until `ok` holds for what it returned (30 s deadline); returns that. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, message: string): Promise<T> {
-  return (await waitFor(async () => {
-    const v = await read();
-    return ok(v) ? { v } : null;
-  }, { timeoutMs: 30_000, intervalMs: 250, message })).v;
-}
+import { until } from './until.js';
 
 describe('the manager chart’s alerting rules in a real Prometheus', () => {
   let manager: TestManager;
@@ -42,7 +30,7 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
     },
   };
 
-  const firing = async (name: string): Promise<Alert[]> => (await prometheus.alerts()).filter((a) => a.labels.alertname === name && a.state === 'firing');
+  const firing = (name: string) => prometheus.firing(name);
   const untilFiring = (name: string) => until(() => firing(name), (alerts) => alerts.length > 0, `${name} firing`);
 
   beforeAll(async () => {
@@ -62,14 +50,7 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
   });
 
   it('renders groups promtool accepts, one rule per enabled alert', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jobnik-rules-'));
-    try {
-      writeFileSync(join(dir, 'rules.yml'), stringify({ groups: rule.spec.groups }));
-      const out = execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8' });
-      expect(out).toMatch(/SUCCESS: 6 rules found/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(promtoolCheckRules(rule.spec.groups)).toMatch(/SUCCESS: 6 rules found/);
     const names = rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert);
     expect(names).toEqual(['JobnikManagerDown', 'JobnikQueueStalled', 'JobnikLeasesLost', 'JobnikRetentionBehind', 'JobnikWebhooksFailing', 'JobnikHistoryWritesFailing']);
     for (const r of rule.spec.groups[0].rules) expect(r.labels, r.alert).toMatchObject({ team: 'maps' });

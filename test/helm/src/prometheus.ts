@@ -1,6 +1,6 @@
 // A real Prometheus (Debian's `prometheus` package, installed by setup.sh) for the autoscaling test: started on a
 // free loopback port with a static scrape configuration, queried over its HTTP API, stopped by its process id.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,17 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** `promtool check rules` on alerting rule groups (a PrometheusRule's spec.groups); returns its output, throws on errors. */
+export function promtoolCheckRules(groups: unknown[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'jobnik-rules-'));
+  try {
+    writeFileSync(join(dir, 'rules.yml'), stringify({ groups }));
+    return execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface Alert {
@@ -111,6 +122,11 @@ export class Prometheus {
     const body = (await (await fetch(`${this.url}/api/v1/alerts`)).json()) as { status: string; data: { alerts: Alert[] } };
     if (body.status !== 'success') throw new Error(`alerts failed: ${JSON.stringify(body)}`);
     return body.data.alerts;
+  }
+
+  /** The alerts of rule `name` firing now (not pending). */
+  async firing(name: string): Promise<Alert[]> {
+    return (await this.alerts()).filter((a) => a.labels.alertname === name && a.state === 'firing');
   }
 
   /** Every loaded rule with its health after its last evaluation ("unknown" before the first). */

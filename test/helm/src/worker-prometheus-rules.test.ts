@@ -4,26 +4,14 @@
 // are healthy; then each alert fires for what it describes and for nothing else — the stage type whose handlers
 // fail, the pod that stopped answering (for 3 s), the stage type whose handler outlived its lease, every pod once the
 // manager is gone.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { startTestManager, waitFor, type TestManager } from '@jobnik/manager/testing';
+import { startTestManager, type TestManager } from '@jobnik/manager/testing';
 import { call } from './manager-api.js';
 import { WORKER_CHART } from './paths.js';
-import { Prometheus, type Alert } from './prometheus.js';
+import { Prometheus, promtoolCheckRules } from './prometheus.js';
 import { one, render, type Manifest } from './render.js';
+import { until } from './until.js';
 import { WorkerProcess } from './worker-process.js';
-
-/** Polls `read` until `ok` holds for what it returned (30 s deadline); returns that. */
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, message: string): Promise<T> {
-  return (await waitFor(async () => {
-    const v = await read();
-    return ok(v) ? { v } : null;
-  }, { timeoutMs: 30_000, intervalMs: 250, message })).v;
-}
 
 const tiles = (n: number) => Array.from({ length: n }, (_, i) => ({ data: { x: i, y: 1, zoom: 4 } }));
 
@@ -50,7 +38,7 @@ describe('the worker chart’s alerting rules in a real Prometheus', () => {
     },
   };
 
-  const firing = async (name: string): Promise<Alert[]> => (await prometheus.alerts()).filter((a) => a.labels.alertname === name && a.state === 'firing');
+  const firing = (name: string) => prometheus.firing(name);
   const untilFiring = (name: string) => until(() => firing(name), (alerts) => alerts.length > 0, `${name} firing`);
 
   beforeAll(async () => {
@@ -73,14 +61,7 @@ describe('the worker chart’s alerting rules in a real Prometheus', () => {
   });
 
   it('renders groups promtool accepts, one rule per enabled alert, each with the alert labels', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jobnik-rules-'));
-    try {
-      writeFileSync(join(dir, 'rules.yml'), stringify({ groups: rule.spec.groups }));
-      const out = execFileSync('promtool', ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8' });
-      expect(out).toMatch(/SUCCESS: 4 rules found/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(promtoolCheckRules(rule.spec.groups)).toMatch(/SUCCESS: 4 rules found/);
     const names = rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert);
     expect(names).toEqual(['JobnikWorkerUnresponsive', 'JobnikWorkerManagerUnreachable', 'JobnikWorkerTasksFailing', 'JobnikWorkerLeasesLost']);
     for (const r of rule.spec.groups[0].rules) expect(r.labels, r.alert).toMatchObject({ team: 'maps' });
