@@ -158,9 +158,7 @@ export const DEQUEUE = statement(
    -- presence costs a big one nothing: the batch is still full.
    streams AS (
      SELECT queue_id, priority, level, weight, count(*)::int AS n, max(k) AS k,
-       LEAST(max(lim), max(group_room), max(type_allowed), max(tenant_allowed)) AS bound,
-       (array_agg(run_after ORDER BY run_after DESC, seq DESC))[1] AS last_run_after,
-       (array_agg(seq ORDER BY run_after DESC, seq DESC))[1] AS last_seq
+       LEAST(max(lim), max(group_room), max(type_allowed), max(tenant_allowed)) AS bound
      FROM locked GROUP BY queue_id, priority, level, weight
    ),
    top_up AS (
@@ -172,10 +170,15 @@ export const DEQUEUE = statement(
      SELECT c.id, c.run_after, c.seq, r.queue_id, r.priority, r.name, r.tenant_id, r.group_name, r.level, r.weight,
        r.lim, r.group_room, r.type_allowed, r.tenant_allowed, r.k, 1 AS round
      FROM top_up u JOIN (SELECT DISTINCT ON (queue_id, priority) * FROM locked) r ON r.queue_id = u.queue_id AND r.priority = u.priority
+     -- The last task the stream locked, looked up for the few streams topped up (not aggregated for every stream).
+     CROSS JOIN LATERAL (
+       SELECT x.run_after, x.seq FROM locked x WHERE x.queue_id = u.queue_id AND x.priority = u.priority
+       ORDER BY x.run_after DESC, x.seq DESC LIMIT 1
+     ) last
      CROSS JOIN LATERAL (
        SELECT t.id, t.run_after, t.seq FROM tasks t
        WHERE t.queue_id = u.queue_id AND t.priority = u.priority AND t.status = 'PENDING' AND t.run_after <= now()
-         AND (t.run_after, t.seq) > (u.last_run_after, u.last_seq)
+         AND (t.run_after, t.seq) > (last.run_after, last.seq)
        ORDER BY t.run_after, t.seq
        LIMIT u.extra
        FOR UPDATE SKIP LOCKED
@@ -190,8 +193,13 @@ export const DEQUEUE = statement(
    ),
    -- Within a level, every stream's share (round 0) goes before any top-up (round 1): a limit that cuts the batch
    -- short cuts top-ups first, never a stream's share.
+   --
+   -- Only the locked round ($5) ranks the candidates per queue, group, stage type and tenant against their limits. In
+   -- the unlocked round every stream here is unlimited (lim, group room and rate allowances all equal $4), and a rank
+   -- within a part is never above the rank in the whole batch, so those ranks could only drop what the LIMIT drops:
+   -- that round skips their four sorts.
    picked AS (
-     SELECT id, row_number() OVER (ORDER BY level, round, tag, seq) AS ord FROM (
+     (SELECT id, row_number() OVER (ORDER BY level, round, tag, seq) AS ord FROM (
        SELECT id, level, round, tag, seq, lim, group_name, group_room, type_allowed, tenant_allowed,
          row_number() OVER (PARTITION BY queue_id ORDER BY level, round, tag, seq) AS rn_queue,
          row_number() OVER (PARTITION BY group_name ORDER BY level, round, tag, seq) AS rn_group,
@@ -199,9 +207,15 @@ export const DEQUEUE = statement(
          row_number() OVER (PARTITION BY name, tenant_id ORDER BY level, round, tag, seq) AS rn_tenant
        FROM tagged
      ) ranked
-     WHERE rn_queue <= lim AND (group_name IS NULL OR rn_group <= group_room) AND rn_type <= type_allowed AND rn_tenant <= tenant_allowed
+     WHERE $5::boolean
+       AND rn_queue <= lim AND (group_name IS NULL OR rn_group <= group_room) AND rn_type <= type_allowed AND rn_tenant <= tenant_allowed
      ORDER BY level, round, tag, seq
-     LIMIT $4
+     LIMIT $4)
+     UNION ALL
+     (SELECT id, row_number() OVER (ORDER BY level, round, tag, seq) AS ord FROM tagged
+     WHERE NOT $5::boolean
+     ORDER BY level, round, tag, seq
+     LIMIT $4)
    ),
    -- A lease's token: this statement's random UUID (drawn once: gen_random_uuid() per row cost 2.6–2.8 µs each on a
    -- busy machine, OpenSSL 3's generator) with its last 48 bits replaced by the task's seq. Unique per lease, and no
@@ -256,12 +270,14 @@ export const DEQUEUE = statement(
    ${outboxCte('started_webhooks', 'started_events')}
    SELECT
      (SELECT count(*) FROM leased)::int AS n,
-     (SELECT coalesce(json_agg(json_build_object(
-        'id', l.id, 'jobId', l.job_id, 'stageId', l.stage_id, 'stageType', qu.name, 'priority', ${priorityNameSql('l.priority')},
-        'data', l.data, 'userMetadata', l.user_metadata, 'attempts', l.attempts, 'maxAttempts', l.max_attempts,
-        'timeoutMs', l.timeout_ms, 'checkpoint', l.checkpoint, 'leaseToken', l.lease_token, 'leaseExpiresAt', ${RFC3339('l.lease_expires_at')})
-        ORDER BY l.ord), '[]')::text
-      FROM leased l JOIN queues qu ON qu.id = l.queue_id) AS tasks,
+     -- Each task as a row (json_agg of a record: about a third less CPU per task than json_build_object, and no
+     -- blanks around the separators, so ~20 % fewer bytes to send and parse).
+     (SELECT coalesce(json_agg(w ORDER BY l.ord), '[]')::text
+      FROM leased l JOIN queues qu ON qu.id = l.queue_id
+      CROSS JOIN LATERAL (SELECT l.id, l.job_id AS "jobId", l.stage_id AS "stageId", qu.name AS "stageType",
+        ${priorityNameSql('l.priority')} AS priority, l.data, l.user_metadata AS "userMetadata", l.attempts,
+        l.max_attempts AS "maxAttempts", l.timeout_ms AS "timeoutMs", l.checkpoint, l.lease_token AS "leaseToken",
+        ${RFC3339('l.lease_expires_at')} AS "leaseExpiresAt") w) AS tasks,
      (SELECT coalesce(json_agg(json_build_object('id', j.id, 'tenantId', j.tenant_id, 'name', j.name, 'priority', ${priorityNameSql('j.priority')},
         'data', j.data, 'userMetadata', j.user_metadata, 'traceparent', j.traceparent, 'tracestate', j.tracestate)), '[]')::text
       FROM jobs j WHERE j.id IN (SELECT DISTINCT job_id FROM leased)) AS jobs,
