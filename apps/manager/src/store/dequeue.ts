@@ -271,7 +271,7 @@ export const DEQUEUE = statement(
    SELECT
      (SELECT count(*) FROM leased)::int AS n,
      -- Each task as a row (json_agg of a record: about a third less CPU per task than json_build_object, and no
-     -- blanks around the separators, so ~20 % fewer bytes to send and parse).
+     -- blanks around its separators: ~40 bytes fewer per task, about a tenth of the answer, to send and parse).
      (SELECT coalesce(json_agg(w ORDER BY l.ord), '[]')::text
       FROM leased l JOIN queues qu ON qu.id = l.queue_id
       CROSS JOIN LATERAL (SELECT l.id, l.job_id AS "jobId", l.stage_id AS "stageId", qu.name AS "stageType",
