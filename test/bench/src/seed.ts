@@ -49,15 +49,26 @@ export async function seedPending(databaseUrl: string, producer: ProducerClient,
 }
 
 /**
- * Brings the stage back to `count` pending tasks (a measurement window consumed some) and vacuums, so
+ * Brings the stage back to `count` pending tasks (a measurement window consumed some) and vacuums; returns how many
+ * it found pending (what the window left). So
  * every window starts from the same state: back to back, each window left ~20,000 dead row versions
  * that autovacuum (a visit a minute) had not removed yet, and each window ran slower than the one before.
  */
-export async function topUpPending(databaseUrl: string, seeded: SeededStage, count: number): Promise<void> {
-  await withClient(databaseUrl, async (c) => {
-    const r = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE stage_id = $1 AND status = 'PENDING'`, [seeded.stageId]);
-    const missing = count - r.rows[0]!.n;
-    if (missing > 0) await insertPending(c, seeded.stageId, missing);
+export async function topUpPending(databaseUrl: string, seeded: SeededStage, count: number): Promise<number> {
+  return withClient(databaseUrl, async (c) => {
+    const found = await pendingOf(c, seeded);
+    if (count > found) await insertPending(c, seeded.stageId, count - found);
     await c.query('VACUUM ANALYZE tasks');
+    return found;
   });
+}
+
+/** The stage's pending tasks now. */
+export function countPending(databaseUrl: string, seeded: SeededStage): Promise<number> {
+  return withClient(databaseUrl, (c) => pendingOf(c, seeded));
+}
+
+async function pendingOf(c: pg.Client, seeded: SeededStage): Promise<number> {
+  const r = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE stage_id = $1 AND status = 'PENDING'`, [seeded.stageId]);
+  return r.rows[0]!.n;
 }
