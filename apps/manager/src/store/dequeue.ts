@@ -199,23 +199,22 @@ export const DEQUEUE = statement(
    -- within a part is never above the rank in the whole batch, so those ranks could only drop what the LIMIT drops:
    -- that round skips their four sorts.
    picked AS (
-     (SELECT id, row_number() OVER (ORDER BY level, round, tag, seq) AS ord FROM (
-       SELECT id, level, round, tag, seq, lim, group_name, group_room, type_allowed, tenant_allowed,
-         row_number() OVER (PARTITION BY queue_id ORDER BY level, round, tag, seq) AS rn_queue,
-         row_number() OVER (PARTITION BY group_name ORDER BY level, round, tag, seq) AS rn_group,
-         row_number() OVER (PARTITION BY name ORDER BY level, round, tag, seq) AS rn_type,
-         row_number() OVER (PARTITION BY name, tenant_id ORDER BY level, round, tag, seq) AS rn_tenant
-       FROM tagged
-     ) ranked
-     WHERE $5::boolean
-       AND rn_queue <= lim AND (group_name IS NULL OR rn_group <= group_room) AND rn_type <= type_allowed AND rn_tenant <= tenant_allowed
+     SELECT id, row_number() OVER (ORDER BY level, round, tag, seq) AS ord FROM (
+       SELECT id, level, round, tag, seq FROM (
+         SELECT id, level, round, tag, seq, lim, group_name, group_room, type_allowed, tenant_allowed,
+           row_number() OVER (PARTITION BY queue_id ORDER BY level, round, tag, seq) AS rn_queue,
+           row_number() OVER (PARTITION BY group_name ORDER BY level, round, tag, seq) AS rn_group,
+           row_number() OVER (PARTITION BY name ORDER BY level, round, tag, seq) AS rn_type,
+           row_number() OVER (PARTITION BY name, tenant_id ORDER BY level, round, tag, seq) AS rn_tenant
+         FROM tagged
+       ) ranked
+       WHERE $5::boolean
+         AND rn_queue <= lim AND (group_name IS NULL OR rn_group <= group_room) AND rn_type <= type_allowed AND rn_tenant <= tenant_allowed
+       UNION ALL
+       SELECT id, level, round, tag, seq FROM tagged WHERE NOT $5::boolean
+     ) kept
      ORDER BY level, round, tag, seq
-     LIMIT $4)
-     UNION ALL
-     (SELECT id, row_number() OVER (ORDER BY level, round, tag, seq) AS ord FROM tagged
-     WHERE NOT $5::boolean
-     ORDER BY level, round, tag, seq
-     LIMIT $4)
+     LIMIT $4
    ),
    -- A lease's token: this statement's random UUID (drawn once: gen_random_uuid() per row cost 2.6–2.8 µs each on a
    -- busy machine, OpenSSL 3's generator) with its last 48 bits replaced by the task's seq. Unique per lease, and no
