@@ -2,7 +2,7 @@
 // wake-up of the dequeues waiting for its stage types. Run on its own (autocommit) it is one round trip and a
 // transaction as short as the writes themselves: a new job's tasks are ready when the statement ends, not several
 // round trips after their created_at. (The scheduler runs it inside its tick's transaction.)
-import type { Queryable } from '../db/db.js';
+import { statement, type Queryable } from '../db/db.js';
 import type { Audit } from '../domain/audit.js';
 import type { JobStatus } from '@jobnik/contracts';
 import { createdCte } from './history.js';
@@ -41,6 +41,32 @@ export interface ReadyWake {
   sinceNow: boolean;
 }
 
+/** The job, its stages, tasks, creation history and wake-up: one named statement (prepared once per connection). */
+const INSERT_JOB_TREE = statement(
+  'jobnik_insert_job_tree',
+  `WITH ins AS (
+     INSERT INTO jobs (tenant_id, name, priority, status, data, user_metadata, idempotency_key, request_hash,
+                       parallel_stages, traceparent, tracestate, expires_at, webhooks, timeout_ms, deadline_at)
+     VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13::text::jsonb,
+             $14::int, now() + $14::int * interval '1 millisecond')
+     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     RETURNING id, tenant_id, status
+   ),
+   ${createdCte('ins', '$15', '$16::boolean')},
+   st AS (${stageInsertSql('ins.id', '$17', 'ins')}),
+   tk AS (
+     INSERT INTO tasks (${TASK_INSERT_COLUMNS})
+     SELECT x.id, ins.id, st.id, ${TASK_INSERT_VALUES}
+     FROM ins CROSS JOIN ${taskRowsSql('$18', '$19', '$23', 'int')}
+     JOIN st ON st.ord = g.s
+     ORDER BY x.n
+   ),
+   woken AS (
+     SELECT pg_notify($20, w.p) FROM (${readyPayloadSql('$21', '$22')}) w WHERE w.p IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
+   )
+   SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM woken) AS woken`,
+);
+
 /**
  * Inserts the job with its stages and tasks; returns the job's id, or null when the tenant's idempotency key is
  * already taken (then nothing is written and nobody is woken).
@@ -48,27 +74,7 @@ export interface ReadyWake {
 export async function insertJobTree(db: Queryable, j: NewJob, stages: NewStage[], tasks: NewTreeTask[], wake: ReadyWake): Promise<string | null> {
   const encoded = encodeTasks(tasks, (t) => t.stageOrd);
   const rows = await db.query<{ id: string | null }>(
-    `WITH ins AS (
-       INSERT INTO jobs (tenant_id, name, priority, status, data, user_metadata, idempotency_key, request_hash,
-                         parallel_stages, traceparent, tracestate, expires_at, webhooks, timeout_ms, deadline_at)
-       VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8, $9, $10, $11, $12, $13::text::jsonb,
-               $14::int, now() + $14::int * interval '1 millisecond')
-       ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-       RETURNING id, tenant_id, status
-     ),
-     ${createdCte('ins', '$15', '$16::boolean')},
-     st AS (${stageInsertSql('ins.id', '$17', 'ins')}),
-     tk AS (
-       INSERT INTO tasks (${TASK_INSERT_COLUMNS})
-       SELECT x.id, ins.id, st.id, ${TASK_INSERT_VALUES}
-       FROM ins CROSS JOIN ${taskRowsSql('$18', '$19', '$23', 'int')}
-       JOIN st ON st.ord = g.s
-       ORDER BY x.n
-     ),
-     woken AS (
-       SELECT pg_notify($20, w.p) FROM (${readyPayloadSql('$21', '$22')}) w WHERE w.p IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
-     )
-     SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM woken) AS woken`,
+    INSERT_JOB_TREE,
     [j.tenantId, j.name, j.priority, j.status, JSON.stringify(j.data ?? null), JSON.stringify(j.userMetadata ?? {}),
       j.idempotencyKey, j.requestHash, j.parallelStages, j.traceparent, j.tracestate, j.expiresAt, JSON.stringify(j.webhooks),
       j.timeoutMs, j.audit.actor, j.audit.record, encodeStages(stages), encoded.rows, encoded.settings,
