@@ -1,6 +1,6 @@
 // SQL for job types: per tenant and job name, defaults and a JSON Schema for data.
 import type { JobType, PutJobTypeRequest } from '@jobnik/contracts';
-import type { Queryable, Row } from '../db/db.js';
+import { statement, type Queryable, type Row } from '../db/db.js';
 import { iso } from './mappers.js';
 import { inScope } from './tenant-scope.js';
 
@@ -27,8 +27,10 @@ export async function putJobType(db: Queryable, tenantId: string, name: string, 
   return toJobType(rows[0]!);
 }
 
+const GET_JOB_TYPE = statement('jobnik_get_job_type', 'SELECT * FROM job_types WHERE tenant_id = $1 AND name = $2');
+
 export async function getJobType(db: Queryable, tenantId: string, name: string): Promise<JobType | null> {
-  const rows = await db.query('SELECT * FROM job_types WHERE tenant_id = $1 AND name = $2', [tenantId, name]);
+  const rows = await db.query(GET_JOB_TYPE, [tenantId, name]);
   return rows[0] ? toJobType(rows[0]) : null;
 }
 

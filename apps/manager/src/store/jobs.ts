@@ -1,7 +1,7 @@
 // SQL for the jobs table. Reads join the sums of the job's stage counters (summary and percentage).
 import type { Job, JobStatus, ListJobsQuery } from '@jobnik/contracts';
 import type { z } from 'zod';
-import type { Queryable } from '../db/db.js';
+import { statement, type Queryable } from '../db/db.js';
 import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
 import { transitionsCte } from './history.js';
@@ -28,21 +28,24 @@ export async function findJobByIdempotencyKey(db: Queryable, tenantId: string, k
   return rows[0] ?? null;
 }
 
+const GET_JOB = statement('jobnik_get_job', `${JOB_WITH_COUNTS} WHERE j.id = $1 AND ${inScope('j.tenant_id', '$2')}`);
+
 export async function getJob(db: Queryable, id: string, scope: TenantScope): Promise<Job | null> {
-  const rows = await db.query<JobWithCountsRow>(`${JOB_WITH_COUNTS} WHERE j.id = $1 AND ${inScope('j.tenant_id', '$2')}`, [id, scope]);
+  const rows = await db.query<JobWithCountsRow>(GET_JOB, [id, scope]);
   return rows[0] ? toJob(rows[0]) : null;
 }
 
+const LOCK_JOB = statement('jobnik_lock_job', `SELECT * FROM jobs WHERE id = $1 AND ${inScope('tenant_id', '$2')} FOR UPDATE`);
+
 /** Locks the job row for a transition; returns null when it does not exist in scope. */
 export async function lockJob(tx: Queryable, id: string, scope: TenantScope): Promise<JobRow | null> {
-  const rows = await tx.query<JobRow>(`SELECT * FROM jobs WHERE id = $1 AND ${inScope('tenant_id', '$2')} FOR UPDATE`, [id, scope]);
+  const rows = await tx.query<JobRow>(LOCK_JOB, [id, scope]);
   return rows[0] ?? null;
 }
 
-/** Sets the job's status and records the transition (by `audit`'s actor, with an optional reason) in the same statement. */
-export async function setJobStatus(tx: Queryable, id: string, status: JobStatus, audit: Audit, reason: unknown = null): Promise<void> {
-  await tx.query(
-    `WITH old AS (SELECT id, status FROM jobs WHERE id = $1),
+const SET_JOB_STATUS = statement(
+  'jobnik_set_job_status',
+  `WITH old AS (SELECT id, status FROM jobs WHERE id = $1),
      changed AS (
        UPDATE jobs j SET status = $2, updated_at = now(),
          started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(started_at, now()) ELSE started_at END,
@@ -56,6 +59,12 @@ export async function setJobStatus(tx: Queryable, id: string, status: JobStatus,
      ),
      ${transitionsCte('changed', '$3', '$5::text::jsonb', '$4::boolean')}
      SELECT 1`,
+);
+
+/** Sets the job's status and records the transition (by `audit`'s actor, with an optional reason) in the same statement. */
+export async function setJobStatus(tx: Queryable, id: string, status: JobStatus, audit: Audit, reason: unknown = null): Promise<void> {
+  await tx.query(
+    SET_JOB_STATUS,
     [id, status, audit.actor, audit.record, reason === null ? null : JSON.stringify(reason)],
   );
 }

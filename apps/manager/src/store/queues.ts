@@ -1,13 +1,15 @@
 // Queues: one row per (tenant, stage type), created on first use; the integer id is what tasks carry.
 import type { Queue } from '@jobnik/contracts';
-import type { Queryable } from '../db/db.js';
+import { statement, type Queryable } from '../db/db.js';
 import { isoOrNull } from './mappers.js';
 import { inScope } from './tenant-scope.js';
+
+const QUEUES_NAMED = statement('jobnik_queues_named', 'SELECT id, name FROM queues WHERE tenant_id = $1 AND name = ANY($2::text[])');
 
 /** Returns name → id for the tenant's queues of these names, creating the missing ones. */
 export async function ensureQueues(db: Queryable, tenantId: string, names: string[]): Promise<Map<string, number>> {
   const unique = [...new Set(names)];
-  const select = () => db.query<{ id: number; name: string }>('SELECT id, name FROM queues WHERE tenant_id = $1 AND name = ANY($2::text[])', [tenantId, unique]);
+  const select = () => db.query<{ id: number; name: string }>(QUEUES_NAMED, [tenantId, unique]);
   let rows = await select();
   if (rows.length < unique.length) {
     await db.query(

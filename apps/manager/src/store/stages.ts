@@ -1,6 +1,6 @@
 // SQL for the stages table: bulk insert with initial counters, reads, status changes.
 import type { Stage, StageStatus } from '@jobnik/contracts';
-import type { Queryable } from '../db/db.js';
+import { statement, type Queryable } from '../db/db.js';
 import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
 import { transitionsCte } from './history.js';
@@ -55,13 +55,17 @@ export async function insertStages(tx: Queryable, jobId: string, stages: NewStag
 const COUNTS = stageCountsSql('s');
 const STAGE_SCOPED = `SELECT s.*, ${COUNTS.columns} FROM stages s JOIN jobs j ON j.id = s.job_id ${COUNTS.join}`;
 
+const GET_STAGE = statement('jobnik_get_stage', `${STAGE_SCOPED} WHERE s.id = $1 AND ${inScope('j.tenant_id', '$2')}`);
+
 export async function getStage(db: Queryable, id: string, scope: TenantScope): Promise<Stage | null> {
-  const rows = await db.query<StageViewRow>(`${STAGE_SCOPED} WHERE s.id = $1 AND ${inScope('j.tenant_id', '$2')}`, [id, scope]);
+  const rows = await db.query<StageViewRow>(GET_STAGE, [id, scope]);
   return rows[0] ? toStage(rows[0]) : null;
 }
 
+const STAGES_OF_JOB = statement('jobnik_stages_of_job', `SELECT s.*, ${COUNTS.columns} FROM stages s ${COUNTS.join} WHERE s.job_id = $1 ORDER BY s.ord`);
+
 export async function listStagesOfJob(db: Queryable, jobId: string): Promise<Stage[]> {
-  const rows = await db.query<StageViewRow>(`SELECT s.*, ${COUNTS.columns} FROM stages s ${COUNTS.join} WHERE s.job_id = $1 ORDER BY s.ord`, [jobId]);
+  const rows = await db.query<StageViewRow>(STAGES_OF_JOB, [jobId]);
   return rows.map(toStage);
 }
 
@@ -76,13 +80,17 @@ export async function lockStageWithJob(tx: Queryable, id: string, scope: TenantS
   return { stage: stageRows[0]!, job: jobRows[0] };
 }
 
+const LOCK_STAGES_OF_JOB = statement('jobnik_lock_stages_of_job', 'SELECT * FROM stages WHERE job_id = $1 ORDER BY ord FOR UPDATE');
+
 export async function lockStagesOfJob(tx: Queryable, jobId: string): Promise<StageRow[]> {
-  return tx.query<StageRow>('SELECT * FROM stages WHERE job_id = $1 ORDER BY ord FOR UPDATE', [jobId]);
+  return tx.query<StageRow>(LOCK_STAGES_OF_JOB, [jobId]);
 }
+
+const STAGE_STATES_OF_JOB = statement('jobnik_stage_states_of_job', 'SELECT id, ord, type, status, held FROM stages WHERE job_id = $1 ORDER BY ord');
 
 /** The order, type and status of every stage of the job, in order (what the job-level rules decide on). */
 export async function stageStatesOfJob(tx: Queryable, jobId: string): Promise<StageState[]> {
-  return tx.query<StageState>('SELECT id, ord, type, status, held FROM stages WHERE job_id = $1 ORDER BY ord', [jobId]);
+  return tx.query<StageState>(STAGE_STATES_OF_JOB, [jobId]);
 }
 
 /** Counts tasks appended to a stage under `status`'s counter and sets the stage's (possibly new) status. */
@@ -91,11 +99,9 @@ export async function addTasksToStage(tx: Queryable, stageId: string, taskStatus
   await tx.query(`UPDATE stages SET ${col} = ${col} + $2, status = $3, updated_at = now() WHERE id = $1`, [stageId, count, stageStatus]);
 }
 
-/** Sets the stages' status and records each transition (by `audit`'s actor) in the same statement. */
-export async function setStageStatus(tx: Queryable, ids: string[], status: StageStatus, audit: Audit): Promise<void> {
-  if (ids.length === 0) return;
-  await tx.query(
-    `WITH old AS (SELECT id, status FROM stages WHERE id = ANY($1::uuid[])),
+const SET_STAGE_STATUS = statement(
+  'jobnik_set_stage_status',
+  `WITH old AS (SELECT id, status FROM stages WHERE id = ANY($1::uuid[])),
      changed AS (
        UPDATE stages s SET status = $2, updated_at = now(),
          started_at = CASE WHEN $2 = 'IN_PROGRESS' THEN coalesce(s.started_at, now()) ELSE s.started_at END,
@@ -106,6 +112,13 @@ export async function setStageStatus(tx: Queryable, ids: string[], status: Stage
      ),
      ${transitionsCte('changed', '$3', 'NULL::jsonb', '$4::boolean')}
      SELECT 1`,
+);
+
+/** Sets the stages' status and records each transition (by `audit`'s actor) in the same statement. */
+export async function setStageStatus(tx: Queryable, ids: string[], status: StageStatus, audit: Audit): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query(
+    SET_STAGE_STATUS,
     [ids, status, audit.actor, audit.record],
   );
 }

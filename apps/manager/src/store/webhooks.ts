@@ -33,11 +33,9 @@ export function outboxCte(name: string, source: string): string {
    )`;
 }
 
-/** One row per (event, subscription of its job that wants it). */
-export async function enqueueWebhookEvents(tx: Queryable, events: OutboxEvent[]): Promise<number> {
-  if (events.length === 0) return 0;
-  const rows = await tx.query<{ n: number }>(
-    `WITH e AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS e(job_id uuid, stage_id uuid, event text, status text)),
+const ENQUEUE_WEBHOOK_EVENTS = statement(
+  'jobnik_enqueue_webhook_events',
+  `WITH e AS (SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS e(job_id uuid, stage_id uuid, event text, status text)),
      ins AS (
        INSERT INTO webhook_events (job_id, event, url, secret, headers, payload)
        SELECT j.id, e.event, w->>'url', w->>'secret', w->'headers',
@@ -49,6 +47,13 @@ export async function enqueueWebhookEvents(tx: Queryable, events: OutboxEvent[])
        RETURNING 1
      )
      SELECT count(*)::int AS n FROM ins`,
+);
+
+/** One row per (event, subscription of its job that wants it). */
+export async function enqueueWebhookEvents(tx: Queryable, events: OutboxEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const rows = await tx.query<{ n: number }>(
+    ENQUEUE_WEBHOOK_EVENTS,
     [JSON.stringify(events)],
   );
   return rows[0]!.n;
