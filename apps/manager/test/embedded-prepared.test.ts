@@ -28,6 +28,12 @@ describe('named statements on the embedded store', () => {
     expect((await prepared()).filter((n) => n === 'probe_types')).toEqual(['probe_types']);
   });
 
+  it('refuse a name given a second, different text (the backend would run the first)', () => {
+    expect(statement('probe_once', 'SELECT 1 AS one')).toEqual({ name: 'probe_once', text: 'SELECT 1 AS one' });
+    expect(statement('probe_once', 'SELECT 1 AS one')).toEqual({ name: 'probe_once', text: 'SELECT 1 AS one' });
+    expect(() => statement('probe_once', 'SELECT 2 AS two')).toThrow('statement probe_once is already defined with another text');
+  });
+
   it('report a constraint violation with its SQLSTATE and run again afterwards', async () => {
     const insert = statement('probe_insert', 'INSERT INTO probe (id, note) VALUES ($1, $2) RETURNING id, note');
     expect(await db.query(insert, [1, 'first'])).toEqual([{ id: 1, note: 'first' }]);

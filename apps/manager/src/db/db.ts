@@ -4,7 +4,11 @@ import { inTxSpan } from '../telemetry/tracer.js';
 
 export type Row = Record<string, unknown>;
 
-/** A statement with a stable name runs as a named prepared statement on PostgreSQL. */
+/**
+ * A statement with a stable name runs as a named prepared statement on both stores (parsed once per connection,
+ * planned by PostgreSQL's plan cache): give one to every statement the hot paths run per task or per job. A name
+ * must always carry the same text.
+ */
 export interface Statement {
   name: string;
   text: string;
@@ -31,7 +35,13 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+const statementTexts = new Map<string, string>();
+
+/** A named statement; a name given a second, different text is refused (a prepared name would run the first). */
 export function statement(name: string, text: string): Statement {
+  const known = statementTexts.get(name);
+  if (known !== undefined && known !== text) throw new Error(`statement ${name} is already defined with another text`);
+  statementTexts.set(name, text);
   return { name, text };
 }
 
