@@ -77,4 +77,13 @@ describe('named statements on the embedded store', () => {
     expect(answers.map((r) => r[0]!.v)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(await tx).toBe(-1);
   });
+
+  it('are refused with a clear error once the store is closed, as unnamed queries are', async () => {
+    const other = await PgliteDb.open('memory://');
+    const st = statement('probe_closed', 'SELECT $1::int AS v');
+    expect(await other.query(st, [1])).toEqual([{ v: 1 }]);
+    await other.close();
+    await expect(other.query('SELECT 1')).rejects.toThrow(/closed/i);
+    await expect(other.query(st, [2])).rejects.toThrow(/closed/i);
+  });
 });

@@ -66,7 +66,8 @@ class PgliteQueryable implements Queryable {
       if (tx.closed) throw new Error('Transaction is closed');
       return this.pg._runExclusiveQuery(() => runPrepared<R>(this.pg, this.prepared, sql, params ?? [], true));
     }
-    // As PGlite's query(): after any open transaction, alone on the backend.
+    // As PGlite's query(): refused once closed, and run after any open transaction, alone on the backend.
+    await this.pg._checkReady();
     return this.pg._runExclusiveTransaction(() => this.pg._runExclusiveQuery(() => runPrepared<R>(this.pg, this.prepared, sql, params ?? [], false)));
   }
   async exec(script: string): Promise<void> {
