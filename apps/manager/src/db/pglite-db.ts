@@ -20,37 +20,44 @@ function useWasmCompiler(compiler: WasmCompiler): void {
 /** The parameter types of each named statement parsed on this PGlite backend (it is one session for its lifetime). */
 type PreparedStatements = Map<string, number[]>;
 
+/** Protocol messages sent to the backend as one buffer: it answers them in one exchange. */
+function messages(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /**
  * Runs a named statement (db.statement) as a prepared statement of the backend, as node-postgres does on the
  * PostgreSQL store: PGlite's query() parses and plans its text on every call, and the hot statements are big
- * (an empty dequeue: 9.8 ms through query(), 8.3 ms of it planning; 1.0 ms prepared). Parse and Describe once per
- * name, then Bind/Describe/Execute/Sync per call, with PGlite's own serializers and result parsing (the same rows
- * query() returns). `inTransaction`: inside PGlite's transaction() (which already holds its transaction lock and
- * syncs to disk at its end).
+ * (an empty dequeue: 9.8 ms through query(), 8.3 ms of it planning; 1.0 ms prepared). Parse/Describe/Sync once per
+ * name, then Bind/Describe/Execute/Sync per call, each as one exchange (after an error the backend skips to the Sync,
+ * and PGlite throws once all is answered), with PGlite's own serializers and result parsing (the same rows query()
+ * returns). `inTransaction`: inside PGlite's transaction() (which already holds its transaction lock and syncs to
+ * disk at its end).
  */
 async function runPrepared<R>(pg: PGlite, prepared: PreparedStatements, st: Statement, params: readonly unknown[], inTransaction: boolean): Promise<R[]> {
-  const send = (message: Uint8Array) => pg.execProtocolStream(message, { syncToFs: false });
-  const messages: Awaited<ReturnType<typeof send>> = [];
-  try {
-    let types = prepared.get(st.name);
-    if (!types) {
-      await send(protocol.serialize.parse({ name: st.name, text: st.text }));
-      types = parse.parseDescribeStatementResults(await send(protocol.serialize.describe({ type: 'S', name: st.name })));
-      prepared.set(st.name, types);
-    }
-    const values = params.map((v, i) => {
-      if (v === null || v === undefined) return null;
-      const serialize = pg.serializers[types[i]!];
-      return serialize ? serialize(v) : String(v);
-    });
-    messages.push(...(await send(protocol.serialize.bind({ statement: st.name, values }))));
-    messages.push(...(await send(protocol.serialize.describe({ type: 'P' }))));
-    messages.push(...(await send(protocol.serialize.execute({}))));
-  } finally {
-    messages.push(...(await send(protocol.serialize.sync())));
+  const { serialize } = protocol;
+  const send = (...parts: Uint8Array[]) => pg.execProtocolStream(messages(...parts), { syncToFs: false });
+  let types = prepared.get(st.name);
+  if (!types) {
+    types = parse.parseDescribeStatementResults(
+      await send(serialize.parse({ name: st.name, text: st.text }), serialize.describe({ type: 'S', name: st.name }), serialize.sync()),
+    );
+    prepared.set(st.name, types);
   }
+  const values = params.map((v, i) => {
+    if (v === null || v === undefined) return null;
+    const serializer = pg.serializers[types[i]!];
+    return serializer ? serializer(v) : String(v);
+  });
+  const answer = await send(serialize.bind({ statement: st.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
   if (!inTransaction) await pg.syncToFs();
-  return (parse.parseResults(messages as never, pg.parsers)[0]?.rows ?? []) as R[];
+  return (parse.parseResults(answer as never, pg.parsers)[0]?.rows ?? []) as R[];
 }
 
 class PgliteQueryable implements Queryable {
