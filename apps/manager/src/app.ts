@@ -32,7 +32,10 @@ export interface Manager {
 }
 
 export async function openDb(config: ManagerConfig, logger: Logger): Promise<Db> {
-  if (config.database.url) return new PgDb({ url: config.database.url, poolSize: config.database.poolSize, logger });
+  if (config.database.url) {
+    const { url, poolSize, idleInTransactionTimeoutMs } = config.database;
+    return new PgDb({ url, poolSize, idleInTransactionTimeoutMs, logger });
+  }
   return openEmbeddedDb(config.database.pgliteDir, { sharedBuffers: config.database.pgliteSharedBuffers, wasmCompiler: config.database.pgliteWasmCompiler as WasmCompiler });
 }
 

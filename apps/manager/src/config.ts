@@ -91,6 +91,12 @@ export const configSchema = {
       env: 'JOBNIK_PGLITE_WASM_COMPILER',
     },
     poolSize: { doc: "PostgreSQL connections in this replica's pool (fewer: shorter latency tails on a CPU-bound database; more: rides out statements waiting on disk)", format: 'nat', default: 10, env: 'JOBNIK_DB_POOL_SIZE' },
+    idleInTransactionTimeoutMs: {
+      doc: "PostgreSQL ends a session of this replica's pool that sits this long idle inside a transaction (idle_in_transaction_session_timeout), rolling it back: a replica frozen mid-transaction (SIGSTOP, a paused VM or container, a partition) would otherwise keep the rows it locked from every other replica, and the xmin horizon held, until it resumed. Its transactions take milliseconds; 0 = never",
+      format: 'nat',
+      default: 30_000,
+      env: 'JOBNIK_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+    },
     migrateOnStart: { doc: 'Apply pending migrations when the server starts', format: Boolean, default: true, env: 'JOBNIK_MIGRATE_ON_START' },
   },
   log: {

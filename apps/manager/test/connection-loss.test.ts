@@ -73,3 +73,17 @@ describe.runIf(testStores().includes('postgres'))('an SQL error on a statement o
     expect(await pid()).toBe(before);
   });
 });
+
+describe.runIf(testStores().includes('postgres'))("the pool's sessions", () => {
+  let m: TestManager;
+  beforeAll(async () => {
+    m = await startTestManager({ store: 'postgres' });
+  });
+  afterAll(() => m?.close());
+
+  // A session idle inside a transaction belongs to a frozen replica (test/chaos/test/frozen-manager.test.ts).
+  it('are ended by PostgreSQL after 30 s idle inside a transaction, unless configured otherwise', async () => {
+    const [row] = await m.manager.db.query<{ t: string }>("SELECT current_setting('idle_in_transaction_session_timeout') AS t");
+    expect(row!.t).toBe('30s');
+  });
+});

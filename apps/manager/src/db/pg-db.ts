@@ -6,6 +6,8 @@ import { type ConflictRetryListener, isConflict, isConnectionError, retryConflic
 export interface PgDbOptions {
   url: string;
   poolSize: number;
+  /** idle_in_transaction_session_timeout of the pool's sessions (config database.idleInTransactionTimeoutMs); 0 = none. */
+  idleInTransactionTimeoutMs?: number;
   logger: Logger;
   applicationName?: string;
 }
@@ -39,8 +41,9 @@ export class PgDb implements Db {
       connectionString: options.url,
       max: options.poolSize,
       application_name: options.applicationName ?? 'jobnik-manager',
-      // Every statement here is short OLTP; JIT compiling the hot CTEs costs ~50 ms a call at large backlogs.
-      options: '-c jit=off',
+      // Every statement here is short OLTP; JIT compiling the hot CTEs costs ~50 ms a call at large backlogs. A session
+      // idle inside a transaction for longer than the timeout belongs to a frozen process: PostgreSQL ends it.
+      options: `-c jit=off -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 0}`,
     });
     // A pooled client that dies while idle must not crash the process.
     this.pool.on('error', (err) => options.logger.warn({ err }, 'idle PostgreSQL client error'));
