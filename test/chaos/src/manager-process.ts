@@ -72,6 +72,12 @@ export class ManagerProcess {
     return this.child ? stopChild(this.child, signal) : undefined;
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the running process. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    if (!this.child?.alive()) throw new Error('manager not running');
+    this.child.proc.kill(signal);
+  }
+
   output(): string {
     return this.child?.output() ?? '';
   }
