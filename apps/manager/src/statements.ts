@@ -1,4 +1,4 @@
 // Hot-path SQL for tooling (benchmarks run EXPLAIN on exactly what the manager prepares).
-export { DEQUEUE } from './store/dequeue.js';
+export { DEQUEUE, DEQUEUE_LOCKED } from './store/dequeue.js';
 export { COMPLETE } from './store/acks.js';
 export { SWEEP } from './store/sweep.js';

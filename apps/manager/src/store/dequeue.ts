@@ -33,13 +33,14 @@ const RFC3339_US = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM
  * a share left unused by a stream with less ready work is topped up from the streams of its level that filled theirs.
  *
  * Limited queues — a max_in_flight cap, a job group (queue_group_members) or a rate limit on the stage type or the
- * tenant — get 0 unless $5: the caller holds the advisory locks of the capped queues and of the groups
- * (lockFlowControls). Then a group's room is counted under its lock, and the rate-limit rows (GCRA: tat = the
- * theoretical arrival time of the next start) are locked in the statement, read on the database clock, and
- * advanced by what was leased: exact across replicas. Without any limit configured, the only extra cost over a
- * plain ordered scan is the head probes and a primary-key probe of the empty rate_limits and group tables.
+ * tenant — are served only by the locked round (DEQUEUE_LOCKED): the caller holds the advisory locks of the capped
+ * queues and of the groups (lockFlowControls). There a group's room is counted under its lock, and the rate-limit
+ * rows (GCRA: tat = the theoretical arrival time of the next start) are locked in the statement, read on the
+ * database clock, and advanced by what was leased: exact across replicas. Without any limit configured, the only
+ * extra cost over a plain ordered scan is the head probes and a primary-key probe of the empty rate_limits and group
+ * tables.
  *
- * Scan marks ($8, kept per replica by ScanMarks): a stream with a mark is probed and scanned from its last leased
+ * Scan marks ($7, kept per replica by ScanMarks): a stream with a mark is probed and scanned from its last leased
  * (run_after, seq) on, so the index entries of tasks leased since — dead, but not removable while some session holds
  * the xmin horizon — are not walked again by every dequeue. A task can become ready behind a mark (a create that
  * commits late, a reopened stage, an immediate retry): a stream with nothing after its mark is probed from the start,
@@ -50,15 +51,30 @@ const RFC3339_US = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM
  * concurrent dequeues deadlock on them). The leased tasks, their jobs and stages come back as JSON text already in
  * the wire format of DequeueResponse, so the manager sends them on without parsing and re-serializing every task.
  */
-export const DEQUEUE = statement(
-  'jobnik_dequeue',
-  `WITH q AS MATERIALIZED (
+/**
+ * The dequeue's text for one round. `locked` = the round that serves limited queues — a max_in_flight cap, a job
+ * group (queue_group_members) or a rate limit on the stage type or the tenant — while the caller holds the advisory
+ * locks of the capped queues and of the groups (lockFlowControls). The round without them (the only one when no limit
+ * is configured) leaves limited queues out and carries none of the limits' parts: PostgreSQL plans the dequeue anew
+ * for most calls (its custom plans), and each part costs planning time on every one.
+ *
+ * Parameters: $1 stage types, $2 tenant (null = all), $3 worker, $4 max, $5 lease ms, $6 record history, $7 marks.
+ */
+function dequeueText(locked: boolean): string {
+  /** What a candidate task carries from its stream (the locked round ranks it against the limits). */
+  const carried = (a: string) =>
+    locked
+      ? `${a}.queue_id, ${a}.priority, ${a}.name, ${a}.tenant_id, ${a}.group_name, ${a}.level, ${a}.weight, ${a}.lim, ${a}.group_room, ${a}.type_allowed, ${a}.tenant_allowed, ${a}.k`
+      : `${a}.queue_id, ${a}.priority, ${a}.level, ${a}.weight, ${a}.lim, ${a}.k`;
+  return `WITH q AS MATERIALIZED (
      SELECT x.id, x.name, x.tenant_id, x.weight, x.aging_ms, x.group_name, x.max_in_flight IS NOT NULL AS capped, x.limited,
-       CASE WHEN NOT x.limited THEN $4::int
-            WHEN NOT $5::boolean THEN 0
-            WHEN x.max_in_flight IS NULL THEN $4::int
+       ${
+         locked
+           ? `CASE WHEN x.max_in_flight IS NULL THEN $4::int
             ELSE GREATEST(0, LEAST($4::int, x.max_in_flight -
-              (SELECT count(*) FROM tasks r WHERE r.queue_id = x.id AND r.status = 'IN_PROGRESS')::int)) END AS lim
+              (SELECT count(*) FROM tasks r WHERE r.queue_id = x.id AND r.status = 'IN_PROGRESS')::int)) END`
+           : '$4::int'
+       } AS lim
      FROM (
        SELECT qu.id, qu.name, qu.tenant_id, qu.weight, qu.aging_ms, qu.max_in_flight, m.group_name,
          (qu.max_in_flight IS NOT NULL OR m.group_name IS NOT NULL
@@ -66,15 +82,17 @@ export const DEQUEUE = statement(
        FROM queues qu LEFT JOIN queue_group_members m ON m.stage_type = qu.name
        WHERE qu.name = ANY($1::text[]) AND ${inScope('qu.tenant_id', '$2')} AND NOT qu.paused
      ) x
-   ),
+   ),${
+     locked
+       ? `
    grp AS (
      SELECT g.name, GREATEST(0, g.max_in_flight - (SELECT count(*) FROM tasks r WHERE r.status = 'IN_PROGRESS' AND r.queue_id = ANY (ARRAY(
          SELECT gq.id FROM queues gq JOIN queue_group_members gm ON gm.stage_type = gq.name WHERE gm.group_name = g.name))))::int AS room
-     FROM queue_groups g WHERE $5::boolean AND g.name IN (SELECT group_name FROM q)
+     FROM queue_groups g WHERE g.name IN (SELECT group_name FROM q)
    ),
    rl AS MATERIALIZED (
      SELECT r.stage_type, r.tenant_id, r.limit_n, r.period_ms, r.burst, r.tat FROM rate_limits r
-     WHERE $5::boolean AND r.stage_type = ANY($1::text[]) AND (r.tenant_id = '*' OR r.tenant_id IN (SELECT tenant_id FROM q))
+     WHERE r.stage_type = ANY($1::text[]) AND (r.tenant_id = '*' OR r.tenant_id IN (SELECT tenant_id FROM q))
      ORDER BY r.stage_type, r.tenant_id
      FOR NO KEY UPDATE
    ),
@@ -82,8 +100,10 @@ export const DEQUEUE = statement(
      SELECT stage_type, tenant_id, t_ms, at, tat, burst,
        GREATEST(0, LEAST($4::int, floor(extract(epoch FROM at - GREATEST(tat, at)) * 1000 / t_ms) + burst))::int AS allowed
      FROM (SELECT rl.*, rl.period_ms::float8 / rl.limit_n AS t_ms, clock_timestamp() AS at FROM rl) x
-   ),
-   marks AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($8::text::jsonb) AS m(q int, p int, ra timestamptz, s bigint)),
+   ),`
+       : ''
+   }
+   marks AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($7::text::jsonb) AS m(q int, p int, ra timestamptz, s bigint)),
    heads AS (
      SELECT q.id AS queue_id, q.name, q.tenant_id, q.group_name, q.weight, q.lim, p.priority,
        mk.q IS NOT NULL AS marked, coalesce(mk.ra, '-infinity') AS mra, coalesce(mk.s, 0) AS ms,
@@ -104,16 +124,11 @@ export const DEQUEUE = statement(
          ORDER BY t.run_after, t.seq LIMIT 1
        )) AS run_after
      ) h
-     WHERE h.run_after IS NOT NULL AND (q.lim > 0 OR $5::boolean)
+     WHERE h.run_after IS NOT NULL${locked ? '' : ' AND NOT q.limited'}
    ),
-   limits AS MATERIALIZED (
-     SELECT h.*, coalesce(g.room, $4::int) AS group_room, coalesce(ta.allowed, $4::int) AS type_allowed, coalesce(tt.allowed, $4::int) AS tenant_allowed
-     FROM heads h
-     LEFT JOIN grp g ON g.name = h.group_name
-     LEFT JOIN rl_allow ta ON ta.stage_type = h.name AND ta.tenant_id = '*'
-     LEFT JOIN rl_allow tt ON tt.stage_type = h.name AND tt.tenant_id = h.tenant_id
-   ),
-   quota AS (
+   quota AS (${
+     locked
+       ? `
      -- A stream's share of the batch, and of what its stage type's rate limit and its group's room allow, by weight
      -- among the streams of its level that compete for them (what a share leaves unused goes to the top-up).
      SELECT l.*, LEAST(l.lim, l.group_room, l.type_allowed, l.tenant_allowed,
@@ -121,11 +136,20 @@ export const DEQUEUE = statement(
        ceil(l.type_allowed * l.weight / sum(l.weight) OVER (PARTITION BY l.level, l.name)),
        CASE WHEN l.group_name IS NULL THEN $4::int
             ELSE ceil(l.group_room * l.weight / sum(l.weight) OVER (PARTITION BY l.level, l.group_name)) END)::int AS k
-     FROM limits l
+     FROM (
+       SELECT h.*, coalesce(g.room, $4::int) AS group_room, coalesce(ta.allowed, $4::int) AS type_allowed, coalesce(tt.allowed, $4::int) AS tenant_allowed
+       FROM heads h
+       LEFT JOIN grp g ON g.name = h.group_name
+       LEFT JOIN rl_allow ta ON ta.stage_type = h.name AND ta.tenant_id = '*'
+       LEFT JOIN rl_allow tt ON tt.stage_type = h.name AND tt.tenant_id = h.tenant_id
+     ) l`
+       : `
+     -- A stream's share of the batch by weight among the streams of its level (what it leaves unused goes to the top-up).
+     SELECT h.*, ceil($4::int * h.weight / sum(h.weight) OVER (PARTITION BY h.level))::int AS k FROM heads h`
+   }
    ),
    first_round AS MATERIALIZED (
-     SELECT c.id, c.run_after, c.seq, quota.queue_id, quota.priority, quota.name, quota.tenant_id, quota.group_name, quota.level, quota.weight,
-       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed, quota.k, 0 AS round
+     SELECT c.id, c.run_after, c.seq, ${carried('quota')}, 0 AS round
      FROM quota CROSS JOIN LATERAL (
        SELECT t.id, t.run_after, t.seq FROM tasks t
        WHERE t.queue_id = quota.queue_id AND t.priority = quota.priority AND t.status = 'PENDING' AND t.run_after <= now()
@@ -138,8 +162,7 @@ export const DEQUEUE = statement(
    ),
    -- A marked stream with fewer ready tasks after its mark than its share also looks behind the mark.
    behind_mark AS (
-     SELECT c.id, c.run_after, c.seq, quota.queue_id, quota.priority, quota.name, quota.tenant_id, quota.group_name, quota.level, quota.weight,
-       quota.lim, quota.group_room, quota.type_allowed, quota.tenant_allowed, quota.k, 0 AS round
+     SELECT c.id, c.run_after, c.seq, ${carried('quota')}, 0 AS round
      FROM quota LEFT JOIN (SELECT queue_id, priority, count(*)::int AS n FROM first_round GROUP BY queue_id, priority) f
        ON f.queue_id = quota.queue_id AND f.priority = quota.priority
      CROSS JOIN LATERAL (
@@ -158,7 +181,7 @@ export const DEQUEUE = statement(
    -- presence costs a big one nothing: the batch is still full.
    streams AS (
      SELECT queue_id, priority, level, weight, count(*)::int AS n, max(k) AS k,
-       LEAST(max(lim), max(group_room), max(type_allowed), max(tenant_allowed)) AS bound
+       ${locked ? 'LEAST(max(lim), max(group_room), max(type_allowed), max(tenant_allowed))' : 'max(lim)'} AS bound
      FROM locked GROUP BY queue_id, priority, level, weight
    ),
    top_up AS (
@@ -167,8 +190,7 @@ export const DEQUEUE = statement(
      WHERE f.n = f.k AND f.bound > f.n
    ),
    second_round AS (
-     SELECT c.id, c.run_after, c.seq, r.queue_id, r.priority, r.name, r.tenant_id, r.group_name, r.level, r.weight,
-       r.lim, r.group_room, r.type_allowed, r.tenant_allowed, r.k, 1 AS round
+     SELECT c.id, c.run_after, c.seq, ${carried('r')}, 1 AS round
      FROM top_up u JOIN (SELECT DISTINCT ON (queue_id, priority) * FROM locked) r ON r.queue_id = u.queue_id AND r.priority = u.priority
      -- The last task the stream locked, looked up for the few streams topped up (not aggregated for every stream).
      CROSS JOIN LATERAL (
@@ -192,38 +214,38 @@ export const DEQUEUE = statement(
      FROM candidates c JOIN phases ph ON ph.queue_id = c.queue_id
    ),
    -- Within a level, every stream's share (round 0) goes before any top-up (round 1): a limit that cuts the batch
-   -- short cuts top-ups first, never a stream's share.
-   --
-   -- Only the locked round ($5) ranks the candidates per queue, group, stage type and tenant against their limits. In
-   -- the unlocked round every stream here is unlimited (lim, group room and rate allowances all equal $4), and a rank
-   -- within a part is never above the rank in the whole batch, so those ranks could only drop what the LIMIT drops:
-   -- that round skips their four sorts.
+   -- short cuts top-ups first, never a stream's share.${
+     locked
+       ? `
    picked AS (
      SELECT id, row_number() OVER (ORDER BY level, round, tag, seq) AS ord FROM (
-       SELECT id, level, round, tag, seq FROM (
-         SELECT id, level, round, tag, seq, lim, group_name, group_room, type_allowed, tenant_allowed,
-           row_number() OVER (PARTITION BY queue_id ORDER BY level, round, tag, seq) AS rn_queue,
-           row_number() OVER (PARTITION BY group_name ORDER BY level, round, tag, seq) AS rn_group,
-           row_number() OVER (PARTITION BY name ORDER BY level, round, tag, seq) AS rn_type,
-           row_number() OVER (PARTITION BY name, tenant_id ORDER BY level, round, tag, seq) AS rn_tenant
-         FROM tagged
-       ) ranked
-       WHERE $5::boolean
-         AND rn_queue <= lim AND (group_name IS NULL OR rn_group <= group_room) AND rn_type <= type_allowed AND rn_tenant <= tenant_allowed
-       UNION ALL
-       SELECT id, level, round, tag, seq FROM tagged WHERE NOT $5::boolean
-     ) kept
+       SELECT id, level, round, tag, seq, lim, group_name, group_room, type_allowed, tenant_allowed,
+         row_number() OVER (PARTITION BY queue_id ORDER BY level, round, tag, seq) AS rn_queue,
+         row_number() OVER (PARTITION BY group_name ORDER BY level, round, tag, seq) AS rn_group,
+         row_number() OVER (PARTITION BY name ORDER BY level, round, tag, seq) AS rn_type,
+         row_number() OVER (PARTITION BY name, tenant_id ORDER BY level, round, tag, seq) AS rn_tenant
+       FROM tagged
+     ) ranked
+     WHERE rn_queue <= lim AND (group_name IS NULL OR rn_group <= group_room) AND rn_type <= type_allowed AND rn_tenant <= tenant_allowed
      ORDER BY level, round, tag, seq
      LIMIT $4
-   ),
+   ),`
+       : `
+   -- Every stream of this round is unlimited, so the batch is the first $4 in that order.
+   picked AS (
+     SELECT id, row_number() OVER (ORDER BY level, round, tag, seq) AS ord FROM tagged
+     ORDER BY level, round, tag, seq
+     LIMIT $4
+   ),`
+   }
    -- A lease's token: this statement's random UUID (drawn once: gen_random_uuid() per row cost 2.6–2.8 µs each on a
    -- busy machine, OpenSSL 3's generator) with its last 48 bits replaced by the task's seq. Unique per lease, and no
    -- one who was not handed this batch can guess it; the ack fences on (task id, token).
    leased AS (
      UPDATE tasks t SET status = 'IN_PROGRESS', attempts = t.attempts + 1, lease_worker = $3,
-       lease_token = ((SELECT left(gen_random_uuid()::text, 24)) || lpad(to_hex(t.seq & 281474976710655), 12, '0'))::uuid, lease_expires_at = now() + LEAST($6::int, coalesce(t.timeout_ms, $6::int)) * interval '1 millisecond',
+       lease_token = ((SELECT left(gen_random_uuid()::text, 24)) || lpad(to_hex(t.seq & 281474976710655), 12, '0'))::uuid, lease_expires_at = now() + LEAST($5::int, coalesce(t.timeout_ms, $5::int)) * interval '1 millisecond',
        -- Under a rate limit the start is dated when the limit granted it (after its row lock), not at transaction start.
-       started_at = coalesce((SELECT max(at) FROM rl_allow), now()), updated_at = now(),
+       started_at = ${locked ? 'coalesce((SELECT max(at) FROM rl_allow), now())' : 'now()'}, updated_at = now(),
        progress = CASE WHEN t.checkpoint IS NULL THEN 0 ELSE t.progress END
      FROM picked WHERE t.id = picked.id
      RETURNING t.id, t.job_id, t.stage_id, t.queue_id, t.priority, t.run_after, t.seq, t.data, t.user_metadata, t.attempts,
@@ -245,7 +267,9 @@ export const DEQUEUE = statement(
      UPDATE jobs j SET status = 'IN_PROGRESS', started_at = coalesce(j.started_at, now()), updated_at = now()
      WHERE j.id IN (SELECT id FROM job_locks) AND j.status = 'PENDING'
      RETURNING j.id, j.tenant_id
-   ),
+   ),${
+     locked
+       ? `
    rl_spent AS (
      UPDATE rate_limits r SET tat = GREATEST(r.tat, a.at) + n.used * a.t_ms * interval '1 millisecond', updated_at = now()
      FROM rl_allow a CROSS JOIN LATERAL (
@@ -254,14 +278,16 @@ export const DEQUEUE = statement(
      ) n
      WHERE r.stage_type = a.stage_type AND r.tenant_id = a.tenant_id AND n.used > 0
      RETURNING 1
-   ),
+   ),`
+       : ''
+   }
    -- History: the jobs and stages this lease started (a stage once: the one whose lock found it still PENDING).
    started AS (
      SELECT tenant_id, id AS job_id, NULL::uuid AS stage_id, 'PENDING' AS from_status, 'IN_PROGRESS' AS to_status FROM started_jobs
      UNION ALL
      SELECT (SELECT j.tenant_id FROM jobs j WHERE j.id = r.job_id), r.job_id, r.id, 'PENDING', 'IN_PROGRESS' FROM rollup r
    ),
-   ${transitionsCte('started', "'worker:' || $3", 'NULL::jsonb', '$7::boolean')},
+   ${transitionsCte('started', "'worker:' || $3", 'NULL::jsonb', '$6::boolean')},
    started_events AS (
      SELECT job_id, stage_id, NULL::uuid AS task_id, CASE WHEN stage_id IS NULL THEN 'job.started' ELSE 'stage.started' END AS event,
        'IN_PROGRESS' AS status, 'IN_PROGRESS' AS job_status, NULL::jsonb AS error FROM started
@@ -283,18 +309,22 @@ export const DEQUEUE = statement(
      (SELECT coalesce(json_agg(json_build_object('id', s.id, 'jobId', s.job_id, 'order', s.ord, 'type', s.type,
         'data', s.data, 'userMetadata', s.user_metadata)), '[]')::text
       FROM stages s WHERE s.id IN (SELECT DISTINCT stage_id FROM leased)) AS stages,
-     (SELECT count(*) FROM rollup)::int + (SELECT count(*) FROM started_jobs)::int + (SELECT count(*) FROM rl_spent)::int AS touched,
+     (SELECT count(*) FROM rollup)::int + (SELECT count(*) FROM started_jobs)::int${locked ? ' + (SELECT count(*) FROM rl_spent)::int' : ''} AS touched,
      (SELECT json_agg(json_build_object('type', x.name, 'q', x.queue_id, 'p', x.priority, 'ra', ${RFC3339_US('x.run_after')}, 's', x.seq::text))::text
       FROM (SELECT DISTINCT ON (l.queue_id, l.priority) l.queue_id, l.priority, l.run_after, l.seq, qu.name
             FROM leased l JOIN queues qu ON qu.id = l.queue_id ORDER BY l.queue_id, l.priority, l.run_after DESC, l.seq DESC) x) AS marks,
      (SELECT bool_or(limited) FROM q) AS any_limited,
      (SELECT array_agg(id ORDER BY id) FROM q WHERE capped) AS capped_ids,
-     (SELECT array_agg(DISTINCT group_name) FROM q WHERE group_name IS NOT NULL) AS group_names,
-     ($5::boolean AND (SELECT count(*) FROM leased) < $4::int
-       AND EXISTS (SELECT 1 FROM limits WHERE LEAST(type_allowed, tenant_allowed) < LEAST($4::int, lim, group_room))) AS rate_held,
-     ($5::boolean AND (SELECT count(*) FROM leased) < $4::int
-       AND EXISTS (SELECT 1 FROM limits WHERE LEAST(lim, group_room) < $4::int)) AS cap_held,
-     (SELECT min(tat - (burst - 1) * t_ms * interval '1 millisecond') FROM rl_allow WHERE allowed = 0) AS rate_wake_at,
+     (SELECT array_agg(DISTINCT group_name) FROM q WHERE group_name IS NOT NULL) AS group_names,${
+       locked
+         ? `
+     ((SELECT count(*) FROM leased) < $4::int
+       AND EXISTS (SELECT 1 FROM quota WHERE LEAST(type_allowed, tenant_allowed) < LEAST($4::int, lim, group_room))) AS rate_held,
+     ((SELECT count(*) FROM leased) < $4::int
+       AND EXISTS (SELECT 1 FROM quota WHERE LEAST(lim, group_room) < $4::int)) AS cap_held,
+     (SELECT min(tat - (burst - 1) * t_ms * interval '1 millisecond') FROM rl_allow WHERE allowed = 0) AS rate_wake_at,`
+         : ''
+     }
      CASE WHEN NOT EXISTS (SELECT 1 FROM leased) THEN (
        SELECT min(n.run_after) FROM q CROSS JOIN generate_series(0, 4) AS p(priority)
        CROSS JOIN LATERAL (
@@ -302,8 +332,13 @@ export const DEQUEUE = statement(
          WHERE t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING'
          ORDER BY t.run_after, t.seq LIMIT 1
        ) n
-     ) END AS next_run_after`,
-);
+     ) END AS next_run_after`;
+}
+
+/** The round without limits: every call's first, and the only one while no queue it asks for is limited. */
+export const DEQUEUE = statement('jobnik_dequeue', dequeueText(false));
+/** The round that serves limited queues, under lockFlowControls' locks. */
+export const DEQUEUE_LOCKED = statement('jobnik_dequeue_locked', dequeueText(true));
 
 export interface DequeueParams {
   stageTypes: string[];
@@ -344,7 +379,7 @@ export interface RawDequeue {
 const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(v as string));
 
 export async function dequeueTasks(db: Queryable, p: DequeueParams): Promise<RawDequeue> {
-  const rows = await db.query<Record<string, unknown>>(DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.cappedLocked, p.leaseMs, p.history, JSON.stringify(p.marks ?? [])]);
+  const rows = await db.query<Record<string, unknown>>(p.cappedLocked ? DEQUEUE_LOCKED : DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.leaseMs, p.history, JSON.stringify(p.marks ?? [])]);
   const r = rows[0]!;
   return {
     count: r.n as number,
