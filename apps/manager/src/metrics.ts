@@ -4,7 +4,9 @@ import { isHistoryWriteError } from './store/history.js';
 import type { TaskStatus } from '@jobnik/contracts';
 import type { RetentionObserver } from './loops/retention.js';
 import type { SweepTotals } from './loops/sweeper.js';
+import type { HealthService } from './services/health-service.js';
 import type { QueueService } from './services/queue-service.js';
+import type { XminHorizon } from './store/xmin-horizon.js';
 import type { ReadySignal } from './services/ready-signal.js';
 
 export class ManagerMetrics {
@@ -93,7 +95,7 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
-  constructor(queues: QueueService, ready: ReadySignal) {
+  constructor(queues: QueueService, ready: ReadySignal, health: HealthService) {
     // Counters of known outcomes start at 0, so that rate() and increase() see their first event (a series that
     // appears at 1 has no earlier sample to rise from) and alerts on them can fire.
     for (const outcome of ['retried', 'failed']) this.sweeperRecoveries.inc({ outcome }, 0);
@@ -143,6 +145,32 @@ export class ManagerMetrics {
         for (const q of list) this.set({ tenant: q.tenantId, stage_type: q.name }, q.paused ? 1 : 0);
       },
     });
+    if (health.watchesXminHorizon) {
+      // One read of the horizon per scrape for both gauges. A read that fails reads NaN (unknown) and fails nothing
+      // else: the queue depths in the same scrape drive autoscaling.
+      let horizon: Promise<XminHorizon | null> | null = null;
+      const horizonNow = () =>
+        (horizon ??= health
+          .xminHorizon()
+          .catch(() => null)
+          .finally(() => (horizon = null)));
+      new client.Gauge({
+        name: 'jobnik_db_xmin_horizon_age_seconds',
+        help: 'Age of the oldest transaction that keeps PostgreSQL from removing dead row versions in this database (a session idle in a transaction, a long query, a prepared transaction): while it lasts, every lease and ack leaves dead versions no vacuum can remove, and throughput falls. Read at scrape time; other roles\' sessions count when this role may see them (pg_monitor)',
+        registers: [this.registry],
+        async collect() {
+          this.set((await horizonNow())?.holderAgeSeconds ?? NaN);
+        },
+      });
+      new client.Gauge({
+        name: 'jobnik_db_xmin_horizon_age_transactions',
+        help: 'Transaction ids the xmin horizon of this database lags behind, counting replication slots and standbys too (which carry no time). Read at scrape time',
+        registers: [this.registry],
+        async collect() {
+          this.set((await horizonNow())?.ageTransactions ?? NaN);
+        },
+      });
+    }
   }
 
   /** A dequeue handed out `count` tasks after `seconds` of database work. */
