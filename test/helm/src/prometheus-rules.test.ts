@@ -1,8 +1,8 @@
 // The manager chart's alerting rules against a real Prometheus: promtool accepts the rendered PrometheusRule's groups;
 // Prometheus, scraping a real manager the way the chart's ServiceMonitor does (namespace and service labels), evaluates
 // every rule without error, and the alerts fire for what they describe — a queue with ready work and no worker (not a
-// paused one), a lease taken back from a silent worker, a finished job left past its retention, every replica gone —
-// and not before.
+// paused one), a lease taken back from a silent worker, a finished job left past its retention, every replica gone, a
+// transaction holding PostgreSQL's xmin horizon — and not before.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestManager, type TestManager } from '@jobnik/manager/testing';
 import { MANAGER_CHART } from './paths.js';
@@ -50,9 +50,17 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
   });
 
   it('renders groups promtool accepts, one rule per enabled alert', () => {
-    expect(promtoolCheckRules(rule.spec.groups)).toMatch(/SUCCESS: 6 rules found/);
+    expect(promtoolCheckRules(rule.spec.groups)).toMatch(/SUCCESS: 7 rules found/);
     const names = rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert);
-    expect(names).toEqual(['JobnikManagerDown', 'JobnikQueueStalled', 'JobnikLeasesLost', 'JobnikRetentionBehind', 'JobnikWebhooksFailing', 'JobnikHistoryWritesFailing']);
+    expect(names).toEqual([
+      'JobnikManagerDown',
+      'JobnikQueueStalled',
+      'JobnikLeasesLost',
+      'JobnikRetentionBehind',
+      'JobnikWebhooksFailing',
+      'JobnikHistoryWritesFailing',
+      'JobnikXminHorizonHeld',
+    ]);
     for (const r of rule.spec.groups[0].rules) expect(r.labels, r.alert).toMatchObject({ team: 'maps' });
     // A switched-off alert is not rendered.
     const fewer = one(render(MANAGER_CHART, { values: { prometheusRule: { enabled: true, alerts: { queueStalled: { enabled: false, for: '1m', severity: 'x' } } } } }), 'PrometheusRule');
@@ -60,7 +68,7 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
   });
 
   it('evaluates every rule without error, and a healthy idle manager fires nothing', async () => {
-    const rules = await until(() => prometheus.rules(), (rs) => rs.length === 6 && rs.every((r) => r.health !== 'unknown'), 'every rule evaluated');
+    const rules = await until(() => prometheus.rules(), (rs) => rs.length === 7 && rs.every((r) => r.health !== 'unknown'), 'every rule evaluated');
     expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
     // Once scraped, and every rule evaluated after that scrape, nothing is pending or firing.
     await until(() => prometheus.value('up{namespace="jobs"}'), (v) => v === 1, 'scraped');
@@ -117,5 +125,49 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
     await manager.close();
     const [alert] = await untilFiring('JobnikManagerDown');
     expect(alert!.labels).toMatchObject({ severity: 'critical', team: 'maps' });
+  });
+});
+
+describe('JobnikXminHorizonHeld against a manager on PostgreSQL', () => {
+  let manager: TestManager;
+  let prometheus: Prometheus;
+  const values = {
+    serviceMonitor: { enabled: true },
+    prometheusRule: { enabled: true, alerts: { xminHorizonHeld: { enabled: true, seconds: 2, for: '0s', severity: 'warning' } } },
+  };
+  const firing = () => prometheus.firing('JobnikXminHorizonHeld');
+
+  beforeAll(async () => {
+    const rule = one(render(MANAGER_CHART, { name: 'jobnik', namespace: 'jobs', values }), 'PrometheusRule');
+    manager = await startTestManager({ store: 'postgres', config: { metrics: { listen: 'port', port: 0 } } });
+    const target = new URL(manager.manager.metricsUrl!).host;
+    prometheus = await Prometheus.start([{ name: 'jobnik-manager', targets: [target], labels: { namespace: 'jobs', service: rule.metadata.name } }], 1, rule.spec.groups);
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await manager?.close().catch(() => undefined);
+  });
+
+  it('fires while a transaction idles with its id held, and clears once it ends', async () => {
+    const age = () => prometheus.value('jobnik_db_xmin_horizon_age_seconds{namespace="jobs"}');
+    // Healthy: scraped, and nothing holds the horizon beyond the manager's own statements.
+    expect(await until(age, (v) => v !== null, 'the horizon scraped')).toBeLessThan(2);
+    expect(await firing()).toEqual([]);
+    // A session of the manager's database that took a transaction id and then sits idle in its transaction (as a
+    // forgotten psql session would), well within the pool's idle-in-transaction timeout (30 s).
+    await manager.manager.db.transaction(async (tx) => {
+      await tx.query('SELECT txid_current()');
+      const [alert] = await until(firing, (a) => a.length > 0, 'JobnikXminHorizonHeld firing');
+      expect(Number(alert!.value)).toBeGreaterThan(2);
+      expect(alert!.labels).toMatchObject({ severity: 'warning' });
+      expect(alert!.annotations.description).toMatch(/^A transaction began \d+(\.\d+)?s ago and is still open/);
+      // Each write of the manager takes a transaction id; the held one falls behind them.
+      await call(manager.url, 'POST', '/jobs', { name: 'meanwhile', stages: [{ type: 'held-horizon', tasks: [{}] }] });
+      const text = await (await fetch(manager.manager.metricsUrl + '/metrics')).text();
+      expect(Number(/^jobnik_db_xmin_horizon_age_transactions (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+    });
+    await until(firing, (a) => a.length === 0, 'JobnikXminHorizonHeld cleared');
+    expect(await age()).toBeLessThan(2);
   });
 });
