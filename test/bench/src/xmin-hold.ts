@@ -29,7 +29,22 @@ export interface XminWindow {
 export interface XminResult {
   windows: XminWindow[];
   /** Dead and live row versions of tasks, and its size with indexes, at the end of the hold. */
-  atHoldEnd: { deadTuples: number; liveTuples: number; tasksTableMb: number };
+  atHoldEnd: { deadTuples: number; liveTuples: number; tasksTableMb: number; managerReports: HorizonGauges };
+}
+
+/** What the manager's /metrics said about the horizon (jobnik_db_xmin_horizon_age_*), as an operator's Prometheus would see it. */
+export interface HorizonGauges {
+  ageSeconds: number | null;
+  ageTransactions: number | null;
+}
+
+async function horizonGauges(managerUrl: string): Promise<HorizonGauges> {
+  const text = await (await fetch(`${managerUrl}/metrics`)).text();
+  const gauge = (name: string) => {
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  return { ageSeconds: gauge('jobnik_db_xmin_horizon_age_seconds'), ageTransactions: gauge('jobnik_db_xmin_horizon_age_transactions') };
 }
 
 /** Window rates of one run: warm-up, then before / hold / after, each a whole number of windows. */
@@ -76,7 +91,7 @@ export async function runXminHold(): Promise<XminResult> {
     await holder.query('BEGIN');
     await holder.query('SELECT txid_current()');
     await until(start + (beforeS + holdS) * 1000);
-    const atHoldEnd = await tableState(database.url);
+    const atHoldEnd = { ...(await tableState(database.url)), managerReports: await horizonGauges(manager.url) };
     // BENCH_XMIN_EXPLAIN=1: where the time goes at the end of the hold (plans on stderr, each rolled back).
     if (process.env.BENCH_XMIN_EXPLAIN) await explainHot(database.url);
     await holder.query('COMMIT');
@@ -147,7 +162,7 @@ async function explainHot(url: string): Promise<void> {
   }
 }
 
-async function tableState(url: string): Promise<XminResult['atHoldEnd']> {
+async function tableState(url: string): Promise<Omit<XminResult['atHoldEnd'], 'managerReports'>> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
