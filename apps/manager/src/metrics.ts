@@ -4,9 +4,8 @@ import { isHistoryWriteError } from './store/history.js';
 import type { TaskStatus } from '@jobnik/contracts';
 import type { RetentionObserver } from './loops/retention.js';
 import type { SweepTotals } from './loops/sweeper.js';
-import type { HealthService } from './services/health-service.js';
 import type { QueueService } from './services/queue-service.js';
-import type { XminHorizon } from './store/xmin-horizon.js';
+import type { XminHorizon, XminHorizonWatch } from './services/xmin-horizon-watch.js';
 import type { ReadySignal } from './services/ready-signal.js';
 
 export class ManagerMetrics {
@@ -95,7 +94,7 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
-  constructor(queues: QueueService, ready: ReadySignal, health: HealthService) {
+  constructor(queues: QueueService, ready: ReadySignal, horizonWatch: XminHorizonWatch) {
     // Counters of known outcomes start at 0, so that rate() and increase() see their first event (a series that
     // appears at 1 has no earlier sample to rise from) and alerts on them can fire.
     for (const outcome of ['retried', 'failed']) this.sweeperRecoveries.inc({ outcome }, 0);
@@ -145,18 +144,18 @@ export class ManagerMetrics {
         for (const q of list) this.set({ tenant: q.tenantId, stage_type: q.name }, q.paused ? 1 : 0);
       },
     });
-    if (health.watchesXminHorizon) {
+    if (horizonWatch.enabled) {
       // One read of the horizon per scrape for both gauges. A read that fails reads NaN (unknown) and fails nothing
       // else: the queue depths in the same scrape drive autoscaling.
       let horizon: Promise<XminHorizon | null> | null = null;
       const horizonNow = () =>
-        (horizon ??= health
-          .xminHorizon()
+        (horizon ??= horizonWatch
+          .read()
           .catch(() => null)
           .finally(() => (horizon = null)));
       new client.Gauge({
         name: 'jobnik_db_xmin_horizon_age_seconds',
-        help: 'Age of the oldest transaction that keeps PostgreSQL from removing dead row versions in this database (a session idle in a transaction, a long query, a prepared transaction): while it lasts, every lease and ack leaves dead versions no vacuum can remove, and throughput falls. Read at scrape time; other roles\' sessions count when this role may see them (pg_monitor)',
+        help: 'How long the oldest holder of this database\'s xmin horizon has held it (a session idle in a transaction, a long query, a prepared transaction, a replication slot): while it lasts, every lease and ack leaves dead versions no vacuum can remove, and throughput falls. Read at scrape time; a holder whose start PostgreSQL does not show this role (another role\'s session without pg_monitor, a slot) is dated from the first scrape that found it',
         registers: [this.registry],
         async collect() {
           this.set((await horizonNow())?.holderAgeSeconds ?? NaN);
@@ -164,7 +163,7 @@ export class ManagerMetrics {
       });
       new client.Gauge({
         name: 'jobnik_db_xmin_horizon_age_transactions',
-        help: 'Transaction ids the xmin horizon of this database lags behind, counting replication slots and standbys too (which carry no time). Read at scrape time',
+        help: 'Transaction ids the xmin horizon of this database lags behind the next one. Read at scrape time',
         registers: [this.registry],
         async collect() {
           this.set((await horizonNow())?.ageTransactions ?? NaN);

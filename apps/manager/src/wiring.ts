@@ -29,6 +29,7 @@ import { StatsService } from './services/stats-service.js';
 import { Throughput } from './services/throughput.js';
 import { WorkService } from './services/work-service.js';
 import { V1Service } from './services/v1-service.js';
+import { XminHorizonWatch } from './services/xmin-horizon-watch.js';
 
 /** What route plugins call. */
 export interface Services {
@@ -81,9 +82,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   const directiveSignal = new DirectiveSignal();
   await directiveSignal.start(db);
   const queues = new QueueService(db);
-  const schema = new SchemaCheck(db, logger);
-  const health = new HealthService(db, schema);
-  const metrics = new ManagerMetrics(queues, ready, health);
+  const metrics = new ManagerMetrics(queues, ready, new XminHorizonWatch(db));
   db.observeConflictRetries((sqlState) => metrics.conflictRetries.inc({ sqlstate: sqlState }));
   const throughput = new Throughput(db);
 
@@ -112,6 +111,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
       throughput.record(tallies);
     },
   });
+  const schema = new SchemaCheck(db, logger);
   const auth = new AuthService(db, { mode: config.auth.mode as 'none' | 'apiKey', adminKey: config.auth.adminKey, cacheMs: config.auth.cacheMs });
   const lifecycle = new LifecycleService(db, reads, config.history.enabled);
   const services: Services = {
@@ -124,7 +124,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     schedules: new ScheduleService(db, jobs),
     jobTypes,
     auth,
-    health,
+    health: new HealthService(db, schema),
     directives: new DirectiveService(db, directiveSignal),
     v1: new V1Service(db, reads, jobs, lifecycle, work, {
       leaseMs: config.v1.leaseMs,

@@ -1,7 +1,12 @@
 // The xmin horizon at /metrics: on PostgreSQL each scrape reads how long, and by how many transaction ids, another
 // session has held the database's horizon — a transaction idle after taking an id, a snapshot kept by a
-// repeatable-read transaction — and reads ~0 again once it ends; the embedded store has no other session and no gauge.
+// repeatable-read transaction — and reads ~0 again once it ends; a role that may not see the holder's start still
+// sees it age; the embedded store has no other session and no gauge.
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { PgDb } from '../src/db/pg-db.js';
+import { XminHorizonWatch } from '../src/services/xmin-horizon-watch.js';
 import { waitFor } from '../src/testing.js';
 import { useManager, useManagerWithSideClients } from './fixtures.js';
 
@@ -52,6 +57,47 @@ describe('the xmin horizon gauges on PostgreSQL', () => {
       await t.side.query('COMMIT');
     }
     await untilAge((s) => s < 1, 'the horizon released');
+  });
+});
+
+describe('the xmin horizon seen by a role without pg_monitor', () => {
+  const t = useManagerWithSideClients();
+
+  it('dates a holder whose start it may not see from when it first found it, and forgets it once it ends', async () => {
+    // A plain login role (roles are cluster-wide: a unique name, dropped after): it sees other roles' sessions'
+    // backend_xid and backend_xmin, not their xact_start.
+    const role = `jobnik_plain_${randomBytes(4).toString('hex')}`;
+    await t.observer.query(`CREATE ROLE ${role} LOGIN`);
+    const url = new URL(t.m.databaseUrl!);
+    url.username = role;
+    const db = new PgDb({ url: url.toString(), poolSize: 1, logger: pino({ level: 'silent' }) });
+    try {
+      const watch = new XminHorizonWatch(db);
+      await t.side.query('BEGIN');
+      try {
+        const { rows } = await t.side.query<{ pid: number }>('SELECT txid_current(), pg_backend_pid() AS pid');
+        const hidden = await db.query<{ start: Date | null }>('SELECT xact_start AS start FROM pg_stat_activity WHERE pid = $1', [rows[0]!.pid]);
+        expect(hidden[0]!.start).toBeNull();
+        const first = await watch.read();
+        expect(first.holderAgeSeconds).toBeLessThan(1);
+        expect(first.ageTransactions).toBeGreaterThanOrEqual(1);
+        await waitFor(async () => (await watch.read()).holderAgeSeconds >= 1.5, { timeoutMs: 15_000, intervalMs: 100, message: 'the hidden holder aged' });
+      } finally {
+        await t.side.query('COMMIT');
+      }
+      expect((await watch.read()).holderAgeSeconds).toBeLessThan(1);
+      // A new transaction of the same session is a new holder: dated afresh.
+      await t.side.query('BEGIN');
+      try {
+        await t.side.query('SELECT txid_current()');
+        expect((await watch.read()).holderAgeSeconds).toBeLessThan(1);
+      } finally {
+        await t.side.query('COMMIT');
+      }
+    } finally {
+      await db.close();
+      await t.observer.query(`DROP ROLE ${role}`);
+    }
   });
 });
 

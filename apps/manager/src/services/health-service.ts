@@ -1,9 +1,7 @@
 // Readiness: whether this manager can do its work right now: the database answers and carries the schema this
-// build needs (a manager on an unmigrated database is not ready, with the reason). And the database's xmin
-// horizon, which decides whether dead row versions can be cleaned up at all.
+// build needs (a manager on an unmigrated database is not ready, with the reason).
 import type { Db, DbKind } from '../db/db.js';
 import type { SchemaCheck } from '../db/schema-version.js';
-import { readXminHorizon, type XminHorizon } from '../store/xmin-horizon.js';
 
 export interface Readiness {
   ok: boolean;
@@ -26,14 +24,5 @@ export class HealthService {
     const s = await this.schemaCheck.status();
     const schema = { applied: s.applied, required: s.required };
     return s.current ? { ok: true, database, schema } : { ok: false, database, reason: s.reason!, schema };
-  }
-
-  /** Whether the xmin horizon can be held by others: on PostgreSQL (the embedded store has one session, this one). */
-  get watchesXminHorizon(): boolean {
-    return this.db.kind === 'postgres';
-  }
-
-  xminHorizon(): Promise<XminHorizon> {
-    return readXminHorizon(this.db);
   }
 }

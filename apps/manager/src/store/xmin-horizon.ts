@@ -4,41 +4,41 @@
 // no vacuum can remove until it ends: the tables and their indexes grow and throughput falls.
 import { statement, type Queryable } from '../db/db.js';
 
-export interface XminHorizon {
+/** One thing that holds the horizon back now. */
+export interface HorizonHolder {
+  /** Stable while it holds the same horizon: the session and its xmin/xid, the prepared transaction, the slot and its xmin. */
+  key: string;
   /**
-   * Seconds since the oldest transaction holding the horizon in this database began (sessions: xact_start;
-   * prepared transactions: when prepared). 0 when none is open. Sessions of other roles count only when this role
-   * may see their xact_start (pg_read_all_stats, e.g. through pg_monitor).
+   * Seconds it has held it, where PostgreSQL tells (on its clock): since a session's xact_start (visible for other
+   * roles' sessions only with pg_read_all_stats, e.g. through pg_monitor), since a prepared transaction was
+   * prepared. Null for a slot, or a session whose start this role may not see.
    */
-  holderAgeSeconds: number;
-  /** How many transaction ids the horizon lags behind: also counts replication slots, which carry no time. */
+  ageSeconds: number | null;
+  /** How many transaction ids it lags behind the next one. */
   ageTransactions: number;
 }
 
 /*
  * This database's sessions and the WAL senders (a standby's hot_standby_feedback holds every database back) with a
  * snapshot (backend_xmin) or an id (backend_xid: a transaction idle after a write holds no snapshot, but every
- * snapshot taken meanwhile starts at or before it); prepared transactions of this database; replication slots.
- * (This reading's own session is left out.) age() counts from the next transaction id without taking one.
+ * snapshot taken meanwhile starts at or before it) — both visible to every role —, prepared transactions of this
+ * database, replication slots. This reading's own session is left out. age() counts from the next transaction id
+ * without taking one.
  */
-const XMIN_HORIZON = statement(
-  'jobnik_xmin_horizon',
-  `WITH holders AS (
-     SELECT a.xact_start AS since, greatest(age(a.backend_xmin), age(a.backend_xid)) AS age_xids
-     FROM pg_stat_activity a
-     WHERE (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL) AND a.pid <> pg_backend_pid()
-       AND (a.datname = current_database() OR a.backend_type = 'walsender')
-     UNION ALL
-     SELECT p.prepared, age(p.transaction) FROM pg_prepared_xacts p WHERE p.database = current_database()
-     UNION ALL
-     SELECT NULL, age(s.xmin) FROM pg_replication_slots s WHERE s.xmin IS NOT NULL
-   )
-   SELECT coalesce(extract(epoch FROM clock_timestamp() - min(since)), 0)::float8 AS holder_age_s,
-          coalesce(max(age_xids), 0)::int8 AS age_xids
-   FROM holders`,
+const HORIZON_HOLDERS = statement(
+  'jobnik_xmin_horizon_holders',
+  `SELECT 'session:' || a.pid || ':' || coalesce(a.backend_xid::text, '') || ':' || coalesce(a.backend_xmin::text, '') AS key,
+          extract(epoch FROM clock_timestamp() - a.xact_start)::float8 AS age_s, greatest(age(a.backend_xmin), age(a.backend_xid))::int8 AS age_xids
+   FROM pg_stat_activity a
+   WHERE (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL) AND a.pid <> pg_backend_pid()
+     AND (a.datname = current_database() OR a.backend_type = 'walsender')
+   UNION ALL
+   SELECT 'prepared:' || p.gid, extract(epoch FROM clock_timestamp() - p.prepared)::float8, age(p.transaction)::int8 FROM pg_prepared_xacts p WHERE p.database = current_database()
+   UNION ALL
+   SELECT 'slot:' || s.slot_name || ':' || s.xmin::text, NULL, age(s.xmin)::int8 FROM pg_replication_slots s WHERE s.xmin IS NOT NULL`,
 );
 
-export async function readXminHorizon(db: Queryable): Promise<XminHorizon> {
-  const [row] = await db.query<{ holder_age_s: number; age_xids: string }>(XMIN_HORIZON);
-  return { holderAgeSeconds: Math.max(0, row!.holder_age_s), ageTransactions: Number(row!.age_xids) };
+export async function readHorizonHolders(db: Queryable): Promise<HorizonHolder[]> {
+  const rows = await db.query<{ key: string; age_s: number | null; age_xids: string }>(HORIZON_HOLDERS);
+  return rows.map((r) => ({ key: r.key, ageSeconds: r.age_s === null ? null : Math.max(0, r.age_s), ageTransactions: Number(r.age_xids) }));
 }
