@@ -5,8 +5,14 @@ import type { TaskStatus } from '@jobnik/contracts';
 import type { RetentionObserver } from './loops/retention.js';
 import type { SweepTotals } from './loops/sweeper.js';
 import type { QueueService } from './services/queue-service.js';
-import type { XminHorizon, XminHorizonWatch } from './services/xmin-horizon-watch.js';
+import type { XminHorizonWatch } from './services/xmin-horizon-watch.js';
 import type { ReadySignal } from './services/ready-signal.js';
+
+/** One call of `read` shared by the gauges collected from it in the same scrape (a scrape collects them together). */
+function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () => (pending ??= read().finally(() => (pending = null)));
+}
 
 export class ManagerMetrics {
   readonly registry = new client.Registry();
@@ -112,9 +118,7 @@ export class ManagerMetrics {
     // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes…), as the worker exports them, so the
     // standard Node.js dashboards work; `job`/`service` labels tell the manager apart.
     client.collectDefaultMetrics({ register: this.registry });
-    // One read of the queues per scrape, shared by the gauges collected from it (a scrape collects them together).
-    let reading: ReturnType<QueueService['list']> | null = null;
-    const queuesNow = () => (reading ??= queues.list(null).finally(() => (reading = null)));
+    const queuesNow = sharedPerScrape(() => queues.list(null));
     new client.Gauge({
       name: 'jobnik_queue_depth',
       help: 'Tasks per queue by status (ready, delayed, waiting, in_progress, paused); read from the database at scrape time',
@@ -145,14 +149,8 @@ export class ManagerMetrics {
       },
     });
     if (horizonWatch.enabled) {
-      // One read of the horizon per scrape for both gauges. A read that fails reads NaN (unknown) and fails nothing
-      // else: the queue depths in the same scrape drive autoscaling.
-      let horizon: Promise<XminHorizon | null> | null = null;
-      const horizonNow = () =>
-        (horizon ??= horizonWatch
-          .read()
-          .catch(() => null)
-          .finally(() => (horizon = null)));
+      // A read that fails reads NaN (unknown) and fails nothing else: the queue depths in the same scrape drive autoscaling.
+      const horizonNow = sharedPerScrape(() => horizonWatch.read().catch(() => null));
       new client.Gauge({
         name: 'jobnik_db_xmin_horizon_age_seconds',
         help: 'How long the oldest holder of this database\'s xmin horizon has held it (a session idle in a transaction, a long query, a prepared transaction, a replication slot): while it lasts, every lease and ack leaves dead versions no vacuum can remove, and throughput falls. Read at scrape time; a holder whose start PostgreSQL does not show this role (another role\'s session without pg_monitor, a slot) is dated from the first scrape that found it',
