@@ -6,6 +6,7 @@ import type { Db } from './db/db.js';
 import { migrate } from './db/migrate.js';
 import { openEmbeddedDb, type WasmCompiler } from './db/embedded.js';
 import { PgDb } from './db/pg-db.js';
+import { databaseTarget, waitForDatabase } from './db/wait-for-database.js';
 import { closeConnectionsAfterResponses } from './http/close-after-response.js';
 import { serveDashboard } from './http/dashboard.js';
 import { createHttpApp } from './http/http-app.js';
@@ -33,8 +34,15 @@ export interface Manager {
 
 export async function openDb(config: ManagerConfig, logger: Logger): Promise<Db> {
   if (config.database.url) {
-    const { url, poolSize, idleInTransactionTimeoutMs } = config.database;
-    return new PgDb({ url, poolSize, idleInTransactionTimeoutMs, logger });
+    const { url, poolSize, idleInTransactionTimeoutMs, startupWaitMs } = config.database;
+    const db = new PgDb({ url, poolSize, idleInTransactionTimeoutMs, logger });
+    try {
+      await waitForDatabase(db, { waitMs: startupWaitMs, target: databaseTarget(url), logger });
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+    return db;
   }
   return openEmbeddedDb(config.database.pgliteDir, { sharedBuffers: config.database.pgliteSharedBuffers, wasmCompiler: config.database.pgliteWasmCompiler as WasmCompiler });
 }

@@ -97,6 +97,12 @@ export const configSchema = {
       default: 30_000,
       env: 'JOBNIK_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
     },
+    startupWaitMs: {
+      doc: "How long `serve` and `migrate` wait at start for PostgreSQL to accept connections (retrying with backoff, a warning per try) before they exit 1 with one line naming the database and the last error; 0 = exit at the first refusal. Errors waiting cannot fix (a wrong password, a database that does not exist) end the start at once",
+      format: 'nat',
+      default: 60_000,
+      env: 'JOBNIK_DB_STARTUP_WAIT_MS',
+    },
     migrateOnStart: { doc: 'Apply pending migrations when the server starts', format: Boolean, default: true, env: 'JOBNIK_MIGRATE_ON_START' },
   },
   log: {

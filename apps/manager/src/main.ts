@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadConfig, type ManagerConfig } from './config.js';
 import { openDb } from './app.js';
 import { migrate } from './db/migrate.js';
+import { DatabaseStartError } from './db/wait-for-database.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import { startManager } from './server.js';
 import { traceLogFields } from './telemetry/log-trace.js';
@@ -74,6 +75,7 @@ async function main(command: string): Promise<void> {
 }
 
 main(process.argv[2] ?? 'serve').catch((err: unknown) => {
-  console.error(err);
+  // A database that cannot be used is the operator's to fix: one line says which and why. Anything else is ours: the stack.
+  console.error(err instanceof DatabaseStartError ? `jobnik-manager: cannot start: ${err.message}` : err);
   process.exit(1);
 });

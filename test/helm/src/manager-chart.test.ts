@@ -171,6 +171,17 @@ describe('jobnik-manager chart', () => {
     expect(one(noHook, 'ConfigMap').data.JOBNIK_MIGRATE_ON_START).toBe('true');
   });
 
+  it('waits for PostgreSQL at start, in the pods and the hook, ending the wait before the startup probe would', () => {
+    const deployment = container(one(defaults, 'Deployment'));
+    const waitMs = Number(managerConfig.loadConfig({}, one(defaults, 'ConfigMap').data).database.startupWaitMs);
+    expect(waitMs).toBeGreaterThan(0);
+    expect(envOf(one(defaults, 'Job')).get('JOBNIK_DB_STARTUP_WAIT_MS')).toEqual({ name: 'JOBNIK_DB_STARTUP_WAIT_MS', value: String(waitMs) });
+    // The manager does not listen while it waits: the probe's budget must outlast the wait, so the pod exits with
+    // the manager's reason in its log rather than being killed mid-wait.
+    const probe = deployment.startupProbe;
+    expect((probe.initialDelaySeconds ?? 0) + probe.periodSeconds * probe.failureThreshold).toBeGreaterThan(waitMs / 1000);
+  });
+
   it('leaves replicas to the HPA when autoscaling, and sets them otherwise', () => {
     expect(one(defaults, 'Deployment').spec.replicas).toBeUndefined();
     expect(one(render(MANAGER_CHART, { values: { autoscaling: { enabled: false }, replicaCount: 3 } }), 'Deployment').spec.replicas).toBe(3);

@@ -46,12 +46,18 @@ export function statement(name: string, text: string): Statement {
 }
 
 /**
- * Whether an error means the database connection itself is gone or unreachable (server shut down or
+ * Network errors on the way to the database (refused, reset, timed out, no route, a name not resolvable yet) and
+ * PostgreSQL's "too many clients already" (53300).
+ */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', '53300']);
+
+/**
+ * Whether an error means the database connection itself is gone or unreachable (server shut down, starting or
  * restarted, socket broken, connection refused, pool could not connect): the work was not done; retry later.
  */
 export function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && (/^(08|57P0)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code))) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (/^(08|57P0)/.test(code) || UNREACHABLE.has(code))) return true;
   return err instanceof Error && /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(err.message);
 }
 
