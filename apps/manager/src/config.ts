@@ -97,6 +97,12 @@ export const configSchema = {
       default: 30_000,
       env: 'JOBNIK_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
     },
+    connectTimeoutMs: {
+      doc: "How long opening a PostgreSQL connection, or waiting for a free one of the pool, may take: past it the request is answered 503 UNAVAILABLE (and a start tries again) instead of hanging on a database that does not answer (a network partition, a host that drops packets); 0 = no limit",
+      format: 'nat',
+      default: 10_000,
+      env: 'JOBNIK_DB_CONNECT_TIMEOUT_MS',
+    },
     startupWaitMs: {
       doc: "How long `serve` and `migrate` wait at start for PostgreSQL to accept connections (retrying with backoff, a warning per try) before they exit 1 with one line naming the database and the last error; 0 = exit at the first refusal. Errors waiting cannot fix (a wrong password, a database that does not exist) end the start at once",
       format: 'nat',

@@ -2,9 +2,12 @@
 // was using one, keeps running, and serves the next request on a fresh connection. Nothing half-done is kept.
 // And an SQL error on a statement of its own costs nothing but that statement: its pooled connection stays.
 import pg from 'pg';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestManager, testStores, type TestManager } from '../src/testing.js';
+import { startManager, type StartedManager } from '../src/server.js';
+import { createTestDatabase, startTestManager, testStores, type TestDatabase, type TestManager } from '../src/testing.js';
 import { api, waitFor, type Api } from './api.js';
+import { TcpRelay } from './tcp-relay.js';
 
 describe.runIf(testStores().includes('postgres'))('a PostgreSQL connection lost mid-transaction', () => {
   let m: TestManager;
@@ -85,5 +88,43 @@ describe.runIf(testStores().includes('postgres'))("the pool's sessions", () => {
   it('are ended by PostgreSQL after 30 s idle inside a transaction, unless configured otherwise', async () => {
     const [row] = await m.manager.db.query<{ t: string }>("SELECT current_setting('idle_in_transaction_session_timeout') AS t");
     expect(row!.t).toBe('30s');
+  });
+});
+
+describe.runIf(testStores().includes('postgres'))('a database that goes silent (a network partition: connections accepted, nothing answered)', () => {
+  let db: TestDatabase;
+  let relay: TcpRelay;
+  let manager: StartedManager;
+  let http: Api;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    relay = await TcpRelay.reserve(db.url);
+    await relay.listen();
+    manager = await startManager({ http: { host: '127.0.0.1', port: 0 }, database: { url: relay.urlFor(db.url), poolSize: 2, connectTimeoutMs: 500 }, log: { level: 'silent' } }, pino({ level: 'silent' }));
+    http = api(manager.url);
+  });
+  afterAll(async () => {
+    relay.mode = 'relay';
+    await manager?.close();
+    await relay?.close();
+    await db?.drop();
+  });
+
+  it('answers 503 UNAVAILABLE after database.connectTimeoutMs instead of hanging, and serves again once it answers', async () => {
+    const job = await http.post('/jobs', { name: 'partitioned', stages: [{ type: 'silent', tasks: [{}] }] });
+    expect(job.status).toBe(201);
+
+    relay.mode = 'silent';
+    relay.cutAll(); // the pool's connections are gone; new ones are accepted and never answered
+    // A deadline far past the timeout: without one, this request would wait for the database forever.
+    const res = await fetch(`${manager.url}/jobs/${job.body.id}`, { signal: AbortSignal.timeout(15_000) });
+    expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([503, 'UNAVAILABLE']);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((await http.get('/health/ready')).status).toBe(503);
+
+    relay.mode = 'relay';
+    const back = await waitFor(() => http.get(`/jobs/${job.body.id}`), (r) => r.status === 200, { timeoutMs: 15_000 });
+    expect(back.body).toMatchObject({ id: job.body.id, status: 'PENDING' });
   });
 });

@@ -1,34 +1,15 @@
 // A manager started before its database is up waits for it (a pod scheduled before PostgreSQL, a failover under way)
 // instead of dying at the first refused connection; one it cannot use says so in one line and exits 1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testStores, TEST_PG_ADMIN_URL, type TestDatabase } from '../src/testing.js';
 import { api, waitFor } from './api.js';
+import { TcpRelay } from './tcp-relay.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const NODE_ARGS = ['--conditions=source', '--import', 'tsx', MAIN];
 const env = (own: Record<string, string>) => ({ PATH: process.env.PATH ?? '', JOBNIK_PORT: '0', JOBNIK_HOST: '127.0.0.1', JOBNIK_LOG_LEVEL: 'info', ...own });
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** The test database's URL on another port. */
-function onPort(url: string, port: number): string {
-  const u = new URL(url);
-  u.port = String(port);
-  return u.toString();
-}
 
 function run(command: string, own: Record<string, string>) {
   const r = spawnSync(process.execPath, [...NODE_ARGS, command], { env: env(own), encoding: 'utf8', timeout: 60_000 });
@@ -51,8 +32,11 @@ describe.runIf(testStores().includes('postgres'))('starting before the database 
   });
 
   it('retries with a warning per try, then exits 1 with one line naming the database and the error', async () => {
-    const port = await freePort();
-    const r = run('serve', { DATABASE_URL: onPort(db.url, port).replace('root@', 'root:secret@'), JOBNIK_DB_STARTUP_WAIT_MS: '1500' });
+    const { port } = await TcpRelay.reserve(db.url); // nothing listens there
+    const u = new URL(db.url);
+    u.port = String(port);
+    u.password = 'secret';
+    const r = run('serve', { DATABASE_URL: u.toString(), JOBNIK_DB_STARTUP_WAIT_MS: '1500' });
     expect(r.status).toBe(1);
     const dbName = new URL(db.url).pathname;
     expect(r.stderr).toBe(`jobnik-manager: cannot start: the database at 127.0.0.1:${port}${dbName} did not answer within 1.5 s (database.startupWaitMs): connect ECONNREFUSED 127.0.0.1:${port}`);
@@ -65,8 +49,8 @@ describe.runIf(testStores().includes('postgres'))('starting before the database 
   });
 
   it('with database.startupWaitMs 0, `migrate` exits at the first refusal', async () => {
-    const port = await freePort();
-    const r = run('migrate', { DATABASE_URL: onPort(db.url, port), JOBNIK_DB_STARTUP_WAIT_MS: '0' });
+    const relay = await TcpRelay.reserve(db.url); // not listening
+    const r = run('migrate', { DATABASE_URL: relay.urlFor(db.url), JOBNIK_DB_STARTUP_WAIT_MS: '0' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^jobnik-manager: cannot start: the database at 127\.0\.0\.1:\d+\/\w+ did not answer: connect ECONNREFUSED/);
     expect(logLines(r.stdout).filter((l) => l.msg.startsWith('database not reachable'))).toEqual([]);
@@ -87,37 +71,37 @@ describe.runIf(testStores().includes('postgres'))('starting before the database 
     expect(r2.stderr).toMatch(/^jobnik-manager: cannot start: the database at .* refused the manager: role "jobnik_no_such_role" does not exist \(28000\)$/);
   });
 
+  it('gives up on a database that accepts connections but never answers (database.connectTimeoutMs), instead of hanging', async () => {
+    const relay = await TcpRelay.reserve(db.url);
+    relay.mode = 'silent';
+    await relay.listen();
+    try {
+      const r = run('serve', { DATABASE_URL: relay.urlFor(db.url), JOBNIK_DB_STARTUP_WAIT_MS: '1500', JOBNIK_DB_CONNECT_TIMEOUT_MS: '400' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/^jobnik-manager: cannot start: the database at 127\.0\.0\.1:\d+\/\w+ did not answer within 1\.5 s \(database\.startupWaitMs\): Connection terminated due to connection timeout$/);
+    } finally {
+      await relay.close();
+    }
+  });
+
   describe('the database comes up during the wait', () => {
     let child: ChildProcess | undefined;
-    let proxy: Server | undefined;
-    const sockets = new Set<Socket>();
+    let relay: TcpRelay | undefined;
     afterAll(async () => {
       child?.kill('SIGKILL');
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+      await relay?.close();
     });
 
     it('starts once it answers: ready, and serving the API', async () => {
-      const port = await freePort();
-      child = spawn(process.execPath, [...NODE_ARGS, 'serve'], { env: env({ DATABASE_URL: onPort(db.url, port), JOBNIK_DB_STARTUP_WAIT_MS: '60000' }), stdio: ['ignore', 'pipe', 'pipe'] });
+      relay = await TcpRelay.reserve(db.url);
+      child = spawn(process.execPath, [...NODE_ARGS, 'serve'], { env: env({ DATABASE_URL: relay.urlFor(db.url), JOBNIK_DB_STARTUP_WAIT_MS: '60000' }), stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
       await waitFor(async () => out, (o) => o.includes('database not reachable yet'), { timeoutMs: 30_000 });
       expect(child.exitCode).toBeNull();
 
-      // The database "comes up" on that port: a TCP relay to the real one.
-      const target = new URL(db.url);
-      proxy = createServer((client) => {
-        const upstream = connect(Number(target.port || 5432), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('error', () => undefined);
-          s.on('close', () => sockets.delete(s));
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      await new Promise<void>((resolve) => proxy!.listen(port, '127.0.0.1', resolve));
+      await relay.listen(); // the database "comes up" on that port
 
       const url = await waitFor(async () => /Jobnik manager: (http:\/\/\S+)/.exec(out)?.[1], (u) => u !== undefined, { timeoutMs: 30_000 });
       expect(logLines(out).some((l) => l.msg === 'database reachable')).toBe(true);

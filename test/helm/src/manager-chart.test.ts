@@ -173,13 +173,16 @@ describe('jobnik-manager chart', () => {
 
   it('waits for PostgreSQL at start, in the pods and the hook, ending the wait before the startup probe would', () => {
     const deployment = container(one(defaults, 'Deployment'));
-    const waitMs = Number(managerConfig.loadConfig({}, one(defaults, 'ConfigMap').data).database.startupWaitMs);
-    expect(waitMs).toBeGreaterThan(0);
-    expect(envOf(one(defaults, 'Job')).get('JOBNIK_DB_STARTUP_WAIT_MS')).toEqual({ name: 'JOBNIK_DB_STARTUP_WAIT_MS', value: String(waitMs) });
-    // The manager does not listen while it waits: the probe's budget must outlast the wait, so the pod exits with
-    // the manager's reason in its log rather than being killed mid-wait.
+    const { startupWaitMs, connectTimeoutMs } = managerConfig.loadConfig({}, one(defaults, 'ConfigMap').data).database;
+    expect(startupWaitMs).toBeGreaterThan(0);
+    expect(connectTimeoutMs).toBeGreaterThan(0);
+    const hookEnv = envOf(one(defaults, 'Job'));
+    expect(hookEnv.get('JOBNIK_DB_STARTUP_WAIT_MS')).toEqual({ name: 'JOBNIK_DB_STARTUP_WAIT_MS', value: String(startupWaitMs) });
+    expect(hookEnv.get('JOBNIK_DB_CONNECT_TIMEOUT_MS')).toEqual({ name: 'JOBNIK_DB_CONNECT_TIMEOUT_MS', value: String(connectTimeoutMs) });
+    // The manager does not listen while it waits, and its last try may take a connect timeout: the probe's budget must
+    // outlast both, so the pod exits with the manager's reason in its log rather than being killed mid-wait.
     const probe = deployment.startupProbe;
-    expect((probe.initialDelaySeconds ?? 0) + probe.periodSeconds * probe.failureThreshold).toBeGreaterThan(waitMs / 1000);
+    expect((probe.initialDelaySeconds ?? 0) + probe.periodSeconds * probe.failureThreshold).toBeGreaterThan((startupWaitMs + connectTimeoutMs) / 1000);
   });
 
   it('leaves replicas to the HPA when autoscaling, and sets them otherwise', () => {

@@ -8,6 +8,8 @@ export interface PgDbOptions {
   poolSize: number;
   /** idle_in_transaction_session_timeout of the pool's sessions (config database.idleInTransactionTimeoutMs); 0 = none. */
   idleInTransactionTimeoutMs?: number;
+  /** How long connecting, or waiting for a pooled connection, may take (config database.connectTimeoutMs); 0 = no limit. */
+  connectTimeoutMs?: number;
   logger: Logger;
   applicationName?: string;
 }
@@ -41,6 +43,9 @@ export class PgDb implements Db {
       connectionString: options.url,
       max: options.poolSize,
       application_name: options.applicationName ?? 'jobnik-manager',
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
+      // A database host that vanished without closing the connection (a partition) is noticed by TCP keepalive.
+      keepAlive: true,
       // Every statement here is short OLTP; JIT compiling the hot CTEs costs ~50 ms a call at large backlogs. A session
       // idle inside a transaction for longer than the timeout belongs to a frozen process: PostgreSQL ends it.
       options: `-c jit=off -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 0}`,
@@ -128,7 +133,7 @@ export class PgDb implements Db {
 
   /** One long-lived connection carries every LISTEN; it reconnects (and re-LISTENs) when it drops. */
   private async connectListener(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url, application_name: 'jobnik-manager-listen' });
+    const client = new pg.Client({ connectionString: this.options.url, application_name: 'jobnik-manager-listen', connectionTimeoutMillis: this.options.connectTimeoutMs ?? 0, keepAlive: true });
     client.on('notification', (msg) => {
       const handlers = this.channels.get(msg.channel);
       if (handlers) for (const h of handlers) h(msg.payload ?? '');

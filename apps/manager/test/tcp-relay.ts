@@ -1,0 +1,66 @@
+// A loopback TCP relay in front of the test PostgreSQL, to play a database that is not there yet, goes away or goes
+// silent (a network partition: connections accepted, nothing ever answered) — without touching the machine's cluster,
+// which other suites share.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export type RelayMode = 'relay' | 'silent';
+
+export class TcpRelay {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  mode: RelayMode = 'relay';
+
+  private constructor(
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
+
+  /** A relay on a port that was free a moment ago; it does not listen until `listen()`. */
+  static async reserve(targetUrl: string): Promise<TcpRelay> {
+    const t = new URL(targetUrl);
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    return new TcpRelay(port, { host: t.hostname, port: Number(t.port || 5432) });
+  }
+
+  /** `url` with its host and port replaced by the relay's. */
+  urlFor(url: string): string {
+    const u = new URL(url);
+    u.hostname = '127.0.0.1';
+    u.port = String(this.port);
+    return u.toString();
+  }
+
+  async listen(): Promise<void> {
+    this.server = createServer((client) => {
+      this.track(client);
+      if (this.mode === 'silent') return; // accepted, never answered
+      const upstream = this.track(connect(this.target.port, this.target.host));
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  /** Cuts every connection made so far (as a restart or a partition would); new ones follow `mode`. */
+  cutAll(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
+    await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
+  }
+
+  private track(s: Socket): Socket {
+    this.sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => this.sockets.delete(s));
+    return s;
+  }
+}
