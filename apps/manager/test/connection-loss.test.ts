@@ -1,6 +1,7 @@
 // PostgreSQL connections die (restarts, failovers, idle-killers): the manager answers 503 for the request that
 // was using one, keeps running, and serves the next request on a fresh connection. Nothing half-done is kept.
 // And an SQL error on a statement of its own costs nothing but that statement: its pooled connection stays.
+import { Writable } from 'node:stream';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,5 +127,63 @@ describe.runIf(testStores().includes('postgres'))('a database that goes silent (
     relay.mode = 'relay';
     const back = await waitFor(() => http.get(`/jobs/${job.body.id}`), (r) => r.status === 200, { timeoutMs: 15_000 });
     expect(back.body).toMatchObject({ id: job.body.id, status: 'PENDING' });
+  });
+});
+
+describe.runIf(testStores().includes('postgres'))('a database outage in the logs', () => {
+  let db: TestDatabase;
+  let relay: TcpRelay;
+  let manager: StartedManager;
+  const logs: { level: number; msg: string; error?: string }[] = [];
+  const LOOPS = ['sweep', 'scheduler tick', 'webhook delivery round'];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    relay = await TcpRelay.reserve(db.url);
+    await relay.listen();
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line) as (typeof logs)[number]);
+        cb();
+      },
+    });
+    manager = await startManager(
+      {
+        http: { host: '127.0.0.1', port: 0 },
+        database: { url: relay.urlFor(db.url), poolSize: 2, connectTimeoutMs: 100 },
+        // Loops that tick every 20 ms: before, each tick of the outage logged an error with its stack.
+        scheduler: { tickMs: 20 },
+        webhooks: { pollMs: 20 },
+        tasks: { sweepIntervalMs: 20 },
+      },
+      pino({ level: 'info' }, sink),
+    );
+  });
+  afterAll(async () => {
+    relay.mode = 'relay';
+    await manager?.close();
+    await relay?.close();
+    await db?.drop();
+  });
+
+  it('each loop says once that it paused, and once that it resumed, however many ticks the outage lasts', async () => {
+    relay.mode = 'silent';
+    relay.cutAll();
+    const before = relay.accepted;
+    // Many tries of the loops (and the LISTEN connection) have met the outage.
+    await waitFor(async () => relay.accepted - before, (n) => n >= 60, { timeoutMs: 30_000 });
+    const paused = (name: string) => logs.filter((l) => l.msg.startsWith(`${name} paused: the database is unreachable`));
+    for (const name of LOOPS) {
+      expect(paused(name), name).toHaveLength(1);
+      expect(paused(name)[0]!.level).toBe(40);
+      expect(paused(name)[0]!.error).toMatch(/timeout|terminated/i);
+    }
+    expect(logs.filter((l) => / failed$/.test(l.msg))).toEqual([]);
+    expect(logs.filter((l) => l.msg.startsWith('LISTEN reconnect failed')).length).toBeLessThanOrEqual(1);
+
+    relay.mode = 'relay';
+    await waitFor(async () => LOOPS.filter((name) => logs.some((l) => l.msg === `${name} resumed: the database answers again`)), (done) => done.length === LOOPS.length, { timeoutMs: 30_000 });
+    for (const name of LOOPS) expect(paused(name), name).toHaveLength(1);
+    expect((await api(manager.url).get('/health/ready')).status).toBe(200);
   });
 });

@@ -9,6 +9,8 @@ export class TcpRelay {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   mode: RelayMode = 'relay';
+  /** Connections accepted so far (each a try of the manager's to reach its database). */
+  accepted = 0;
 
   private constructor(
     readonly port: number,
@@ -40,6 +42,7 @@ export class TcpRelay {
   async listen(): Promise<void> {
     this.server = createServer((client) => {
       this.track(client);
+      this.accepted++;
       if (this.mode === 'silent') return; // accepted, never answered
       const upstream = this.track(connect(this.target.port, this.target.host));
       client.pipe(upstream).pipe(client);

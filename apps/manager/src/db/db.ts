@@ -61,6 +61,15 @@ export function isConnectionError(err: unknown): boolean {
   return err instanceof Error && /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(err.message);
 }
 
+/** An error as one line: its message (or, for a connection tried on several addresses, theirs) and its code. */
+export function errorLine(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const inner = err instanceof AggregateError ? err.errors.map((e) => errorLine(e)).join('; ') : '';
+  const message = err.message || inner || err.name;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+}
+
 export type ConflictRetryListener = (sqlState: string) => void;
 
 /** Serialization failure and deadlock: PostgreSQL rolled the statement (or transaction) back whole; running it again is safe. */

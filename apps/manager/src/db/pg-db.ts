@@ -1,7 +1,7 @@
 // PostgreSQL adapter: a pg Pool for queries and transactions, one dedicated client for LISTEN.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { type ConflictRetryListener, isConflict, isConnectionError, retryConflicts, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
+import { type ConflictRetryListener, errorLine, isConflict, isConnectionError, retryConflicts, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
 
 export interface PgDbOptions {
   url: string;
@@ -36,6 +36,8 @@ export class PgDb implements Db {
   private readonly channels = new Map<string, Set<(payload: string) => void>>();
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** Failed LISTEN reconnects since the connection was lost. */
+  private listenerFailures = 0;
   private onConflictRetry: ConflictRetryListener | null = null;
 
   constructor(private readonly options: PgDbOptions) {
@@ -153,10 +155,17 @@ export class PgDb implements Db {
     if (this.closed || this.reconnectTimer) return;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      this.connectListener().catch((err: unknown) => {
-        this.options.logger.warn({ err }, 'LISTEN reconnect failed');
-        this.scheduleReconnect();
-      });
+      this.connectListener().then(
+        () => {
+          if (this.listenerFailures > 0) this.options.logger.info({ failedTries: this.listenerFailures }, 'LISTEN connection restored');
+          this.listenerFailures = 0;
+        },
+        (err: unknown) => {
+          // Once per outage: it tries every 500 ms for as long as the database is away.
+          if (this.listenerFailures++ === 0) this.options.logger.warn({ error: errorLine(err) }, 'LISTEN reconnect failed; trying again every 500 ms (logged once until it succeeds)');
+          this.scheduleReconnect();
+        },
+      );
     }, 500);
     this.reconnectTimer.unref();
   }

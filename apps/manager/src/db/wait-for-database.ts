@@ -4,7 +4,7 @@
 // password, a database that does not exist) ends the start at once, in one line.
 import type { Logger } from 'pino';
 import { delay } from '../delay.js';
-import { isConnectionError, type Queryable } from './db.js';
+import { errorLine, isConnectionError, type Queryable } from './db.js';
 
 /** The manager could not start on its database; `message` is the one line an operator reads. */
 export class DatabaseStartError extends Error {
@@ -25,15 +25,6 @@ export function databaseTarget(url: string): string {
   }
 }
 
-/** An error as one line: its message (or, for a connection tried on several addresses, theirs) and its code. */
-export function oneLine(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const inner = err instanceof AggregateError ? err.errors.map((e) => oneLine(e)).join('; ') : '';
-  const message = err.message || inner || err.name;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
-}
-
 export async function waitForDatabase(db: Queryable, o: { waitMs: number; target: string; logger: Logger }): Promise<void> {
   const started = performance.now();
   for (let attempt = 1; ; attempt++) {
@@ -42,14 +33,14 @@ export async function waitForDatabase(db: Queryable, o: { waitMs: number; target
       if (attempt > 1) o.logger.info({ database: o.target, waitedMs: Math.round(performance.now() - started) }, 'database reachable');
       return;
     } catch (err) {
-      if (!isConnectionError(err)) throw new DatabaseStartError(`the database at ${o.target} refused the manager: ${oneLine(err)}`, { cause: err });
+      if (!isConnectionError(err)) throw new DatabaseStartError(`the database at ${o.target} refused the manager: ${errorLine(err)}`, { cause: err });
       const waited = performance.now() - started;
       if (waited >= o.waitMs) {
         const within = o.waitMs > 0 ? ` within ${o.waitMs / 1000} s (database.startupWaitMs)` : '';
-        throw new DatabaseStartError(`the database at ${o.target} did not answer${within}: ${oneLine(err)}`, { cause: err });
+        throw new DatabaseStartError(`the database at ${o.target} did not answer${within}: ${errorLine(err)}`, { cause: err });
       }
       const pause = Math.min(FIRST_PAUSE_MS * 2 ** (attempt - 1), MAX_PAUSE_MS, o.waitMs - waited);
-      o.logger.warn({ database: o.target, attempt, retryInMs: Math.round(pause), error: oneLine(err) }, 'database not reachable yet; waiting for it');
+      o.logger.warn({ database: o.target, attempt, retryInMs: Math.round(pause), error: errorLine(err) }, 'database not reachable yet; waiting for it');
       await delay(pause);
     }
   }
