@@ -20,19 +20,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty PostgreSQL database for one test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh, empty PostgreSQL database for one test file, on the test PostgreSQL (or on the server of `adminUrl`, e.g. a cluster of the test's own). */
+export async function createTestDatabase(adminUrl: string = TEST_PG_ADMIN_URL): Promise<TestDatabase> {
   const name = `jobnik_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(TEST_PG_ADMIN_URL);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+      const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();

@@ -1,6 +1,7 @@
 // One chaos run: a fresh database, the manager as a child process, a workload, worker processes — then
 // SIGKILL workers on a timer while the manager (and, in the long run, PostgreSQL) restarts at set points of
-// progress; wait until every job is final and judge the outcome (see verify.ts).
+// progress — or PostgreSQL, a cluster of the run's own, goes down for a while — wait until every job is final and
+// judge the outcome (see verify.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { countExecutions, executionsByPid, readExecutionLogs } from './execution
 import { HeldHorizon } from './held-horizon.js';
 import { freePort, ManagerProcess } from './manager-process.js';
 import { ensurePostgresUp, restartPostgres } from './postgres.js';
+import { PrivatePostgres, type StopMode } from './private-postgres.js';
 import { verifyRun, type Verdict } from './verify.js';
 import { WorkerPool } from './worker-pool.js';
 import { STAGE_TYPES, submitWorkload } from './workload.js';
@@ -38,6 +40,12 @@ export interface ChaosOptions {
    * final (see held-horizon.ts); the run reports whether it still held at the end. Not with postgresRestarts.
    */
   holdHorizon?: boolean;
+  /**
+   * PostgreSQL goes down once, for downMs, between the manager restarts — a cluster of the run's own (private-postgres.ts),
+   * so other suites are not disturbed: `fast` is a clean shutdown, `immediate` a crash (no checkpoint; commits in flight
+   * are cut off; recovery at start). The manager's answers meanwhile are reported. Not with postgresRestarts or holdHorizon.
+   */
+  postgresOutage?: { mode: StopMode; downMs: number };
   leaseMs: number;
   sweepIntervalMs: number;
   maxAttempts: number;
@@ -79,6 +87,9 @@ export interface ChaosReport {
   kills: number;
   managerRestarts: number;
   postgresRestarts: number;
+  /** With postgresOutage: the outages that happened, and the distinct answers the manager gave while the database was down. */
+  postgresOutages?: number;
+  outageAnswers?: string[];
   /** Times the manager process died without being told to (each one is a finding; it is started again). */
   managerCrashes: number;
   /** Workers that lived through the last disruption but never ran a task again (while others did). */
@@ -96,7 +107,7 @@ export interface ChaosReport {
   problems: string[];
 }
 
-type Disruption = { kind: 'manager'; signal: 'SIGTERM' | 'SIGKILL' } | { kind: 'postgres' };
+type Disruption = { kind: 'manager'; signal: 'SIGTERM' | 'SIGKILL' } | { kind: 'postgres' } | { kind: 'outage'; mode: StopMode; downMs: number };
 
 /** Disruptions in order, each at a point of progress (fraction of tasks executed) between 15 % and 75 %. */
 function plan(o: ChaosOptions): { at: number; what: Disruption }[] {
@@ -104,24 +115,29 @@ function plan(o: ChaosOptions): { at: number; what: Disruption }[] {
   for (let i = 0; i < o.managerRestarts; i++) list.push({ kind: 'manager', signal: i % 2 === 0 ? 'SIGTERM' : 'SIGKILL' });
   // PostgreSQL goes down between the manager restarts.
   if (o.postgresRestarts) list.splice(Math.ceil(list.length / 2), 0, { kind: 'postgres' });
+  if (o.postgresOutage) list.splice(Math.ceil(list.length / 2), 0, { kind: 'outage', ...o.postgresOutage });
   return list.map((what, i) => ({ at: list.length === 1 ? 0.3 : 0.15 + (0.6 * i) / (list.length - 1), what }));
 }
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? (() => undefined);
-  if (o.holdHorizon && o.postgresRestarts) throw new Error('holdHorizon: a PostgreSQL restart would end the session that holds the horizon');
+  if (o.holdHorizon && (o.postgresRestarts || o.postgresOutage)) throw new Error('holdHorizon: a PostgreSQL restart would end the session that holds the horizon');
+  if (o.postgresRestarts && o.postgresOutage) throw new Error('postgresOutage runs on a cluster of its own; postgresRestarts restarts the machine one');
   const startedAt = Date.now();
   const deadline = startedAt + o.deadlineMs;
   const runId = `chaos-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const tasks = o.jobs * o.tasksPerJob;
   const logDir = mkdtempSync(join(tmpdir(), 'jobnik-chaos-'));
   const problems: string[] = [];
-  const db = await createTestDatabase();
+  const privatePg = o.postgresOutage ? await PrivatePostgres.create() : undefined;
+  const db = await createTestDatabase(privatePg?.url());
   const manager = new ManagerProcess({ databaseUrl: db.url, port: o.port ?? (await freePort()), leaseMs: o.leaseMs, sweepIntervalMs: o.sweepIntervalMs });
   const producer = new ProducerClient({ baseUrl: manager.url, timeoutMs: 5_000 });
   const pool = new WorkerPool({ url: manager.url, logDir, stageTypes: [...STAGE_TYPES].slice(0, o.stages), taskMs: o.taskMs, concurrency: o.concurrency, leaseMs: o.leaseMs });
   let managerRestarts = 0;
   let postgresRestarts = 0;
+  let postgresOutages = 0;
+  const outageAnswers = new Set<string>();
   let managerCrashes = 0;
   let stuckWorkers = 0;
   let postgresTouched = false;
@@ -136,6 +152,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     rmSync(logDir, { recursive: true, force: true });
     if (postgresTouched) await ensurePostgresUp();
     await db.drop();
+    await privatePg?.destroy();
   });
   try {
     await manager.start();
@@ -196,10 +213,23 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           planned = false;
           managerRestarts++;
         } else {
-          log(`PostgreSQL restart at ${Math.round(at * 100)}%`);
-          postgresTouched = true;
-          await restartPostgres();
-          postgresRestarts++;
+          if (what.kind === 'outage') {
+            log(`PostgreSQL ${what.mode} stop for ${what.downMs} ms at ${Math.round(at * 100)}%`);
+            await privatePg!.stop(what.mode);
+            const downAt = Date.now();
+            // While it is down, what does the manager answer? (The outage's length is the schedule, not a wait on a condition.)
+            while (Date.now() - downAt < what.downMs) {
+              for (const answer of await answersWhileDown(manager.url, jobIds[0]!)) outageAnswers.add(answer);
+              await delay(250);
+            }
+            await privatePg!.start();
+            postgresOutages++;
+          } else {
+            log(`PostgreSQL restart at ${Math.round(at * 100)}%`);
+            postgresTouched = true;
+            await restartPostgres();
+            postgresRestarts++;
+          }
           // The manager must come back to ready on its own (its pool and LISTEN connection reconnect).
           await waitFor(
             async () => {
@@ -264,6 +294,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       kills: pool.kills,
       managerRestarts,
       postgresRestarts,
+      ...(privatePg ? { postgresOutages, outageAnswers: [...outageAnswers].sort() } : {}),
       managerCrashes,
       stuckWorkers,
       ...(horizonHeld === undefined ? {} : { horizonHeld }),
@@ -286,9 +317,26 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const keep = o.keep ?? 'on-failure';
     if (keep === 'always' || (keep === 'on-failure' && !ok)) {
       log(`kept for inspection: database ${db.url}, logs ${logDir}`);
+      // A cluster of the run's own is not left running; its data directory stays.
+      if (privatePg) await privatePg.stop('fast').catch(() => undefined);
     } else {
       await db.drop().catch(() => undefined);
+      await privatePg?.destroy();
       rmSync(logDir, { recursive: true, force: true });
     }
   }
+}
+
+/** One look at the manager while its database is down: liveness, readiness and an API read, as `what status [code]`. */
+async function answersWhileDown(url: string, jobId: string): Promise<string[]> {
+  const look = async (what: string, path: string): Promise<string> => {
+    try {
+      const res = await fetch(url + path, { signal: AbortSignal.timeout(15_000) });
+      const body = (await res.json().catch(() => null)) as { code?: string } | null;
+      return [what, res.status, what === 'api' ? body?.code : undefined].filter((x) => x !== undefined).join(' ');
+    } catch (err) {
+      return `${what} no answer (${(err as Error).name})`;
+    }
+  };
+  return Promise.all([look('live', '/health/live'), look('ready', '/health/ready'), look('api', `/jobs/${jobId}`)]);
 }

@@ -7,7 +7,7 @@ import { waitFor } from '@jobnik/manager/testing';
 
 const run = promisify(execFile);
 
-function clusterVersion(): string {
+export function clusterVersion(): string {
   const versions = readdirSync('/etc/postgresql');
   if (versions.length !== 1) throw new Error(`expected one PostgreSQL version in /etc/postgresql, found ${versions.join(', ') || 'none'}`);
   return versions[0]!;

@@ -12,6 +12,13 @@ const num = (name: string, fallback: number): number => {
   return v;
 };
 
+/** CHAOS_POSTGRES_OUTAGE=fast:10000 or immediate:10000 — a stop of that kind, that many ms, on a cluster of the run's own. */
+function outage(raw: string): { mode: 'fast' | 'immediate'; downMs: number } {
+  const m = /^(fast|immediate):(\d+)$/.exec(raw);
+  if (!m) throw new Error(`CHAOS_POSTGRES_OUTAGE must be fast:<ms> or immediate:<ms>, got ${raw}`);
+  return { mode: m[1] as 'fast' | 'immediate', downMs: Number(m[2]) };
+}
+
 killChildrenOnSignals();
 try {
   const report = await runChaos({
@@ -24,7 +31,8 @@ try {
     killEveryMs: num('CHAOS_KILL_EVERY_MS', 2_000),
     maxKills: num('CHAOS_MAX_KILLS', 200),
     managerRestarts: num('CHAOS_MANAGER_RESTARTS', 2),
-    postgresRestarts: num('CHAOS_POSTGRES_RESTARTS', 1) > 0 ? 1 : 0,
+    postgresRestarts: process.env.CHAOS_POSTGRES_OUTAGE ? 0 : num('CHAOS_POSTGRES_RESTARTS', 1) > 0 ? 1 : 0,
+    ...(process.env.CHAOS_POSTGRES_OUTAGE ? { postgresOutage: outage(process.env.CHAOS_POSTGRES_OUTAGE) } : {}),
     leaseMs: num('CHAOS_LEASE_MS', 3_000),
     sweepIntervalMs: num('CHAOS_SWEEP_INTERVAL_MS', 500),
     maxAttempts: num('CHAOS_MAX_ATTEMPTS', 10),
