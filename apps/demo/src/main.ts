@@ -1,5 +1,6 @@
 // `pnpm start`: the quick-start demo. JOBNIK_PORT (8080), DEMO_TASKS_PER_STAGE (300), TILE_WORK_MS (150),
 // JOBNIK_DEMO_DATA_DIR (.data/demo). Ctrl-C (or SIGTERM) stops the worker, the producer and the manager.
+import { startFailureCause } from '@jobnik/manager';
 import { runDemo } from './demo.js';
 
 const demo = await runDemo({
@@ -8,6 +9,12 @@ const demo = await runDemo({
   tasksPerStage: Number(process.env.DEMO_TASKS_PER_STAGE ?? 300),
   tileWorkMs: Number(process.env.TILE_WORK_MS ?? 150),
   out: process.stdout,
+}).catch((err: unknown) => {
+  // A demo already running (its store and port are taken) is said in one line, not a stack trace.
+  const cause = startFailureCause(err);
+  if (cause === null) throw err;
+  console.error(`jobnik demo: cannot start: ${cause}`);
+  process.exit(1);
 });
 
 let stopping = false;

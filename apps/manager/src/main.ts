@@ -4,9 +4,9 @@ import pino from 'pino';
 import { loadConfig, type ManagerConfig } from './config.js';
 import { openDb } from './app.js';
 import { migrate } from './db/migrate.js';
-import { DatabaseStartError } from './db/wait-for-database.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import { startManager } from './server.js';
+import { startFailureCause } from './start-failure.js';
 import { traceLogFields } from './telemetry/log-trace.js';
 import { startTelemetry } from './telemetry/otel-sdk.js';
 
@@ -75,7 +75,7 @@ async function main(command: string): Promise<void> {
 }
 
 main(process.argv[2] ?? 'serve').catch((err: unknown) => {
-  // A database that cannot be used is the operator's to fix: one line says which and why. Anything else is ours: the stack.
-  console.error(err instanceof DatabaseStartError ? `jobnik-manager: cannot start: ${err.message}` : err);
+  const cause = startFailureCause(err);
+  console.error(cause !== null ? `jobnik-manager: cannot start: ${cause}` : err);
   process.exit(1);
 });

@@ -1,5 +1,7 @@
-// A manager started with a bad setting stops at once with one line that names it (exit 2), not a stack trace.
+// A manager started with a bad setting stops at once with one line that names it (exit 2), not a stack trace; one
+// whose port is taken says so in one line too (exit 1).
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +36,19 @@ describe('starting with a bad setting', () => {
     const r = serve({ JOBNIK_RETENTION_DUTY_PERCENT: '101' });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('jobnik-manager: invalid configuration: retention.dutyPercent: must be an integer from 1 to 100: value was 101');
+  });
+
+  it('names a port another process listens on, in one line (exit 1)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const r = serve({ JOBNIK_HOST: '127.0.0.1', JOBNIK_PORT: String(port) });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`jobnik-manager: cannot start: 127.0.0.1:${port} is already in use by another process (EADDRINUSE): choose another with JOBNIK_PORT (http.port) or JOBNIK_HOST (http.host)`);
+    } finally {
+      taken.close();
+    }
   });
 
   it('says what is wrong with a configuration file', () => {

@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { parse, PGlite, protocol } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
 import type { WasmCompiler } from './embedded.js';
+import { DataDirLock } from './data-dir-lock.js';
 import { initDataDir } from './pglite-initdb.js';
 import { type ConflictRetryListener, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
 
@@ -89,7 +90,11 @@ export class PgliteDb implements Db {
 
   private onConflictRetry: ConflictRetryListener | null = null;
 
-  private constructor(private readonly pg: PGlite) {
+  private constructor(
+    private readonly pg: PGlite,
+    /** The data directory's lock (none for memory://), given up on close. */
+    private readonly lock: DataDirLock | null,
+  ) {
     this.direct = new PgliteQueryable(pg, this.prepared);
   }
 
@@ -99,19 +104,25 @@ export class PgliteDb implements Db {
    * wasmCompiler: how V8 compiles PostgreSQL's WebAssembly (see useWasmCompiler).
    */
   static async open(dataDir: string, options: { sharedBuffers?: string; wasmCompiler?: WasmCompiler } = {}): Promise<PgliteDb> {
-    if (!dataDir.startsWith('memory://')) await initDataDir(dataDir);
-    const conf = options.sharedBuffers ? [`shared_buffers = '${options.sharedBuffers}'`] : [];
-    const compiler = options.wasmCompiler ?? 'baseline';
-    const create = async (c: WasmCompiler) => {
-      useWasmCompiler(c);
-      return new PgliteDb(await PGlite.create(dataDir, { postgresqlconf: conf }));
-    };
+    const lock = dataDir.startsWith('memory://') ? null : DataDirLock.acquire(dataDir);
     try {
-      return await create(compiler);
+      if (lock) await initDataDir(dataDir);
+      const conf = options.sharedBuffers ? [`shared_buffers = '${options.sharedBuffers}'`] : [];
+      const compiler = options.wasmCompiler ?? 'baseline';
+      const create = async (c: WasmCompiler) => {
+        useWasmCompiler(c);
+        return new PgliteDb(await PGlite.create(dataDir, { postgresqlconf: conf }), lock);
+      };
+      try {
+        return await create(compiler);
+      } catch (err) {
+        // The baseline compiler alone could not compile the module (a CPU it has no code for): the optimizing one can.
+        if (compiler !== 'baseline' || (err as Error).name !== 'CompileError') throw err;
+        return await create('optimizing');
+      }
     } catch (err) {
-      // The baseline compiler alone could not compile the module (a CPU it has no code for): the optimizing one can.
-      if (compiler !== 'baseline' || (err as Error).name !== 'CompileError') throw err;
-      return create('optimizing');
+      lock?.release();
+      throw err;
     }
   }
 
@@ -141,6 +152,10 @@ export class PgliteDb implements Db {
   }
 
   async close(): Promise<void> {
-    if (!this.pg.closed) await this.pg.close();
+    try {
+      if (!this.pg.closed) await this.pg.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }

@@ -4,12 +4,8 @@
 // password, a database that does not exist) ends the start at once, in one line.
 import type { Logger } from 'pino';
 import { delay } from '../delay.js';
+import { DatabaseStartError } from './database-start-error.js';
 import { errorLine, isConnectionError, type Queryable } from './db.js';
-
-/** The manager could not start on its database; `message` is the one line an operator reads. */
-export class DatabaseStartError extends Error {
-  override readonly name = 'DatabaseStartError';
-}
 
 const FIRST_PAUSE_MS = 250;
 const MAX_PAUSE_MS = 5_000;
