@@ -1,20 +1,13 @@
 // A manager started before its database is up waits for it (a pod scheduled before PostgreSQL, a failover under way)
 // instead of dying at the first refused connection; one it cannot use says so in one line and exits 1.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testStores, TEST_PG_ADMIN_URL, type TestDatabase } from '../src/testing.js';
 import { api, waitFor } from './api.js';
+import { runManager, spawnManager, type ManagerCli } from './manager-cli.js';
 import { TcpRelay } from './tcp-relay.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const NODE_ARGS = ['--conditions=source', '--import', 'tsx', MAIN];
-const env = (own: Record<string, string>) => ({ PATH: process.env.PATH ?? '', JOBNIK_PORT: '0', JOBNIK_HOST: '127.0.0.1', JOBNIK_LOG_LEVEL: 'info', ...own });
-
-function run(command: string, own: Record<string, string>) {
-  const r = spawnSync(process.execPath, [...NODE_ARGS, command], { env: env(own), encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
-}
+const env = (own: Record<string, string>) => ({ JOBNIK_PORT: '0', JOBNIK_HOST: '127.0.0.1', JOBNIK_LOG_LEVEL: 'info', ...own });
+const run = (command: 'serve' | 'migrate', own: Record<string, string>) => runManager(command, env(own));
 
 const logLines = (stdout: string) =>
   stdout
@@ -85,27 +78,24 @@ describe.runIf(testStores().includes('postgres'))('starting before the database 
   });
 
   describe('the database comes up during the wait', () => {
-    let child: ChildProcess | undefined;
+    let manager: ManagerCli | undefined;
     let relay: TcpRelay | undefined;
     afterAll(async () => {
-      child?.kill('SIGKILL');
+      manager?.child.kill('SIGKILL');
       await relay?.close();
     });
 
     it('starts once it answers: ready, and serving the API', async () => {
       relay = await TcpRelay.reserve(db.url);
-      child = spawn(process.execPath, [...NODE_ARGS, 'serve'], { env: env({ DATABASE_URL: relay.urlFor(db.url), JOBNIK_DB_STARTUP_WAIT_MS: '60000' }), stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-      await waitFor(async () => out, (o) => o.includes('database not reachable yet'), { timeoutMs: 30_000 });
-      expect(child.exitCode).toBeNull();
+      manager = spawnManager(env({ DATABASE_URL: relay.urlFor(db.url), JOBNIK_DB_STARTUP_WAIT_MS: '60000' }));
+      await waitFor(async () => manager!.output(), (o) => o.includes('database not reachable yet'), { timeoutMs: 30_000 });
+      expect(manager.child.exitCode).toBeNull();
 
       await relay.listen(); // the database "comes up" on that port
 
-      const url = await waitFor(async () => /Jobnik manager: (http:\/\/\S+)/.exec(out)?.[1], (u) => u !== undefined, { timeoutMs: 30_000 });
-      expect(logLines(out).some((l) => l.msg === 'database reachable')).toBe(true);
-      const http = api(url!);
+      const url = await manager.listening(30_000);
+      expect(logLines(manager.output()).some((l) => l.msg === 'database reachable')).toBe(true);
+      const http = api(url);
       expect((await http.get('/health/ready')).status).toBe(200);
       const created = await http.post('/jobs', { name: 'after-the-wait', stages: [{ type: 'waited', tasks: [{}] }] });
       expect(created.status).toBe(201);

@@ -1,19 +1,17 @@
 // The embedded store's directory belongs to one process: PGlite takes no lock of its own, and a second process
 // opening it (a second `pnpm start`, `migrate` while `serve` runs) would write beside the first and corrupt it. The
 // second one must stop in one line naming the holder; a holder that is gone must not block the next start.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startManager } from '../src/server.js';
-import { api, waitFor } from './api.js';
+import { api } from './api.js';
+import { runManager, spawnManager } from './manager-cli.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const NODE_ARGS = ['--conditions=source', '--import', 'tsx', MAIN];
 const base = mkdtempSync(join(tmpdir(), 'jobnik-store-lock-'));
-const env = (dir: string) => ({ PATH: process.env.PATH ?? '', DATABASE_URL: '', JOBNIK_PGLITE_DIR: dir, JOBNIK_PORT: '0', JOBNIK_HOST: '127.0.0.1', JOBNIK_LOG_LEVEL: 'warn' });
+const env = (dir: string) => ({ DATABASE_URL: '', JOBNIK_PGLITE_DIR: dir, JOBNIK_PORT: '0', JOBNIK_HOST: '127.0.0.1', JOBNIK_LOG_LEVEL: 'warn' });
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -23,26 +21,12 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 /** A manager process on `dir`, once it listens. */
 async function serve(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...NODE_ARGS, 'serve'], { env: env(dir), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const url = await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`manager exited ${child.exitCode}: ${out}`);
-      return /Jobnik manager: (http:\/\/\S+)/.exec(out)?.[1];
-    },
-    (u) => u !== undefined,
-    { timeoutMs: 60_000, everyMs: 50 },
-  );
-  return { child, url: url! };
+  const m = spawnManager(env(dir));
+  children.push(m.child);
+  return { child: m.child, url: await m.listening() };
 }
 
-function runAlongside(command: 'serve' | 'migrate', dir: string) {
-  const r = spawnSync(process.execPath, [...NODE_ARGS, command], { env: env(dir), encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stderr: r.stderr.trim() };
-}
+const runAlongside = (command: 'serve' | 'migrate', dir: string) => runManager(command, env(dir));
 
 const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
 

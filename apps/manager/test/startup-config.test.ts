@@ -1,23 +1,13 @@
 // A manager started with a bad setting stops at once with one line that names it (exit 2), not a stack trace; one
 // whose port is taken says so in one line too (exit 1).
-import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runManager } from './manager-cli.js';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-function serve(env: Record<string, string>) {
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', JOBNIK_PGLITE_DIR: 'memory://', JOBNIK_PORT: '0', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: r.status, stderr: r.stderr.trim() };
-}
+const serve = (env: Record<string, string>) => runManager('serve', { JOBNIK_PGLITE_DIR: 'memory://', JOBNIK_PORT: '0', ...env });
 
 describe('starting with a bad setting', () => {
   it('names the setting and its value in one line and exits 2', () => {
