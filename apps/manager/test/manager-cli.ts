@@ -10,8 +10,8 @@ const NODE_ARGS = ['--conditions=source', '--import', 'tsx', MAIN];
 const withPath = (env: Record<string, string>) => ({ PATH: process.env.PATH ?? '', ...env });
 
 /** Runs `jobnik-manager <command>` to its end (at most 60 s: a process still running then has status null). */
-export function runManager(command: 'serve' | 'migrate', env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...NODE_ARGS, command], { env: withPath(env), encoding: 'utf8', timeout: 60_000 });
+export function runManager(command: 'serve' | 'migrate', env: Record<string, string>, nodeFlags: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...nodeFlags, ...NODE_ARGS, command], { env: withPath(env), encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
 }
 

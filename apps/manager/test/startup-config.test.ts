@@ -41,6 +41,20 @@ describe('starting with a bad setting', () => {
     }
   });
 
+  it('without DATABASE_URL on an install without the embedded store (the cluster image), says to set it, in one line (exit 1)', () => {
+    // The image is built without optional dependencies: @electric-sql/pglite cannot be found there. A loader hook plays that.
+    const hook = `export async function resolve(specifier, context, next) {
+      if (specifier === '@electric-sql/pglite') throw Object.assign(new Error('Cannot find package ' + specifier), { code: 'ERR_MODULE_NOT_FOUND' });
+      return next(specifier, context);
+    }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const r = runManager('serve', { DATABASE_URL: '', JOBNIK_PORT: '0' }, ['--import', `data:text/javascript,${encodeURIComponent(register)}`]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'jobnik-manager: cannot start: DATABASE_URL is not set and the embedded PGlite store is not installed (images built for Kubernetes leave it out): set DATABASE_URL to a PostgreSQL connection string',
+    );
+  });
+
   it('says what is wrong with a configuration file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'jobnik-config-')), 'config.json');
     writeFileSync(file, '{ "flow": { "rateLimits": [ { "stageType": "x", "limit": 0 } ] } }');
