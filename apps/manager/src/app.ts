@@ -34,8 +34,8 @@ export interface Manager {
 
 export async function openDb(config: ManagerConfig, logger: Logger): Promise<Db> {
   if (config.database.url) {
-    const { url, poolSize, idleInTransactionTimeoutMs, connectTimeoutMs, startupWaitMs } = config.database;
-    const db = new PgDb({ url, poolSize, idleInTransactionTimeoutMs, connectTimeoutMs, logger });
+    const { url, poolSize, idleInTransactionTimeoutMs, connectTimeoutMs, queryTimeoutMs, startupWaitMs } = config.database;
+    const db = new PgDb({ url, poolSize, idleInTransactionTimeoutMs, connectTimeoutMs, queryTimeoutMs, logger });
     try {
       await waitForDatabase(db, { waitMs: startupWaitMs, target: databaseTarget(url), logger });
     } catch (err) {

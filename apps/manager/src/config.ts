@@ -103,6 +103,12 @@ export const configSchema = {
       default: 10_000,
       env: 'JOBNIK_DB_CONNECT_TIMEOUT_MS',
     },
+    queryTimeoutMs: {
+      doc: "How long one statement, or one short transaction, may go unanswered before its connection is dropped and the request answered 503 UNAVAILABLE: a database host that vanished mid-statement (a node lost, a partition, a failover) would otherwise hold the connection until TCP gives up (~15 min), and a pool full of such connections could not reach the new primary. Far above anything the manager runs (milliseconds; a 50,000-task job's creation a few seconds); migrations are exempt; 0 = no limit",
+      format: 'nat',
+      default: 60_000,
+      env: 'JOBNIK_DB_QUERY_TIMEOUT_MS',
+    },
     startupWaitMs: {
       doc: "How long `serve` and `migrate` wait at start for PostgreSQL to accept connections (retrying with backoff, a warning per try) before they exit 1 with one line naming the database and the last error; 0 = exit at the first refusal. Errors waiting cannot fix (a wrong password, a database that does not exist) end the start at once",
       format: 'nat',

@@ -5,6 +5,8 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../src/db/migrate.js';
+import { PgDb } from '../src/db/pg-db.js';
 import { startManager, type StartedManager } from '../src/server.js';
 import { createTestDatabase, startTestManager, testStores, type TestDatabase, type TestManager } from '../src/testing.js';
 import { api, waitFor, type Api } from './api.js';
@@ -130,6 +132,45 @@ describe.runIf(testStores().includes('postgres'))('a database that goes silent (
   });
 });
 
+describe.runIf(testStores().includes('postgres'))('a database host that vanishes mid-statement (connections open, nothing answered)', () => {
+  let db: TestDatabase;
+  let relay: TcpRelay;
+  let manager: StartedManager;
+  let http: Api;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    relay = await TcpRelay.reserve(db.url);
+    await relay.listen();
+    manager = await startManager(
+      { http: { host: '127.0.0.1', port: 0 }, database: { url: relay.urlFor(db.url), poolSize: 2, connectTimeoutMs: 500, queryTimeoutMs: 700 }, log: { level: 'silent' } },
+      pino({ level: 'silent' }),
+    );
+    http = api(manager.url);
+  });
+  afterAll(async () => {
+    relay.mode = 'relay';
+    relay.cutAll();
+    await manager?.close();
+    await relay?.close();
+    await db?.drop();
+  });
+
+  it('drops the connection after database.queryTimeoutMs and answers 503, then reaches the database again on new connections', async () => {
+    const job = await http.post('/jobs', { name: 'vanishing', stages: [{ type: 'frozen', tasks: [{}] }] });
+    expect(job.status).toBe(201);
+
+    relay.freeze(); // the pool's open connections now carry nothing; the next statement is sent into the void
+    const res = await fetch(`${manager.url}/jobs/${job.body.id}`, { signal: AbortSignal.timeout(15_000) });
+    expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([503, 'UNAVAILABLE']);
+
+    // The database is reachable again (the new primary): the frozen connections must not keep the manager from it.
+    relay.mode = 'relay';
+    const back = await waitFor(() => http.get(`/jobs/${job.body.id}`), (r) => r.status === 200, { timeoutMs: 15_000 });
+    expect(back.body).toMatchObject({ id: job.body.id, status: 'PENDING' });
+  });
+});
+
 describe.runIf(testStores().includes('postgres'))('a database outage in the logs', () => {
   let db: TestDatabase;
   let relay: TcpRelay;
@@ -185,5 +226,35 @@ describe.runIf(testStores().includes('postgres'))('a database outage in the logs
     await waitFor(async () => LOOPS.filter((name) => logs.some((l) => l.msg === `${name} resumed: the database answers again`)), (done) => done.length === LOOPS.length, { timeoutMs: 30_000 });
     for (const name of LOOPS) expect(paused(name), name).toHaveLength(1);
     expect((await api(manager.url).get('/health/ready')).status).toBe(200);
+  });
+});
+
+describe.runIf(testStores().includes('postgres'))('migrations and database.queryTimeoutMs', () => {
+  it('are not cut off: a migration waiting past the timeout (another replica migrating) still completes', async () => {
+    const db = await createTestDatabase();
+    const side = new pg.Client({ connectionString: db.url });
+    await side.connect();
+    const pgDb = new PgDb({ url: db.url, poolSize: 2, queryTimeoutMs: 200, logger: pino({ level: 'silent' }) });
+    try {
+      // Another replica holds the migration lock (migrate.ts) for longer than the timeout.
+      await side.query('BEGIN');
+      await side.query('SELECT pg_advisory_xact_lock(7311942)');
+      const migrating = migrate(pgDb);
+      await waitFor(
+        // Read on the pool (side's transaction would see one snapshot of pg_stat_activity throughout).
+        async () => (await pgDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`))[0]!.n,
+        (n) => n === 1,
+      );
+      // The window in which a guard of 200 ms would have dropped the waiting connection (an absence takes a window).
+      await new Promise((r) => setTimeout(r, 600));
+      await side.query('COMMIT');
+      expect((await migrating).length).toBeGreaterThan(10);
+      // Ordinary statements stay bounded on the same pool.
+      await expect(pgDb.query('SELECT pg_sleep(1)')).rejects.toThrow(/Connection terminated|did not answer/);
+    } finally {
+      await side.end();
+      await pgDb.close();
+      await db.drop();
+    }
   });
 });

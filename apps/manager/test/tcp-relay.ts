@@ -8,6 +8,7 @@ export type RelayMode = 'relay' | 'silent';
 export class TcpRelay {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<[Socket, Socket]>();
   mode: RelayMode = 'relay';
   /** Connections accepted so far (each a try of the manager's to reach its database). */
   accepted = 0;
@@ -46,8 +47,25 @@ export class TcpRelay {
       if (this.mode === 'silent') return; // accepted, never answered
       const upstream = this.track(connect(this.target.port, this.target.host));
       client.pipe(upstream).pipe(client);
+      const pair: [Socket, Socket] = [client, upstream];
+      this.pairs.add(pair);
+      client.on('close', () => this.pairs.delete(pair));
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  /**
+   * The database host vanishes without a word (a node lost, a partition): the connections made so far stay open but
+   * carry nothing more either way, and new ones are accepted and never answered.
+   */
+  freeze(): void {
+    this.mode = 'silent';
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
   }
 
   /** Cuts every connection made so far (as a restart or a partition would); new ones follow `mode`. */

@@ -24,8 +24,11 @@ export type DbKind = 'postgres' | 'pglite';
 
 export interface Db extends Queryable {
   readonly kind: DbKind;
-  /** Runs fn in one transaction; retried on serialization failures and deadlocks. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in one transaction; retried on serialization failures and deadlocks. `unbounded`: not cut off by
+   * database.queryTimeoutMs (migrations, which may build indexes for minutes or wait for another replica's).
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: { unbounded?: boolean }): Promise<T>;
   /** Subscribes to a NOTIFY channel; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Whether the database answers right now. */

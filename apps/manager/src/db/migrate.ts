@@ -24,6 +24,7 @@ export function loadMigrations(): Migration[] {
 
 /** Returns the versions it applied. */
 export async function migrate(db: Db): Promise<number[]> {
+  // Unbounded: an index build may take minutes, and another replica's migration holds the lock meanwhile.
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await tx.query(`CREATE TABLE IF NOT EXISTS jobnik_migrations (
@@ -37,5 +38,5 @@ export async function migrate(db: Db): Promise<number[]> {
       applied.push(m.version);
     }
     return applied;
-  });
+  }, { unbounded: true });
 }

@@ -10,6 +10,8 @@ export interface PgDbOptions {
   idleInTransactionTimeoutMs?: number;
   /** How long connecting, or waiting for a pooled connection, may take (config database.connectTimeoutMs); 0 = no limit. */
   connectTimeoutMs?: number;
+  /** How long one statement, or one transaction, may hold its connection before it is dropped (config database.queryTimeoutMs); 0 = no limit. */
+  queryTimeoutMs?: number;
   logger: Logger;
   applicationName?: string;
 }
@@ -86,8 +88,13 @@ export class PgDb implements Db {
    * named statement again. Only a connection that broke is dropped: its 'error' event (without a listener that event
    * would crash the process; the failing query rejects too), a connection error, or `run` setting `conn.broken`.
    * `lostDuring` names the work in the warning logged when the connection dies under it.
+   *
+   * Past `guardMs` (database.queryTimeoutMs) without an answer, the connection is dropped and the work fails as a lost
+   * connection (503): a database host that vanished mid-statement (a node lost, a partition, a failover) would
+   * otherwise hold the connection until TCP gives up, ~15 minutes, and with the pool full of such connections the
+   * manager could not reach the new primary either. PostgreSQL rolls back what was cut off.
    */
-  private async checkedOut<T>(run: (c: PgQueryable, conn: { broken?: Error }) => Promise<T>, lostDuring?: string): Promise<T> {
+  private async checkedOut<T>(run: (c: PgQueryable, conn: { broken?: Error }) => Promise<T>, lostDuring?: string, guardMs = this.options.queryTimeoutMs ?? 0): Promise<T> {
     const client = await this.pool.connect();
     const conn: { broken?: Error } = {};
     const onError = (err: Error): void => {
@@ -95,18 +102,27 @@ export class PgDb implements Db {
       if (lostDuring) this.options.logger.warn({ err }, `PostgreSQL connection lost during ${lostDuring}`);
     };
     client.on('error', onError);
+    const guard =
+      guardMs > 0
+        ? setTimeout(() => {
+            conn.broken = new Error(`the database did not answer within ${guardMs} ms (database.queryTimeoutMs); connection dropped`);
+            this.options.logger.warn({ queryTimeoutMs: guardMs, during: lostDuring ?? 'a statement' }, 'the database did not answer in time; dropping the connection');
+            (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+          }, guardMs)
+        : null;
     try {
       return await run(new PgQueryable(client), conn);
     } catch (err) {
       if (!conn.broken && isConnectionError(err)) conn.broken = err as Error;
       throw err;
     } finally {
+      if (guard) clearTimeout(guard);
       client.off('error', onError);
       client.release(conn.broken);
     }
   }
 
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options: { unbounded?: boolean } = {}): Promise<T> {
     return withTxRetry(
       () =>
         this.checkedOut(async (c, conn) => {
@@ -119,7 +135,7 @@ export class PgDb implements Db {
             if (!conn.broken && !isConnectionError(err)) await c.query('ROLLBACK').catch((e: unknown) => (conn.broken = e as Error));
             throw err;
           }
-        }, 'a transaction'),
+        }, 'a transaction', options.unbounded ? 0 : undefined),
       this.onConflictRetry,
     );
   }

@@ -134,6 +134,7 @@ export class PgliteDb implements Db {
     return this.direct.exec(script);
   }
 
+  /** One process, one backend: nothing here can stop answering while the manager runs, so nothing is bounded. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return withTxRetry(() => this.pg.transaction((tx) => fn(new PgliteQueryable(this.pg, this.prepared, tx))), this.onConflictRetry);
   }
