@@ -41,6 +41,13 @@ describe.runIf(testStores().includes('postgres'))('starting before the database 
     expect(r.stdout + r.stderr).not.toContain('secret');
   });
 
+  it('waits for a host name that does not resolve yet (a database service not created yet), then names the lookup error', () => {
+    const r = run('serve', { DATABASE_URL: 'postgres://root@jobnik-db.invalid:5432/jobnik', JOBNIK_DB_STARTUP_WAIT_MS: '800' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^jobnik-manager: cannot start: the database at jobnik-db\.invalid:5432\/jobnik did not answer within 0\.8 s \(database\.startupWaitMs\): getaddrinfo (ENOTFOUND|EAI_AGAIN) jobnik-db\.invalid$/);
+    expect(logLines(r.stdout).filter((l) => l.msg === 'database not reachable yet; waiting for it').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('with database.startupWaitMs 0, `migrate` exits at the first refusal', async () => {
     const relay = await TcpRelay.reserve(db.url); // not listening
     const r = run('migrate', { DATABASE_URL: relay.urlFor(db.url), JOBNIK_DB_STARTUP_WAIT_MS: '0' });
