@@ -7,8 +7,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrate.js';
 import { PgDb } from '../src/db/pg-db.js';
-import { startManager, type StartedManager } from '../src/server.js';
-import { createTestDatabase, startTestManager, testStores, type TestDatabase, type TestManager } from '../src/testing.js';
+import { startManager } from '../src/server.js';
+import type { DeepPartial, ManagerConfig } from '../src/config.js';
+import { createTestDatabase, startTestManager, testStores, type TestManager } from '../src/testing.js';
 import { api, waitFor, type Api } from './api.js';
 import { TcpRelay } from './tcp-relay.js';
 
@@ -94,104 +95,81 @@ describe.runIf(testStores().includes('postgres'))("the pool's sessions", () => {
   });
 });
 
-describe.runIf(testStores().includes('postgres'))('a database that goes silent (a network partition: connections accepted, nothing answered)', () => {
-  let db: TestDatabase;
-  let relay: TcpRelay;
-  let manager: StartedManager;
+/** A manager whose database is reached through a relay the test controls (tcp-relay.ts). */
+async function managerBehindRelay(config: DeepPartial<ManagerConfig>, logger = pino({ level: 'silent' })) {
+  const db = await createTestDatabase();
+  const relay = await TcpRelay.reserve(db.url);
+  await relay.listen();
+  const manager = await startManager({ ...config, http: { host: '127.0.0.1', port: 0 }, database: { ...config.database, url: relay.urlFor(db.url) } }, logger);
+  return {
+    relay,
+    manager,
+    async close() {
+      relay.mode = 'relay';
+      relay.cutAll();
+      await manager.close();
+      await relay.close();
+      await db.drop();
+    },
+  };
+}
+
+describe.runIf(testStores().includes('postgres'))('a database that stops answering', () => {
+  let behind: Awaited<ReturnType<typeof managerBehindRelay>>;
   let http: Api;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    relay = await TcpRelay.reserve(db.url);
-    await relay.listen();
-    manager = await startManager({ http: { host: '127.0.0.1', port: 0 }, database: { url: relay.urlFor(db.url), poolSize: 2, connectTimeoutMs: 500 }, log: { level: 'silent' } }, pino({ level: 'silent' }));
-    http = api(manager.url);
+    behind = await managerBehindRelay({ database: { poolSize: 2, connectTimeoutMs: 500, queryTimeoutMs: 700 }, log: { level: 'silent' } });
+    http = api(behind.manager.url);
   });
-  afterAll(async () => {
-    relay.mode = 'relay';
-    await manager?.close();
-    await relay?.close();
-    await db?.drop();
-  });
+  afterAll(() => behind?.close());
 
-  it('answers 503 UNAVAILABLE after database.connectTimeoutMs instead of hanging, and serves again once it answers', async () => {
-    const job = await http.post('/jobs', { name: 'partitioned', stages: [{ type: 'silent', tasks: [{}] }] });
+  /** A fresh job, then the outage, then: 503 UNAVAILABLE in time, and the job readable again once the database answers. */
+  async function acrossOutage(name: string, outage: () => void, extra?: () => Promise<void>) {
+    const job = await http.post('/jobs', { name, stages: [{ type: name, tasks: [{}] }] });
     expect(job.status).toBe(201);
-
-    relay.mode = 'silent';
-    relay.cutAll(); // the pool's connections are gone; new ones are accepted and never answered
-    // A deadline far past the timeout: without one, this request would wait for the database forever.
-    const res = await fetch(`${manager.url}/jobs/${job.body.id}`, { signal: AbortSignal.timeout(15_000) });
+    outage();
+    // A deadline far past the timeouts: without them, this request would wait for the database forever.
+    const res = await fetch(`${behind.manager.url}/jobs/${job.body.id}`, { signal: AbortSignal.timeout(15_000) });
     expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([503, 'UNAVAILABLE']);
     expect(res.headers.get('retry-after')).toBe('1');
-    expect((await http.get('/health/ready')).status).toBe(503);
+    await extra?.();
 
-    relay.mode = 'relay';
+    behind.relay.mode = 'relay';
     const back = await waitFor(() => http.get(`/jobs/${job.body.id}`), (r) => r.status === 200, { timeoutMs: 15_000 });
     expect(back.body).toMatchObject({ id: job.body.id, status: 'PENDING' });
-  });
-});
+  }
 
-describe.runIf(testStores().includes('postgres'))('a database host that vanishes mid-statement (connections open, nothing answered)', () => {
-  let db: TestDatabase;
-  let relay: TcpRelay;
-  let manager: StartedManager;
-  let http: Api;
+  it('a partition (connections accepted, nothing answered): 503 after database.connectTimeoutMs instead of hanging, then serves again', () =>
+    acrossOutage(
+      'partitioned',
+      () => {
+        behind.relay.mode = 'silent';
+        behind.relay.cutAll(); // the pool's connections are gone; new ones are accepted and never answered
+      },
+      async () => expect((await http.get('/health/ready')).status).toBe(503),
+    ));
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    relay = await TcpRelay.reserve(db.url);
-    await relay.listen();
-    manager = await startManager(
-      { http: { host: '127.0.0.1', port: 0 }, database: { url: relay.urlFor(db.url), poolSize: 2, connectTimeoutMs: 500, queryTimeoutMs: 700 }, log: { level: 'silent' } },
-      pino({ level: 'silent' }),
-    );
-    http = api(manager.url);
-  });
-  afterAll(async () => {
-    relay.mode = 'relay';
-    relay.cutAll();
-    await manager?.close();
-    await relay?.close();
-    await db?.drop();
-  });
-
-  it('drops the connection after database.queryTimeoutMs and answers 503, then reaches the database again on new connections', async () => {
-    const job = await http.post('/jobs', { name: 'vanishing', stages: [{ type: 'frozen', tasks: [{}] }] });
-    expect(job.status).toBe(201);
-
-    relay.freeze(); // the pool's open connections now carry nothing; the next statement is sent into the void
-    const res = await fetch(`${manager.url}/jobs/${job.body.id}`, { signal: AbortSignal.timeout(15_000) });
-    expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([503, 'UNAVAILABLE']);
-
-    // The database is reachable again (the new primary): the frozen connections must not keep the manager from it.
-    relay.mode = 'relay';
-    const back = await waitFor(() => http.get(`/jobs/${job.body.id}`), (r) => r.status === 200, { timeoutMs: 15_000 });
-    expect(back.body).toMatchObject({ id: job.body.id, status: 'PENDING' });
-  });
+  it('a host lost mid-statement (open connections carry nothing more): the connection is dropped after database.queryTimeoutMs, 503, then new connections reach the database', () =>
+    // The frozen connections must not keep the manager from the database once it answers again (a new primary).
+    acrossOutage('vanishing', () => behind.relay.freeze()));
 });
 
 describe.runIf(testStores().includes('postgres'))('a database outage in the logs', () => {
-  let db: TestDatabase;
-  let relay: TcpRelay;
-  let manager: StartedManager;
+  let behind: Awaited<ReturnType<typeof managerBehindRelay>>;
   const logs: { level: number; msg: string; error?: string }[] = [];
   const LOOPS = ['sweep', 'scheduler tick', 'webhook delivery round'];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    relay = await TcpRelay.reserve(db.url);
-    await relay.listen();
     const sink = new Writable({
       write(chunk, _enc, cb) {
         for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line) as (typeof logs)[number]);
         cb();
       },
     });
-    manager = await startManager(
+    behind = await managerBehindRelay(
       {
-        http: { host: '127.0.0.1', port: 0 },
-        database: { url: relay.urlFor(db.url), poolSize: 2, connectTimeoutMs: 100 },
+        database: { poolSize: 2, connectTimeoutMs: 100 },
         // Loops that tick every 20 ms: before, each tick of the outage logged an error with its stack.
         scheduler: { tickMs: 20 },
         webhooks: { pollMs: 20 },
@@ -200,14 +178,10 @@ describe.runIf(testStores().includes('postgres'))('a database outage in the logs
       pino({ level: 'info' }, sink),
     );
   });
-  afterAll(async () => {
-    relay.mode = 'relay';
-    await manager?.close();
-    await relay?.close();
-    await db?.drop();
-  });
+  afterAll(() => behind?.close());
 
   it('each loop says once that it paused, and once that it resumed, however many ticks the outage lasts', async () => {
+    const { relay, manager } = behind;
     relay.mode = 'silent';
     relay.cutAll();
     const before = relay.accepted;
