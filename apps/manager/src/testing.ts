@@ -1,5 +1,7 @@
 // Test support: a manager on a fresh database (a throwaway PostgreSQL database or in-memory PGlite).
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import pino from 'pino';
 import type { DeepPartial, ManagerConfig } from './config.js';
@@ -111,5 +113,35 @@ export async function waitFor<T>(
       throw new Error(`waitFor: ${message ?? 'condition'} not met within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}${onTimeout ? `: ${onTimeout()}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * A free loopback port below the kernel's ephemeral range, for a server a test stops and starts again on the same
+ * port (a database down for a while): a port `listen(0)` gives is an ephemeral one, which any connection made
+ * meanwhile may take as its local end, and the server could not listen on it again. Outgoing connections never
+ * use a port below the range.
+ */
+export async function portOutsideEphemeralRange(): Promise<number> {
+  const ceiling = Math.min(ephemeralLow(), 32768);
+  const floor = Math.max(1024, ceiling - 12_000);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = floor + Math.floor(Math.random() * (ceiling - floor));
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free loopback port below the ephemeral range');
+}
+
+/** The lowest ephemeral port: Linux says (/proc); elsewhere 32768, below the usual ranges (macOS and Windows: 49152). */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
   }
 }

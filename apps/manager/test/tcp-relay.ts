@@ -2,6 +2,7 @@
 // silent (a network partition: connections accepted, nothing ever answered) — without touching the machine's cluster,
 // which other suites share.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { portOutsideEphemeralRange } from '../src/testing.js';
 
 export type RelayMode = 'relay' | 'silent';
 
@@ -21,15 +22,8 @@ export class TcpRelay {
   /** A relay on a port that was free a moment ago; it does not listen until `listen()`. */
   static async reserve(targetUrl: string): Promise<TcpRelay> {
     const t = new URL(targetUrl);
-    const port = await new Promise<number>((resolve, reject) => {
-      const probe = createServer();
-      probe.once('error', reject);
-      probe.listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
-    return new TcpRelay(port, { host: t.hostname, port: Number(t.port || 5432) });
+    // Not an ephemeral port: the manager keeps connecting while the relay is not listening yet.
+    return new TcpRelay(await portOutsideEphemeralRange(), { host: t.hostname, port: Number(t.port || 5432) });
   }
 
   /** `url` with its host and port replaced by the relay's. */

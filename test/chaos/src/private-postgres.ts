@@ -6,8 +6,8 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { userInfo, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { portOutsideEphemeralRange } from '@jobnik/manager/testing';
 import { clusterVersion } from './postgres.js';
-import { freePort } from './manager-process.js';
 
 const run = promisify(execFile);
 const running = new Set<PrivatePostgres>();
@@ -36,7 +36,7 @@ export class PrivatePostgres {
   static async create(): Promise<PrivatePostgres> {
     const dir = mkdtempSync(join(tmpdir(), 'jobnik-private-pg-'));
     if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
-    const pg = new PrivatePostgres(dir, await freePort());
+    const pg = new PrivatePostgres(dir, await portOutsideEphemeralRange());
     await pg.pgBin('initdb', ['-D', pg.data, '-A', 'trust', '-U', 'jobnik', '--no-sync', '--no-instructions']);
     await pg.start();
     return pg;
@@ -89,3 +89,4 @@ function hookExit(): void {
     for (const pg of running) pg.killSync();
   });
 }
+
