@@ -1,9 +1,8 @@
 // The manager as a child process (`node --conditions=source --import tsx apps/manager/src/main.ts serve`) on a
 // fixed port and database, so it can be killed and started again exactly as a deployment would restart it.
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT, spawnTs, stopChild, type Child } from './children.js';
-import { waitFor } from '@jobnik/manager/testing';
+import { portOutsideEphemeralRange, waitFor } from '@jobnik/manager/testing';
 
 export interface ManagerProcessOptions {
   databaseUrl: string;
@@ -14,17 +13,11 @@ export interface ManagerProcessOptions {
   env?: Record<string, string>;
 }
 
-/** A port that was free a moment ago on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/**
+ * A free loopback port for the manager, kept across its restarts: below the ephemeral range, so no connection made
+ * while it is down (the workers' retries) can take it as its local end.
+ */
+export const freePort = portOutsideEphemeralRange;
 
 export class ManagerProcess {
   readonly url: string;
