@@ -4,6 +4,7 @@ import { isHistoryWriteError } from './store/history.js';
 import type { TaskStatus } from '@jobnik/contracts';
 import type { RetentionObserver } from './loops/retention.js';
 import type { SweepTotals } from './loops/sweeper.js';
+import type { HealthService } from './services/health-service.js';
 import type { QueueService } from './services/queue-service.js';
 import type { XminHorizonWatch } from './services/xmin-horizon-watch.js';
 import type { ReadySignal } from './services/ready-signal.js';
@@ -12,6 +13,21 @@ import type { ReadySignal } from './services/ready-signal.js';
 function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | null = null;
   return () => (pending ??= read().finally(() => (pending = null)));
+}
+
+/** How long a scrape waits for the readiness check and the queue depths (a database that does not answer must not stall the scrape past Prometheus' 10-s default timeout). */
+const READY_SCRAPE_MS = 3_000;
+const QUEUES_SCRAPE_MS = 5_000;
+
+/** `p`'s value if it settles fulfilled within `ms`, else undefined. */
+async function settledWithin<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class ManagerMetrics {
@@ -100,7 +116,7 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
-  constructor(queues: QueueService, ready: ReadySignal, horizonWatch: XminHorizonWatch) {
+  constructor(queues: QueueService, ready: ReadySignal, horizonWatch: XminHorizonWatch, health: Pick<HealthService, 'ready'>) {
     // Counters of known outcomes start at 0, so that rate() and increase() see their first event (a series that
     // appears at 1 has no earlier sample to rise from) and alerts on them can fire.
     for (const outcome of ['retried', 'failed']) this.sweeperRecoveries.inc({ outcome }, 0);
@@ -115,10 +131,20 @@ export class ManagerMetrics {
         this.set(ready.waiting);
       },
     });
+    new client.Gauge({
+      name: 'jobnik_ready',
+      help: `Whether this replica can do its work, as /health/ready says: 1 when its database answers (within ${READY_SCRAPE_MS / 1000} s of the scrape) and carries the schema this build needs, else 0 (database unreachable, schema behind)`,
+      registers: [this.registry],
+      async collect() {
+        this.set((await settledWithin(health.ready(), READY_SCRAPE_MS))?.ok ? 1 : 0);
+      },
+    });
     // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes…), as the worker exports them, so the
     // standard Node.js dashboards work; `job`/`service` labels tell the manager apart.
     client.collectDefaultMetrics({ register: this.registry });
-    const queuesNow = sharedPerScrape(() => queues.list(null));
+    // A database that cannot be read (down, unreachable, schema behind) leaves the queue series out of the scrape
+    // rather than failing it whole: the scrape still says what is wrong (jobnik_ready 0), and `up` stays 1.
+    const queuesNow = sharedPerScrape(() => settledWithin(queues.list(null), QUEUES_SCRAPE_MS));
     new client.Gauge({
       name: 'jobnik_queue_depth',
       help: 'Tasks per queue by status (ready, delayed, waiting, in_progress, paused); read from the database at scrape time',
@@ -127,7 +153,7 @@ export class ManagerMetrics {
       async collect() {
         const list = await queuesNow();
         this.reset();
-        for (const q of list) {
+        for (const q of list ?? []) {
           const labels = { tenant: q.tenantId, stage_type: q.name };
           this.set({ ...labels, status: 'ready' }, q.depth.ready);
           this.set({ ...labels, status: 'delayed' }, q.depth.delayed);
@@ -145,7 +171,7 @@ export class ManagerMetrics {
       async collect() {
         const list = await queuesNow();
         this.reset();
-        for (const q of list) this.set({ tenant: q.tenantId, stage_type: q.name }, q.paused ? 1 : 0);
+        for (const q of list ?? []) this.set({ tenant: q.tenantId, stage_type: q.name }, q.paused ? 1 : 0);
       },
     });
     if (horizonWatch.enabled) {

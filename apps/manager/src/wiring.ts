@@ -82,7 +82,9 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   const directiveSignal = new DirectiveSignal();
   await directiveSignal.start(db);
   const queues = new QueueService(db);
-  const metrics = new ManagerMetrics(queues, ready, new XminHorizonWatch(db));
+  const schema = new SchemaCheck(db, logger);
+  const health = new HealthService(db, schema);
+  const metrics = new ManagerMetrics(queues, ready, new XminHorizonWatch(db), health);
   db.observeConflictRetries((sqlState) => metrics.conflictRetries.inc({ sqlstate: sqlState }));
   const throughput = new Throughput(db);
 
@@ -111,7 +113,6 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
       throughput.record(tallies);
     },
   });
-  const schema = new SchemaCheck(db, logger);
   const auth = new AuthService(db, { mode: config.auth.mode as 'none' | 'apiKey', adminKey: config.auth.adminKey, cacheMs: config.auth.cacheMs });
   const lifecycle = new LifecycleService(db, reads, config.history.enabled);
   const services: Services = {
@@ -124,7 +125,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     schedules: new ScheduleService(db, jobs),
     jobTypes,
     auth,
-    health: new HealthService(db, schema),
+    health,
     directives: new DirectiveService(db, directiveSignal),
     v1: new V1Service(db, reads, jobs, lifecycle, work, {
       leaseMs: config.v1.leaseMs,

@@ -124,6 +124,8 @@ describe.runIf(testStores().includes('postgres'))('a database that stops answeri
   });
   afterAll(() => behind?.close());
 
+  const readyGauge = async () => Number(/^jobnik_ready (\d+)$/m.exec(await (await fetch(`${behind.manager.url}/metrics`)).text())?.[1]);
+
   /** A fresh job, then the outage, then: 503 UNAVAILABLE in time, and the job readable again once the database answers. */
   async function acrossOutage(name: string, outage: () => void, extra?: () => Promise<void>) {
     const job = await http.post('/jobs', { name, stages: [{ type: name, tasks: [{}] }] });
@@ -147,8 +149,12 @@ describe.runIf(testStores().includes('postgres'))('a database that stops answeri
         behind.relay.mode = 'silent';
         behind.relay.cutAll(); // the pool's connections are gone; new ones are accepted and never answered
       },
-      async () => expect((await http.get('/health/ready')).status).toBe(503),
-    ));
+      async () => {
+        expect((await http.get('/health/ready')).status).toBe(503);
+        // What alerting reads (the pods stay up and scraped): this replica cannot do its work.
+        expect(await readyGauge()).toBe(0);
+      },
+    ).then(async () => expect(await readyGauge()).toBe(1)));
 
   it('a host lost mid-statement (open connections carry nothing more): the connection is dropped after database.queryTimeoutMs, 503, then new connections reach the database', () =>
     // The frozen connections must not keep the manager from the database once it answers again (a new primary).

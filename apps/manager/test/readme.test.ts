@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configSchema, loadConfig } from '../src/config.js';
 import { ManagerMetrics } from '../src/metrics.js';
+import type { HealthService } from '../src/services/health-service.js';
 import type { QueueService } from '../src/services/queue-service.js';
 import type { ReadySignal } from '../src/services/ready-signal.js';
 import type { XminHorizonWatch } from '../src/services/xmin-horizon-watch.js';
@@ -27,7 +28,7 @@ describe('configuration', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     // Nothing is collected here (no scrape), so the queue, long-poll and horizon sources are never called; the
     // horizon's gauges are registered as on PostgreSQL.
-    const names = new ManagerMetrics({} as QueueService, {} as ReadySignal, { enabled: true } as XminHorizonWatch).registry
+    const names = new ManagerMetrics({} as QueueService, {} as ReadySignal, { enabled: true } as XminHorizonWatch, {} as HealthService).registry
       .getMetricsAsArray()
       .map((m) => m.name)
       .filter((n) => n.startsWith('jobnik_'));

@@ -1,9 +1,10 @@
 // The manager chart's alerting rules against a real Prometheus: promtool accepts the rendered PrometheusRule's groups;
 // Prometheus, scraping a real manager the way the chart's ServiceMonitor does (namespace and service labels), evaluates
 // every rule without error, and the alerts fire for what they describe — a queue with ready work and no worker (not a
-// paused one), a lease taken back from a silent worker, a finished job left past its retention, every replica gone, a
-// transaction holding PostgreSQL's xmin horizon — and not before.
+// paused one), a lease taken back from a silent worker, a finished job left past its retention, every replica gone, every
+// replica up but unable to work (its schema behind), a transaction holding PostgreSQL's xmin horizon — and not before.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '@jobnik/manager';
 import { startTestManager, type TestManager } from '@jobnik/manager/testing';
 import { MANAGER_CHART } from './paths.js';
 import { call } from './manager-api.js';
@@ -23,6 +24,7 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
       alertLabels: { team: 'maps' },
       alerts: {
         managerDown: { enabled: true, for: '0s', severity: 'critical' },
+        managerNotReady: { enabled: true, for: '0s', severity: 'critical' },
         queueStalled: { enabled: true, for: '0s', severity: 'warning' },
         leasesLost: { enabled: true, threshold: 0, window: '5m', severity: 'warning' },
         retentionBehind: { enabled: true, overdueSeconds: 600, for: '0s', severity: 'warning' },
@@ -50,10 +52,11 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
   });
 
   it('renders groups promtool accepts, one rule per enabled alert', () => {
-    expect(promtoolCheckRules(rule.spec.groups)).toMatch(/SUCCESS: 7 rules found/);
+    expect(promtoolCheckRules(rule.spec.groups)).toMatch(/SUCCESS: 8 rules found/);
     const names = rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert);
     expect(names).toEqual([
       'JobnikManagerDown',
+      'JobnikManagerNotReady',
       'JobnikQueueStalled',
       'JobnikLeasesLost',
       'JobnikRetentionBehind',
@@ -68,7 +71,7 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
   });
 
   it('evaluates every rule without error, and a healthy idle manager fires nothing', async () => {
-    const rules = await until(() => prometheus.rules(), (rs) => rs.length === 7 && rs.every((r) => r.health !== 'unknown'), 'every rule evaluated');
+    const rules = await until(() => prometheus.rules(), (rs) => rs.length === 8 && rs.every((r) => r.health !== 'unknown'), 'every rule evaluated');
     expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
     // Once scraped, and every rule evaluated after that scrape, nothing is pending or firing.
     await until(() => prometheus.value('up{namespace="jobs"}'), (v) => v === 1, 'scraped');
@@ -125,6 +128,39 @@ describe('the manager chart’s alerting rules in a real Prometheus', () => {
     await manager.close();
     const [alert] = await untilFiring('JobnikManagerDown');
     expect(alert!.labels).toMatchObject({ severity: 'critical', team: 'maps' });
+  });
+});
+
+describe('JobnikManagerNotReady against a manager that is up but cannot work', () => {
+  let manager: TestManager;
+  let prometheus: Prometheus;
+  const values = { serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, alerts: { managerNotReady: { enabled: true, for: '0s', severity: 'critical' } } } };
+  const firing = () => prometheus.firing('JobnikManagerNotReady');
+
+  beforeAll(async () => {
+    const rule = one(render(MANAGER_CHART, { name: 'jobnik', namespace: 'jobs', values }), 'PrometheusRule');
+    // Started on a database the migrations have not reached (as after a migration hook that did not run): it listens
+    // and is scraped, but /health/ready answers 503.
+    manager = await startTestManager({ store: 'pglite', config: { metrics: { listen: 'port', port: 0 }, database: { migrateOnStart: false } } });
+    const target = new URL(manager.manager.metricsUrl!).host;
+    prometheus = await Prometheus.start([{ name: 'jobnik-manager', targets: [target], labels: { namespace: 'jobs', service: rule.metadata.name } }], 1, rule.spec.groups);
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await manager?.close().catch(() => undefined);
+  });
+
+  it('fires while the scraped replica is not ready, and clears once it is', async () => {
+    const [alert] = await until(firing, (a) => a.length > 0, 'JobnikManagerNotReady firing');
+    expect(alert!.labels).toMatchObject({ severity: 'critical' });
+    expect(await prometheus.value('up{namespace="jobs"}')).toBe(1);
+    expect((await fetch(`${manager.url}/health/ready`)).status).toBe(503);
+
+    await migrate(manager.manager.db);
+    await until(() => fetch(`${manager.url}/health/ready`).then((r) => r.status), (s) => s === 200, 'ready once migrated');
+    await until(firing, (a) => a.length === 0, 'JobnikManagerNotReady cleared');
+    expect(await prometheus.value('jobnik_ready{namespace="jobs"}')).toBe(1);
   });
 });
 
