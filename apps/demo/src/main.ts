@@ -13,7 +13,8 @@ const demo = await runDemo({
   // A demo already running (its store and port are taken) is said in one line, not a stack trace.
   const cause = startFailureCause(err);
   if (cause === null) throw err;
-  console.error(`jobnik demo: cannot start: ${cause}`);
+  // The demo's store is set by its own variable, not the manager's.
+  console.error(`jobnik demo: cannot start: ${cause.replace('(JOBNIK_PGLITE_DIR)', '(JOBNIK_DEMO_DATA_DIR)')}`);
   process.exit(1);
 });
 

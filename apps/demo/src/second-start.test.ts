@@ -30,7 +30,7 @@ describe('a second demo on the same data directory', () => {
 
     const second = spawnSync(process.execPath, NODE_ARGS, { env, encoding: 'utf8', timeout: 60_000 });
     expect(second.status).toBe(1);
-    expect(second.stderr.trim()).toMatch(new RegExp(`^jobnik demo: cannot start: the embedded store ${dataDir} is in use by another process \\(pid ${first.pid} on .*\\): stop it, or give this one a store of its own`));
+    expect(second.stderr.trim()).toMatch(new RegExp(`^jobnik demo: cannot start: the embedded store ${dataDir} is in use by another process \\(pid ${first.pid} on .*\\): stop it, or give this one a store of its own \\(JOBNIK_DEMO_DATA_DIR\\)`));
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
   });
