@@ -15,7 +15,7 @@ function sharedPerScrape<T>(read: () => Promise<T>): () => Promise<T> {
   return () => (pending ??= read().finally(() => (pending = null)));
 }
 
-/** How long a scrape waits for the readiness check and the queue depths (a database that does not answer must not stall the scrape past Prometheus' 10-s default timeout). */
+/** How long a scrape waits for the readiness check and the queue depths and xmin horizon (a database that does not answer must not stall the scrape past Prometheus' 10-s default timeout). */
 const READY_SCRAPE_MS = 3_000;
 const QUEUES_SCRAPE_MS = 5_000;
 
@@ -175,8 +175,9 @@ export class ManagerMetrics {
       },
     });
     if (horizonWatch.enabled) {
-      // A read that fails reads NaN (unknown) and fails nothing else: the queue depths in the same scrape drive autoscaling.
-      const horizonNow = sharedPerScrape(() => horizonWatch.read().catch(() => null));
+      // A read that fails, or does not answer within the queue depths' bound, reads NaN (unknown) and fails nothing
+      // else: the queue depths in the same scrape drive autoscaling.
+      const horizonNow = sharedPerScrape(() => settledWithin(horizonWatch.read(), QUEUES_SCRAPE_MS));
       new client.Gauge({
         name: 'jobnik_db_xmin_horizon_age_seconds',
         help: 'How long the oldest holder of this database\'s xmin horizon has held it (a session idle in a transaction, a long query, a prepared transaction, a replication slot): while it lasts, every lease and ack leaves dead versions no vacuum can remove, and throughput falls. Read at scrape time; a holder whose start PostgreSQL does not show this role (another role\'s session without pg_monitor, a slot) is dated from the first scrape that found it',

@@ -161,6 +161,26 @@ describe.runIf(testStores().includes('postgres'))('a database that stops answeri
     acrossOutage('vanishing', () => behind.relay.freeze()));
 });
 
+describe.runIf(testStores().includes('postgres'))('a scrape while the database does not answer', () => {
+  let behind: Awaited<ReturnType<typeof managerBehindRelay>>;
+  beforeAll(async () => {
+    // A connect timeout longer than Prometheus' scrape timeout (10 s by default): no read of the scrape may wait for it.
+    behind = await managerBehindRelay({ database: { poolSize: 2, connectTimeoutMs: 60_000 }, log: { level: 'silent' } });
+  });
+  afterAll(() => behind?.close());
+
+  it('is answered within a scrape timeout: not ready, the xmin horizon unknown, the rest served', async () => {
+    behind.relay.mode = 'silent';
+    behind.relay.cutAll();
+    const res = await fetch(`${behind.manager.url}/metrics`, { signal: AbortSignal.timeout(9_000) });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^jobnik_ready 0$/m);
+    expect(text).toMatch(/^jobnik_db_xmin_horizon_age_seconds nan$/im); // prom-client writes NaN as Nan; Prometheus reads either
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+  });
+});
+
 describe.runIf(testStores().includes('postgres'))('a database outage in the logs', () => {
   let behind: Awaited<ReturnType<typeof managerBehindRelay>>;
   const logs: { level: number; msg: string; error?: string }[] = [];
