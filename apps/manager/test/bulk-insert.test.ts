@@ -49,6 +49,30 @@ describe.each(testStores())('bulk task insert on %s', (store) => {
     expect(sa.summary).toMatchObject({ pending: 7, total: 7 });
   });
 
+  it('keeps control characters, empty strings and sparse fields exactly as sent', async () => {
+    // The insert sends each per-task column as one text split on U+001E: a value holding it must survive whole.
+    const odd = 'a\u001eb\u001fc\u0001\n\t"\\';
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const tasks = [
+      { data: odd, userMetadata: { [odd]: odd } },
+      { data: '' },
+      { data: { k: '' }, userMetadata: { only: 'second-to-last' }, runAfter: later },
+      { data: [odd, '', null] },
+    ];
+    const res = await a.post('/jobs', { name: 'odd', stages: [{ type: 'odd', tasks }, { type: 'odd-b', tasks: [{ runAfter: later }] }] });
+    expect(res.status).toBe(201);
+    const [sa, sb] = (await a.get(`/jobs/${res.body.id}?include=tasks`)).body.stages;
+    expect(sa.tasks.map((t: any) => t.data)).toEqual([odd, '', { k: '' }, [odd, '', null]]);
+    expect(sa.tasks.map((t: any) => t.userMetadata)).toEqual([{ [odd]: odd }, {}, { only: 'second-to-last' }, {}]);
+    expect(sa.tasks.map((t: any) => Date.parse(t.runAfter) === Date.parse(later))).toEqual([false, false, true, false]);
+    expect(sb.tasks.map((t: any) => [t.data, t.userMetadata, Date.parse(t.runAfter)])).toEqual([[null, {}, Date.parse(later)]]);
+
+    const added = await a.post(`/stages/${sa.id}/tasks`, { tasks: [{ data: odd }, {}] });
+    expect(added.status).toBe(201);
+    const read = await Promise.all((added.body.taskIds as string[]).map(async (id) => (await a.get(`/tasks/${id}`)).body.data));
+    expect(read).toEqual([odd, null]);
+  });
+
   it('appends tasks to a stage and answers their ids in the order sent', async () => {
     const job = (await a.post('/jobs', { name: 'append', stages: [{ type: 'append', tasks: [{ data: 0 }] }] })).body;
     const stageId = job.stages[0].id;

@@ -8,7 +8,7 @@ import type { JobStatus } from '@jobnik/contracts';
 import { createdCte } from './history.js';
 import { readyPayloadSql } from './notify.js';
 import { encodeStages, stageInsertSql, type NewStage } from './stages.js';
-import { encodeTasks, TASK_INSERT_COLUMNS, TASK_INSERT_VALUES, taskRowsSql, type NewTaskFields } from './tasks.js';
+import { encodeTasks, TASK_INSERT_COLUMNS, TASK_INSERT_VALUES, taskRowsSql, taskRowsValues, type NewTaskFields } from './tasks.js';
 
 export interface NewJob {
   tenantId: string;
@@ -56,13 +56,13 @@ const INSERT_JOB_TREE = statement(
    st AS (${stageInsertSql('ins.id', '$17', 'ins')}),
    tk AS (
      INSERT INTO tasks (${TASK_INSERT_COLUMNS})
-     SELECT x.id, ins.id, st.id, ${TASK_INSERT_VALUES}
-     FROM ins CROSS JOIN ${taskRowsSql('$18', '$19', '$23', 'int')}
+     SELECT x.id::uuid, ins.id, st.id, ${TASK_INSERT_VALUES}
+     FROM ins CROSS JOIN ${taskRowsSql({ data: '$21', metadata: '$22', groups: '$23', runAfter: '$24', settings: '$25', ids: '$26' }, 'int')}
      JOIN st ON st.ord = g.s
      ORDER BY x.n
    ),
    woken AS (
-     SELECT pg_notify($20, w.p) FROM (${readyPayloadSql('$21', '$22')}) w WHERE w.p IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
+     SELECT pg_notify($18, w.p) FROM (${readyPayloadSql('$19', '$20')}) w WHERE w.p IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
    )
    SELECT (SELECT id FROM ins) AS id, (SELECT count(*) FROM woken) AS woken`,
 );
@@ -77,8 +77,8 @@ export async function insertJobTree(db: Queryable, j: NewJob, stages: NewStage[]
     INSERT_JOB_TREE,
     [j.tenantId, j.name, j.priority, j.status, JSON.stringify(j.data ?? null), JSON.stringify(j.userMetadata ?? {}),
       j.idempotencyKey, j.requestHash, j.parallelStages, j.traceparent, j.tracestate, j.expiresAt, JSON.stringify(j.webhooks),
-      j.timeoutMs, j.audit.actor, j.audit.record, encodeStages(stages), encoded.rows, encoded.settings,
-      wake.channel, wake.stageTypes, wake.sinceNow, encoded.ids],
+      j.timeoutMs, j.audit.actor, j.audit.record, encodeStages(stages),
+      wake.channel, wake.stageTypes, wake.sinceNow, ...taskRowsValues(encoded)],
   );
   return rows[0]?.id ?? null;
 }
