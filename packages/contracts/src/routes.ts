@@ -49,6 +49,7 @@ export const routes = {
   cancelStage: route({ method: 'POST', path: '/stages/:stageId/cancel', operationId: 'cancelStage', tag: 'stages', roles: P, summary: 'Abort a stage (and so its job)', params: StageIdParams, responses: { 200: Stage } }),
   suspendStage: route({ method: 'POST', path: '/stages/:stageId/suspend', operationId: 'suspendStage', tag: 'stages', roles: P, summary: 'Pause a stage', params: StageIdParams, responses: { 200: Stage } }),
   resumeStage: route({ method: 'POST', path: '/stages/:stageId/resume', operationId: 'resumeStage', tag: 'stages', roles: P, summary: 'Resume a paused stage', params: StageIdParams, responses: { 200: Stage } }),
+  releaseStage: route({ method: 'POST', path: '/stages/:stageId/release', operationId: 'releaseStage', tag: 'stages', roles: P, summary: 'Release a stage created with hold: it opens now if the stages before it are done, else when they are', params: StageIdParams, responses: { 200: Stage } }),
 
   // Tasks
   listTasks: route({ method: 'GET', path: '/tasks', operationId: 'listTasks', tag: 'tasks', roles: ANY, summary: 'List tasks with filters', query: ListTasksQuery, responses: { 200: TaskPage } }),

@@ -26,6 +26,12 @@ export const CreateStage = z
     failFast: z.boolean().default(true).describe('true: the first task that fails for good fails the stage and aborts the rest. false: every task runs; the stage fails at the end if any failed.'),
     taskDefaults: TaskSettings.optional().describe('Settings for tasks that leave them out'),
     tasks: z.array(CreateTask).optional(),
+    hold: z
+      .boolean()
+      .optional()
+      .describe(
+        'Keep the stage WAITING — none of its tasks handed out, however the stages before it end — until POST /stages/{stageId}/release: add its tasks over several requests (more than one request may carry, or as they are produced) without workers finishing the stage between two of them',
+      ),
   })
   .meta({ id: 'CreateStage' });
 export type CreateStage = z.input<typeof CreateStage>;
@@ -40,6 +46,7 @@ export const Stage = z
     data: JsonValue,
     userMetadata: JsonObject,
     failFast: z.boolean(),
+    held: z.boolean().describe('Created with hold and not released yet: WAITING until POST /stages/{stageId}/release'),
     taskDefaults: TaskSettings,
     summary: TaskSummary,
     percentage: z.number().min(0).max(100).describe('⌊100 · (completed + Σ progress of running tasks) / total⌋; 100 once COMPLETED'),

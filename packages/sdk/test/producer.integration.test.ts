@@ -77,4 +77,28 @@ describe.each(testStores())('ProducerClient (%s)', (store) => {
     await p.deleteJob(job.id);
     await expect(p.getJob(job.id)).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('holds a stage while its tasks arrive in several calls, with a worker waiting; releaseStage lets every one run', async () => {
+    const p = m.producer();
+    const type = m.unique('held');
+    const worker = m.worker({ concurrency: 4, waitMs: 300 });
+    let ran = 0;
+    worker.handle(type, () => void ran++);
+    await worker.start();
+    await waitFor(async () => (await p.listWorkers()).some((w) => w.id === worker.workerId), { message: 'worker registered' });
+
+    const job = await p.createJob('held', { stages: [{ type, hold: true }] });
+    const stageId = job.stages![0]!.id;
+    for (let chunk = 0; chunk < 3; chunk++) await p.addTasks(stageId, Array.from({ length: 20 }, (_, i) => ({ data: chunk * 20 + i })));
+    // The worker polled all along: a dequeue after the last call still finds nothing of the held stage.
+    expect((await p.getStage(stageId)).summary).toMatchObject({ waiting: 60, inProgress: 0, completed: 0 });
+    expect(ran).toBe(0);
+
+    const released = await p.releaseStage(stageId);
+    expect(released.held).toBe(false);
+    expect(released.status).not.toBe('WAITING'); // the worker may have leased some before the answer was read
+    expect((await p.waitForJob(job.id, { pollMs: 50, timeoutMs: 10_000 })).status).toBe('COMPLETED');
+    expect(ran).toBe(60);
+    await expect(p.releaseStage(stageId)).rejects.toBeInstanceOf(ConflictError);
+  });
 });

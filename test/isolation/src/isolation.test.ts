@@ -58,6 +58,7 @@ const CALLS: Record<RouteName, (a: AIds) => Call> = {
   cancelStage: (a) => ({ params: { stageId: a.stageId } }),
   suspendStage: (a) => ({ params: { stageId: a.stageId } }),
   resumeStage: (a) => ({ params: { stageId: a.stageId } }),
+  releaseStage: (a) => ({ params: { stageId: a.stageId } }),
   listTasks: (a) => ({ query: { jobId: a.jobId } }),
   getTask: (a) => ({ params: { taskId: a.taskId } }),
   cancelTask: (a) => ({ params: { taskId: a.taskId } }),

@@ -18,4 +18,5 @@ export function stageRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, routes.cancelStage, limits, async ({ params }, request) => lifecycle.cancelStage(params.stageId, callerOf(request).scope, actorOfCaller(callerOf(request))));
   defineRoute(app, routes.suspendStage, limits, async ({ params }, request) => lifecycle.suspendStage(params.stageId, callerOf(request).scope, actorOfCaller(callerOf(request))));
   defineRoute(app, routes.resumeStage, limits, async ({ params }, request) => lifecycle.resumeStage(params.stageId, callerOf(request).scope, actorOfCaller(callerOf(request))));
+  defineRoute(app, routes.releaseStage, limits, async ({ params }, request) => lifecycle.releaseStage(params.stageId, callerOf(request).scope, actorOfCaller(callerOf(request))));
 }

@@ -4,7 +4,7 @@ import type { Job, JobStatus, Stage, StageStatus, Task } from '@jobnik/contracts
 import type { Db, Queryable } from '../db/db.js';
 import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
-import { NotFoundError } from '../domain/errors.js';
+import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { assertJobAction, assertStageAction } from '../domain/lifecycle-actions.js';
 import { jobMachine } from '../domain/job-machine.js';
 import { stageIsOpen, stageMachine } from '../domain/stage-machine.js';
@@ -16,6 +16,7 @@ import { getTask, transitionTasks } from '../store/tasks.js';
 import type { ReadService } from './read-service.js';
 import { emptyOutcome, type SettleOutcome } from '../domain/settle-outcome.js';
 import { endJob, publish, settle } from './settle.js';
+import { isReleasable, releaseStageHold } from './stage-hold.js';
 
 export class LifecycleService {
   constructor(
@@ -91,7 +92,8 @@ export class LifecycleService {
   private async resumeStages(tx: Queryable, job: JobRow, stages: StageRow[], out: SettleOutcome, a: Audit): Promise<void> {
     if (stages.length === 0) return;
     const all = await stageStatesOfJob(tx, job.id);
-    const open = stages.filter((s) => stageIsOpen(job.parallel_stages, all.filter((e) => e.ord < s.ord).map((e) => e.status)));
+    // A held stage goes back to WAITING, as it was: only its release opens it.
+    const open = stages.filter((s) => !s.held && stageIsOpen(job.parallel_stages, all.filter((e) => e.ord < s.ord).map((e) => e.status)));
     const closed = stages.filter((s) => !open.includes(s));
     const moved = await transitionTasks(tx, { stageIds: open.map((s) => s.id) }, ['PAUSED', 'WAITING'], 'PENDING', 'resume', a);
     for (const s of open) await setStageStatus(tx, [s.id], s.started_at ? 'IN_PROGRESS' : 'PENDING', a);
@@ -112,7 +114,7 @@ export class LifecycleService {
       let first = true;
       for (const s of stages) {
         if (s.status === 'CREATED') continue;
-        const open = job.parallel_stages || first;
+        const open = !s.held && (job.parallel_stages || first);
         const to: StageStatus = open ? 'PENDING' : 'WAITING';
         stageMachine.assert(s.id, s.status, to);
         const moved = await transitionTasks(tx, { stageIds: [s.id] }, ['FAILED', 'ABORTED'], to, 'retry', a);
@@ -129,6 +131,20 @@ export class LifecycleService {
     const locked = await lockStageWithJob(tx, id, scope);
     if (!locked) throw new NotFoundError('stage', id);
     return locked;
+  }
+
+  /** Releases a stage created with hold: it opens now if the stages before it are done, else when they are. */
+  async releaseStage(id: string, scope: TenantScope, actor: string): Promise<Stage> {
+    const a = this.audit(actor);
+    await this.inTx(async (tx, out) => {
+      const { stage, job } = await this.lockedStage(tx, id, scope);
+      if (!isReleasable(stage)) {
+        throw new ConflictError('ILLEGAL_TRANSITION', stage.held ? `stage ${id} is ${stage.status}; a held stage is released while WAITING (resume it first)` : `stage ${id} is not held; only a stage created with hold is released`);
+      }
+      const released = await releaseStageHold(tx, stage, job, a);
+      for (const t of released.wake) out.wake.add(t);
+    });
+    return this.reads.mustGetStage(id, scope);
   }
 
   /** Aborting a stage ends its job: later stages could never run. */

@@ -44,8 +44,10 @@ export function planStages(batch: StagePlan, queueIds: Map<string, number>, stag
   const planned: PlannedStages = { stages: [], tasks: [], wake };
   stages.forEach((s, i) => {
     const n = s.tasks?.length ?? 0;
-    const taskStatus = newTaskStatus(i === 0 ? batch.firstOpen : batch.parallel, batch.jobPaused);
-    const status: StageStatus = n === 0 ? 'CREATED' : taskStatus;
+    const held = s.hold ?? false;
+    // A held stage waits, with its tasks, until released (an empty one too: its first tasks must not open it).
+    const taskStatus = held ? 'WAITING' : newTaskStatus(i === 0 ? batch.firstOpen : batch.parallel, batch.jobPaused);
+    const status: StageStatus = held ? 'WAITING' : n === 0 ? 'CREATED' : taskStatus;
     if (n > 0 && taskStatus === 'PENDING') wake.add(s.type);
     const queueId = queueIds.get(s.type)!;
     const stageOrd = batch.firstOrd + i;
@@ -57,6 +59,7 @@ export function planStages(batch: StagePlan, queueIds: Map<string, number>, stag
       data: s.data ?? null,
       userMetadata: s.userMetadata ?? {},
       failFast: s.failFast ?? true,
+      held,
       taskDefaults: s.taskDefaults ?? {},
       nWaiting: taskStatus === 'WAITING' ? n : 0,
       nPending: taskStatus === 'PENDING' ? n : 0,

@@ -7,19 +7,17 @@ import type { Db } from '../db/db.js';
 import { auditOf } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
-import { jobMachine } from '../domain/job-machine.js';
-import { emptyOutcome } from '../domain/settle-outcome.js';
-import { stageIsOpen, stageMachine } from '../domain/stage-machine.js';
+import { stageMachine } from '../domain/stage-machine.js';
 import { V1ApiError } from '../domain/v1-errors.js';
 import { illegalTransitionMessage, NO_TRACE, storedMaxAttempts, toV1Job, toV1Stage, toV1Task, v1JobStatus, v1StageStatus, v1Summary } from '../domain/v1-view.js';
-import { taskTotalOf } from '../store/rollup.js';
-import { setStageStatus, lockStageWithJob, stageStatesOfJob } from '../store/stages.js';
-import { holdStage, listStagesWhere, releaseHeldStage, setStageUserMetadata, v1StageExtras } from '../store/v1-stages.js';
+import { lockStageWithJob } from '../store/stages.js';
+import { holdStage, listStagesWhere, setStageUserMetadata, v1StageExtras } from '../store/v1-stages.js';
 import { listTasksWithTrace, setTaskUserMetadata, taskLease, type TaskWithTrace } from '../store/v1-tasks.js';
 import type { JobService } from './job-service.js';
 import type { LifecycleService } from './lifecycle-service.js';
 import type { ReadService } from './read-service.js';
-import { openStage, publish } from './settle.js';
+import { publish } from './settle.js';
+import { isReleasable, releaseStageHold } from './stage-hold.js';
 import type { ManagerTaskDefaults } from './task-defaults.js';
 import type { WorkService } from './work-service.js';
 
@@ -221,17 +219,10 @@ export class V1Service {
       const locked = await lockStageWithJob(tx, id, scope);
       if (!locked) throw new NotFoundError('stage', id);
       const { stage, job } = locked;
-      if (!stage.held || stage.status !== 'WAITING') {
+      if (!isReleasable(stage)) {
         throw new V1ApiError('ILLEGAL_STAGE_STATUS_TRANSITION', 400, illegalTransitionMessage(v1StageStatus(stage.status, stage.held, stage.started_at !== null), 'PENDING'));
       }
-      await releaseHeldStage(tx, id);
-      // Without tasks it is an ordinary empty stage: its first tasks decide its status.
-      if (taskTotalOf(stage) === 0) return setStageStatus(tx, [id], 'CREATED', audit);
-      const earlier = (await stageStatesOfJob(tx, job.id)).filter((s) => s.ord < stage.ord).map((s) => s.status);
-      if (!stageIsOpen(job.parallel_stages, earlier) || jobMachine.isFinal(job.status)) return;
-      const out = emptyOutcome();
-      await openStage(tx, { id, type: stage.type }, job.status === 'PAUSED', out, audit);
-      await publish(tx, out);
+      await publish(tx, await releaseStageHold(tx, stage, job, audit));
     });
   }
 

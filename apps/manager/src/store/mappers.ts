@@ -73,6 +73,7 @@ export function toStage(r: StageViewRow): Stage {
     data: r.data as Stage['data'],
     userMetadata: r.user_metadata as Stage['userMetadata'],
     failFast: r.fail_fast,
+    held: r.held,
     taskDefaults: (r.task_defaults ?? {}) as Stage['taskDefaults'],
     summary: summaryOf(counts),
     ...progressOf({ status, final: FINAL_STAGE_STATUSES.includes(status), counts, runningProgress: Number(r.running_progress ?? 0), startedAt: r.started_at ? new Date(r.started_at) : null, now: new Date() }),

@@ -18,6 +18,8 @@ export interface NewStage {
   data: unknown;
   userMetadata: unknown;
   failFast: boolean;
+  /** WAITING, whatever the stages before it do, until released (hold). */
+  held: boolean;
   taskDefaults: unknown;
   nWaiting: number;
   nPending: number;
@@ -29,18 +31,18 @@ export function encodeStages(stages: NewStage[]): string {
   return JSON.stringify(
     stages.map((s) => ({
       ord: s.ord, type: s.type, queue_id: s.queueId, status: s.status, data: s.data ?? null, user_metadata: s.userMetadata ?? {},
-      fail_fast: s.failFast, task_defaults: s.taskDefaults ?? {}, n_waiting: s.nWaiting, n_pending_or_running: s.nPending, n_paused: s.nPaused,
+      fail_fast: s.failFast, held: s.held, task_defaults: s.taskDefaults ?? {}, n_waiting: s.nWaiting, n_pending_or_running: s.nPending, n_paused: s.nPaused,
     })),
   );
 }
 
 /** INSERT of encodeStages' rows into job `jobId` (an expression over `from`, e.g. a CTE the statement inserts the job by). */
 export function stageInsertSql(jobId: string, stagesParam: string, from = ''): string {
-  return `INSERT INTO stages (job_id, ord, type, queue_id, status, data, user_metadata, fail_fast, task_defaults, n_waiting, n_pending_or_running, n_paused)
+  return `INSERT INTO stages (job_id, ord, type, queue_id, status, data, user_metadata, fail_fast, held, task_defaults, n_waiting, n_pending_or_running, n_paused)
      SELECT ${jobId}, x.ord, x.type, x.queue_id, x.status, coalesce(x.data, 'null'::jsonb), coalesce(x.user_metadata, '{}'::jsonb),
-            x.fail_fast, x.task_defaults, x.n_waiting, x.n_pending_or_running, x.n_paused
+            x.fail_fast, x.held, x.task_defaults, x.n_waiting, x.n_pending_or_running, x.n_paused
      FROM ${from ? `${from} CROSS JOIN ` : ''}jsonb_to_recordset(${stagesParam}::text::jsonb) AS x(ord int, type text, queue_id int, status text, data jsonb, user_metadata jsonb,
-          fail_fast boolean, task_defaults jsonb, n_waiting int, n_pending_or_running int, n_paused int)
+          fail_fast boolean, held boolean, task_defaults jsonb, n_waiting int, n_pending_or_running int, n_paused int)
      RETURNING id, ord`;
 }
 
@@ -123,3 +125,8 @@ export async function setStageStatus(tx: Queryable, ids: string[], status: Stage
   );
 }
 
+
+/** Clears a stage's hold (read under the caller's lock of the stage): from now on it opens as any other. */
+export async function releaseHold(tx: Queryable, id: string): Promise<void> {
+  await tx.query('UPDATE stages SET held = false, updated_at = now() WHERE id = $1', [id]);
+}

@@ -48,10 +48,6 @@ export async function holdStage(tx: Queryable, id: string): Promise<void> {
   await tx.query(`UPDATE stages SET held = true, status = 'WAITING', updated_at = now() WHERE id = $1`, [id]);
 }
 
-export async function releaseHeldStage(tx: Queryable, id: string): Promise<void> {
-  await tx.query('UPDATE stages SET held = false, updated_at = now() WHERE id = $1', [id]);
-}
-
 /** Whether the stage is held (read under the caller's lock of the stage). */
 export async function isHeld(tx: Queryable, id: string): Promise<boolean> {
   const rows = await tx.query<{ held: boolean }>('SELECT held FROM stages WHERE id = $1', [id]);

@@ -146,6 +146,16 @@ export class ProducerClient<J extends JobMapOf<J> = AnyJobs> {
     return this.stageAction('resumeStage', stageId, opts);
   }
 
+  /**
+   * Releases a stage created with `hold: true`: it opens now if the stages before it are done, else when they are.
+   * Hold a stage to add its tasks over several `addTasks` calls (more than one request may carry, or as they are
+   * produced) without workers finishing it between two of them. Not retried on its own: a release that may have
+   * landed answers 409 ILLEGAL_TRANSITION when repeated (read the stage: `held` false).
+   */
+  async releaseStage(stageId: string, opts: RequestOptions = {}): Promise<TypedStage<J, StageType<J>>> {
+    return (await this.transport.call('releaseStage', { params: { stageId } }, opts)) as unknown as TypedStage<J, StageType<J>>;
+  }
+
   private async stageAction(route: 'cancelStage' | 'suspendStage' | 'resumeStage', stageId: string, opts: RequestOptions) {
     const stage = await this.transport.call(route, { params: { stageId } }, { ...opts, retry: 'idempotent' });
     return stage as unknown as TypedStage<J, StageType<J>>;
