@@ -10,6 +10,8 @@ export const GATED = 'e2e-render';
 export const HOLD = 'e2e-hold';
 /** No worker serves this stage type: its tasks stay ready. */
 export const IDLE = 'e2e-idle';
+/** Nor this one: the held stage's tasks, once released, stay ready where the test reads them. */
+export const HELD = 'e2e-held';
 
 /** Manager configuration overrides, as startTestManager takes them. */
 export type ManagerOverrides = NonNullable<Parameters<typeof startTestManager>[0]['config']>;

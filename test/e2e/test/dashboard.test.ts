@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser, type BrowserSession } from '../src/chromium.js';
 import { jobPageStatus, jobProgress, jobRows } from '../src/dashboard-page.js';
 import { screenshot } from '../src/screenshots.js';
-import { GATED, HOLD, IDLE, startSystem, type System } from '../src/system.js';
+import { GATED, HELD, HOLD, IDLE, startSystem, type System } from '../src/system.js';
 import { waitFor } from '../src/wait-for.js';
 
 const RENDER_TASKS = 8;
@@ -170,6 +170,33 @@ describe.each(testStores())('dashboard on %s', (store) => {
     const taskStatuses = () => page.getByTestId('task-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.status));
     await waitFor('both task rows ABORTED', async () => JSON.stringify(await taskStatuses()) === '["ABORTED","ABORTED"]');
     await screenshot(page, `job-cancelled-${store}`);
+  });
+
+  it('shows a held stage as held and releases it only after the confirmation', async () => {
+    const p = system.producer;
+    const job = await p.createJob('bulk-ingest', { stages: [{ type: HELD, hold: true, tasks: [{ data: { part: 1 } }] }] });
+    const stageId = job.stages![0]!.id;
+    await p.addTasks(stageId, [{ data: { part: 2 } }]);
+    await page.goto(`${system.url}/ui/jobs/${job.id}`);
+    const card = page.locator(`[data-testid="stage-card"][data-stage-id="${stageId}"]`);
+    await card.getByTestId('stage-held').waitFor();
+    expect(await card.getAttribute('data-status')).toBe('WAITING');
+    const release = card.getByTestId('stage-action-release');
+    const dialog = page.getByRole('dialog', { name: 'Release this stage?' });
+
+    await release.click();
+    await dialog.waitFor();
+    await page.getByTestId('confirm-no').click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await p.getStage(stageId)).held).toBe(true);
+
+    await release.click();
+    await dialog.waitFor();
+    await screenshot(page, `stage-release-confirm-${store}`);
+    await page.getByTestId('confirm-yes').click();
+    await waitFor('the stage card to show PENDING', async () => (await card.getAttribute('data-status')) === 'PENDING');
+    await card.getByTestId('stage-held').waitFor({ state: 'detached' });
+    expect(await p.getStage(stageId)).toMatchObject({ held: false, status: 'PENDING', summary: { pending: 2 } });
   });
 
   it('threw no uncaught errors in the page', () => {

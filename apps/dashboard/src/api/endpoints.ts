@@ -26,6 +26,7 @@ export const api = {
   listStageTasks: (stageId: string, o: TaskListOptions, signal?: AbortSignal) =>
     apiRequest<AnswerOf<'listStageTasks'>>('GET', `/stages/${seg(stageId)}/tasks${toQueryString({ status: o.statuses, limit: o.limit, cursor: o.cursor })}`, { signal }),
   stageAction: (stageId: string, action: StageAction) => apiRequest<AnswerOf<'cancelStage'>>('POST', `/stages/${seg(stageId)}/${action}`),
+  releaseStage: (stageId: string) => apiRequest<AnswerOf<'releaseStage'>>('POST', `/stages/${seg(stageId)}/release`),
 
   listQueues: (signal?: AbortSignal) => apiRequest<AnswerOf<'listQueues'>>('GET', '/queues', { signal }),
   updateQueue: (stageType: string, tenantId: string, body: BodyOf<'updateQueue'>) =>

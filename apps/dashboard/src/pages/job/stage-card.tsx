@@ -45,6 +45,11 @@ export function StageCard({ stage, initiallyOpen, onChanged }: { stage: Stage; i
           </h3>
           <StatusBadge status={stage.status} />
           {!stage.failFast && <span className="tag" title="Every task runs; the stage fails at the end if any failed">continue on failure</span>}
+          {stage.held && (
+            <span className="tag" title="Created with hold: none of its tasks is handed out until it is released" data-testid="stage-held">
+              held
+            </span>
+          )}
         </div>
         <ProgressBar percent={stage.percentage} label={`Progress of stage ${stage.order} (${stage.type})`} tone={toneOf(stage.status)} />
         <TaskCounts summary={stage.summary} />
@@ -72,6 +77,24 @@ export function StageCard({ stage, initiallyOpen, onChanged }: { stage: Stage; i
               testId={`stage-action-${a.action}`}
             />
           ))}
+          {stage.held && (
+            <ConfirmButton
+              small
+              label="Release stage"
+              title="Release this stage?"
+              message={
+                <p>
+                  Stage {stage.order} <span className="mono">{stage.type}</span>
+                  <br />
+                  Its tasks are handed out once the stages before it are done; tasks can still be added after.
+                </p>
+              }
+              confirmLabel="Yes, release stage"
+              disabled={stage.status !== 'WAITING'}
+              onConfirm={() => act.run(() => api.releaseStage(stage.id))}
+              testId="stage-action-release"
+            />
+          )}
           <button type="button" className="button button--ghost button--small" aria-expanded={open} aria-controls={tasksId} onClick={() => setOpen((o) => !o)} data-testid="stage-tasks-toggle">
             {open ? 'Hide tasks' : 'Show tasks'}
           </button>
