@@ -125,7 +125,6 @@ export async function setStageStatus(tx: Queryable, ids: string[], status: Stage
   );
 }
 
-
 /** Clears a stage's hold (read under the caller's lock of the stage): from now on it opens as any other. */
 export async function releaseHold(tx: Queryable, id: string): Promise<void> {
   await tx.query('UPDATE stages SET held = false, updated_at = now() WHERE id = $1', [id]);
