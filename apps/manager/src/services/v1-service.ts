@@ -11,7 +11,7 @@ import { stageMachine } from '../domain/stage-machine.js';
 import { V1ApiError } from '../domain/v1-errors.js';
 import { illegalTransitionMessage, NO_TRACE, storedMaxAttempts, toV1Job, toV1Stage, toV1Task, v1JobStatus, v1StageStatus, v1Summary } from '../domain/v1-view.js';
 import { lockStageWithJob } from '../store/stages.js';
-import { holdStage, listStagesWhere, setStageUserMetadata, v1StageExtras } from '../store/v1-stages.js';
+import { listStagesWhere, setStageUserMetadata, v1StageExtras } from '../store/v1-stages.js';
 import { listTasksWithTrace, setTaskUserMetadata, taskLease, type TaskWithTrace } from '../store/v1-tasks.js';
 import type { JobService } from './job-service.js';
 import type { LifecycleService } from './lifecycle-service.js';
@@ -199,14 +199,13 @@ export class V1Service {
   /** Appends a stage; startAsWaiting holds it in WAITING until released, whatever the stages before it do. */
   async addStage(jobId: string, body: { type: string; data: JsonObject; userMetadata?: JsonObject; startAsWaiting?: boolean }, scope: TenantScope, actor: string): Promise<V1Stage> {
     const stageId = await this.db.transaction(async (tx) => {
-      const stage: CreateStage = { type: body.type, data: body.data, userMetadata: body.userMetadata ?? {}, tasks: [] };
+      // No tasks yet (they come with POST /v1/stages/{id}/tasks), so nothing to wake.
+      const stage: CreateStage = { type: body.type, data: body.data, userMetadata: body.userMetadata ?? {}, tasks: [], hold: body.startAsWaiting ?? false };
       const { stageId: id } = await this.jobs.appendStage(tx, jobId, stage, scope, {
         actor,
         taskDefaults: this.options.taskDefaults,
         refuseFinal: (status) => new V1ApiError('JOB_IN_FINITE_STATE', 400, `job ${jobId} is ${status}; stages cannot be added to a finished job`),
       });
-      // No tasks yet (they come with POST /v1/stages/{id}/tasks), so nothing to wake.
-      if (body.startAsWaiting) await holdStage(tx, id);
       return id;
     });
     return this.getStage(stageId, scope, false);

@@ -1,5 +1,5 @@
 // SQL the /v1 API needs for stages: the held flag (startAsWaiting), retried counts and trace context for their
-// view, the global stage list, user metadata.
+// view (a stage is held by its creation: CreateStage.hold), the global stage list, user metadata.
 import type { Stage } from '@jobnik/contracts';
 import type { Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
@@ -41,17 +41,6 @@ export async function listStagesWhere(db: Queryable, f: { jobId?: string; type?:
     where.params,
   );
   return rows.map(toStage);
-}
-
-/** Marks a new stage held: WAITING until released, whatever the stages before it do. */
-export async function holdStage(tx: Queryable, id: string): Promise<void> {
-  await tx.query(`UPDATE stages SET held = true, status = 'WAITING', updated_at = now() WHERE id = $1`, [id]);
-}
-
-/** Whether the stage is held (read under the caller's lock of the stage). */
-export async function isHeld(tx: Queryable, id: string): Promise<boolean> {
-  const rows = await tx.query<{ held: boolean }>('SELECT held FROM stages WHERE id = $1', [id]);
-  return rows[0]?.held ?? false;
 }
 
 /** Replaces a stage's user metadata; false when the stage is not in scope. */
