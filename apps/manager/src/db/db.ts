@@ -12,6 +12,12 @@ export type Row = Record<string, unknown>;
 export interface Statement {
   name: string;
   text: string;
+  /**
+   * 'generic': on PostgreSQL, run on its own (autocommit) on a session that reuses one generic plan
+   * (plan_cache_mode = force_generic_plan) instead of planning anew per call. For a statement whose planning costs
+   * more than a generic plan loses, at every parameter it is given (measured, e.g. the dequeue's round without limits).
+   */
+  plan?: 'generic';
 }
 
 export interface Queryable {
@@ -41,11 +47,11 @@ export interface Db extends Queryable {
 const statementTexts = new Map<string, string>();
 
 /** A named statement; a name given a second, different text is refused (a prepared name would run the first). */
-export function statement(name: string, text: string): Statement {
+export function statement(name: string, text: string, options: { plan?: 'generic' } = {}): Statement {
   const known = statementTexts.get(name);
   if (known !== undefined && known !== text) throw new Error(`statement ${name} is already defined with another text`);
   statementTexts.set(name, text);
-  return { name, text };
+  return { name, text, ...options };
 }
 
 /**

@@ -16,6 +16,22 @@ export interface PgDbOptions {
   applicationName?: string;
 }
 
+/**
+ * The pool's share kept for statements planned generically: a quarter (at least one), when the pool has 4 connections
+ * or more; smaller pools stay whole.
+ */
+export function genericPoolSize(poolSize: number): number {
+  return poolSize >= 4 ? Math.ceil(poolSize / 4) : 0;
+}
+
+/**
+ * A connection of the pool is free, or one more may be opened. (An idle connection stays counted idle until the pool
+ * hands it to a waiting checkout on the next tick: checkouts already waiting have claimed that many.)
+ */
+function hasRoom(pool: pg.Pool): boolean {
+  return pool.idleCount > pool.waitingCount || pool.totalCount < (pool.options.max ?? 10);
+}
+
 /** Idle time before TCP keepalive probes a connection (the LISTEN connection is idle most of its life). */
 const KEEPALIVE_IDLE_MS = 10_000;
 
@@ -37,6 +53,8 @@ class PgQueryable implements Queryable {
 export class PgDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
+  /** Sessions that plan generically, for statements marked `plan: 'generic'` (the pool itself when it is too small to split). */
+  private readonly genericPool: pg.Pool;
   private listener: pg.Client | null = null;
   private readonly channels = new Map<string, Set<(payload: string) => void>>();
   private closed = false;
@@ -46,32 +64,48 @@ export class PgDb implements Db {
   private onConflictRetry: ConflictRetryListener | null = null;
 
   constructor(private readonly options: PgDbOptions) {
-    this.pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.poolSize,
-      application_name: options.applicationName ?? 'jobnik-manager',
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
+    const genericSize = genericPoolSize(options.poolSize);
+    this.pool = this.newPool(options.poolSize - genericSize, '');
+    this.genericPool = genericSize > 0 ? this.newPool(genericSize, ' -c plan_cache_mode=force_generic_plan') : this.pool;
+  }
+
+  private newPool(max: number, extraOptions: string): pg.Pool {
+    const pool = new pg.Pool({
+      connectionString: this.options.url,
+      max,
+      application_name: this.options.applicationName ?? 'jobnik-manager',
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? 0,
       // A database host that vanished without closing the connection (a partition) is noticed by TCP keepalive,
       // probing after 10 s idle rather than the system's default two hours.
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
       // Every statement here is short OLTP; JIT compiling the hot CTEs costs ~50 ms a call at large backlogs. A session
       // idle inside a transaction for longer than the timeout belongs to a frozen process: PostgreSQL ends it.
-      options: `-c jit=off -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? 0}`,
+      options: `-c jit=off -c idle_in_transaction_session_timeout=${this.options.idleInTransactionTimeoutMs ?? 0}${extraOptions}`,
     });
     // A pooled client that dies while idle must not crash the process.
-    this.pool.on('error', (err) => options.logger.warn({ err }, 'idle PostgreSQL client error'));
+    pool.on('error', (err) => this.options.logger.warn({ err }, 'idle PostgreSQL client error'));
+    return pool;
   }
 
   /** A statement on its own (autocommit): rolled back whole on a deadlock, so it is retried like a transaction. */
   async query<R = Row>(sql: string | Statement, params?: readonly unknown[]): Promise<R[]> {
+    const pool = typeof sql !== 'string' && sql.plan === 'generic' ? this.poolFor(this.genericPool, this.pool) : undefined;
     try {
-      return await this.checkedOut((c) => c.query<R>(sql, params));
+      return await this.checkedOut((c) => c.query<R>(sql, params), undefined, undefined, pool);
     } catch (err) {
       if (!isConflict(err)) throw err;
       this.onConflictRetry?.((err as { code: string }).code);
-      return retryConflicts(() => this.checkedOut((c) => c.query<R>(sql, params)), this.onConflictRetry);
+      return retryConflicts(() => this.checkedOut((c) => c.query<R>(sql, params), undefined, undefined, pool), this.onConflictRetry);
     }
+  }
+
+  /**
+   * The preferred pool, unless all its connections are busy while the other has one to spare: the two pools are one
+   * budget of database.poolSize connections, the plan mode only a preference.
+   */
+  private poolFor(preferred: pg.Pool, other: pg.Pool): pg.Pool {
+    return hasRoom(preferred) || !hasRoom(other) ? preferred : other;
   }
 
   observeConflictRetries(listener: ConflictRetryListener): void {
@@ -94,8 +128,8 @@ export class PgDb implements Db {
    * otherwise hold the connection until TCP gives up, ~15 minutes, and with the pool full of such connections the
    * manager could not reach the new primary either. PostgreSQL rolls back what was cut off.
    */
-  private async checkedOut<T>(run: (c: PgQueryable, conn: { broken?: Error }) => Promise<T>, lostDuring?: string, guardMs = this.options.queryTimeoutMs ?? 0): Promise<T> {
-    const client = await this.pool.connect();
+  private async checkedOut<T>(run: (c: PgQueryable, conn: { broken?: Error }) => Promise<T>, lostDuring?: string, guardMs = this.options.queryTimeoutMs ?? 0, pool = this.poolFor(this.pool, this.genericPool)): Promise<T> {
+    const client = await pool.connect();
     const conn: { broken?: Error } = {};
     const onError = (err: Error): void => {
       conn.broken = err;
@@ -205,5 +239,6 @@ export class PgDb implements Db {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await this.listener?.end().catch(() => undefined);
     await this.pool.end();
+    if (this.genericPool !== this.pool) await this.genericPool.end();
   }
 }

@@ -336,7 +336,7 @@ function dequeueText(locked: boolean): string {
 }
 
 /** The round without limits: every call's first, and the only one while no queue it asks for is limited. */
-export const DEQUEUE = statement('jobnik_dequeue', dequeueText(false));
+export const DEQUEUE = statement('jobnik_dequeue', dequeueText(false), { plan: 'generic' });
 /** The round that serves limited queues, under lockFlowControls' locks. */
 export const DEQUEUE_LOCKED = statement('jobnik_dequeue_locked', dequeueText(true));
 
