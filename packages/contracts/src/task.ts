@@ -98,7 +98,17 @@ export const ListTasksQuery = Pagination.extend({
 });
 export type ListTasksQuery = z.input<typeof ListTasksQuery>;
 
-export const AddTasksRequest = z.strictObject({ tasks: z.array(CreateTask).min(1) }).meta({ id: 'AddTasksRequest' });
+export const AddTasksRequest = z
+  .strictObject({
+    tasks: z.array(CreateTask).min(1),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Per stage: a repeat with the same key and tasks answers 200 with the ids of the tasks the first added (none are added again); with other tasks, 409 IDEMPOTENCY_CONFLICT'),
+  })
+  .meta({ id: 'AddTasksRequest' });
 export type AddTasksRequest = z.input<typeof AddTasksRequest>;
 
 export const AddTasksResponse = z

@@ -1,5 +1,6 @@
-// createJob is duplicate-safe by default: when the manager committed the job but its answer was lost on the
-// way back, the SDK's retry (same key) gets that job back instead of creating a second one.
+// createJob and addTasks are duplicate-safe by default: when the manager committed the job (the appended tasks) but
+// its answer was lost on the way back, the SDK's retry (same key) gets that job (those task ids) back instead of
+// creating a second one.
 import { afterEach, describe, expect, it } from 'vitest';
 import { testStores } from '@jobnik/manager/testing';
 import { ProducerClient } from '../src/index.js';
@@ -43,5 +44,22 @@ describe.each(testStores())('createJob after a lost answer (%s)', (store) => {
     const b = await producer.createJob(name, { data: 1 });
     expect(new Set([keyed.id, a.id, b.id]).size).toBe(3);
     expect((await m.producer().listJobs({ name })).items).toHaveLength(3);
+  });
+
+  it('appends tasks once: the retry of a committed append answers with the same ids', async () => {
+    const { producer, proxy } = await lossyProducer();
+    const type = m.unique('append');
+    const job = await m.producer().createJob(m.unique('append'), { stages: [{ type, hold: true }] });
+    const stageId = job.stages![0]!.id;
+    proxy.dropNextAnswer(`POST /stages/${stageId}/tasks `);
+    const added = await producer.addTasks(stageId, [{ data: 1 }, { data: 2 }]);
+    expect(proxy.count(`POST /stages/${stageId}/tasks `)).toBe(2);
+    expect(added.created).toBe(2);
+    const { items } = await m.producer().listTasks({ stageId });
+    expect(items.map((t) => t.id).sort()).toEqual([...added.taskIds].sort());
+    // A key of the caller's own makes a repeat of the whole call (e.g. after a restart) safe too.
+    const mine = await producer.addTasks(stageId, [{ data: 3 }], { idempotencyKey: 'chunk-2' });
+    expect(await producer.addTasks(stageId, [{ data: 3 }], { idempotencyKey: 'chunk-2' })).toEqual(mine);
+    expect((await m.producer().getStage(stageId)).summary.total).toBe(3);
   });
 });

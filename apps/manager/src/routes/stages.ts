@@ -13,7 +13,11 @@ export function stageRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, routes.addStage, limits, async ({ params, body }, request) => jobs.addStage(params.jobId, body, callerOf(request).scope, actorOfCaller(callerOf(request))));
   defineRoute(app, routes.getStage, limits, async ({ params }, request) => reads.mustGetStage(params.stageId, callerOf(request).scope));
   defineRoute(app, routes.getStageSummary, limits, async ({ params }, request) => (await reads.mustGetStage(params.stageId, callerOf(request).scope)).summary);
-  defineRoute(app, routes.addTasks, limits, async ({ params, body }, request) => jobs.addTasks(params.stageId, body.tasks, callerOf(request).scope, actorOfCaller(callerOf(request))));
+  defineRoute(app, routes.addTasks, limits, async ({ params, body }, request, reply) => {
+    const { added, created } = await jobs.addTasks(params.stageId, body.tasks, callerOf(request).scope, actorOfCaller(callerOf(request)), body.idempotencyKey);
+    reply.code(created ? 201 : 200);
+    return added;
+  });
   defineRoute(app, routes.listStageTasks, limits, async ({ params, query }, request) => reads.listStageTasks(params.stageId, query, callerOf(request).scope));
   defineRoute(app, routes.cancelStage, limits, async ({ params }, request) => lifecycle.cancelStage(params.stageId, callerOf(request).scope, actorOfCaller(callerOf(request))));
   defineRoute(app, routes.suspendStage, limits, async ({ params }, request) => lifecycle.suspendStage(params.stageId, callerOf(request).scope, actorOfCaller(callerOf(request))));

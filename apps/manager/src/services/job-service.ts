@@ -14,6 +14,7 @@ import { insertJobTree } from '../store/job-tree.js';
 import { ensureQueues } from '../store/queues.js';
 import { addTasksToStage, lockStageWithJob, stageStatesOfJob } from '../store/stages.js';
 import { deleteHistoryOfJobs } from '../store/history.js';
+import { findTaskBatch, recordTaskBatch } from '../store/task-batches.js';
 import { insertTasks } from '../store/tasks.js';
 import type { JobTypeService } from './job-type-service.js';
 import type { ReadService } from './read-service.js';
@@ -238,11 +239,23 @@ export class JobService {
     return { stageId: stageIds[0]!, wake };
   }
 
-  async addTasks(stageId: string, tasks: CreateTask[], scope: TenantScope, actor = 'system'): Promise<AddTasksResponse> {
+  /**
+   * Appends tasks to a stage. With an idempotency key (per stage), a repeat of the same tasks answers the ids the first
+   * call added, whatever the stage became since, and adds nothing (`created: false`); other tasks under that key: 409.
+   */
+  async addTasks(stageId: string, tasks: CreateTask[], scope: TenantScope, actor = 'system', idempotencyKey?: string): Promise<{ added: AddTasksResponse; created: boolean }> {
     this.checkTaskCount(tasks.length);
+    const requestHash = idempotencyKey === undefined ? null : canonicalHash(tasks);
     return this.db.transaction(async (tx) => {
       const locked = await lockStageWithJob(tx, stageId, scope);
       if (!locked) throw new NotFoundError('stage', stageId);
+      if (idempotencyKey !== undefined) {
+        const earlier = await findTaskBatch(tx, stageId, idempotencyKey);
+        if (earlier && earlier.requestHash !== requestHash) {
+          throw new ConflictError('IDEMPOTENCY_CONFLICT', `idempotency key ${idempotencyKey} was already used on stage ${stageId} with other tasks`);
+        }
+        if (earlier) return { added: { stageId, created: earlier.taskIds.length, taskIds: earlier.taskIds }, created: false };
+      }
       const { stage, job } = locked;
       if (stageMachine.isFinal(stage.status)) throw new ConflictError('ILLEGAL_TRANSITION', `stage ${stageId} is ${stage.status}; tasks cannot be added`);
       // A stage without tasks (CREATED) takes its status from its first tasks; any other keeps its own.
@@ -262,7 +275,8 @@ export class JobService {
       await addTasksToStage(tx, stageId, status, ids.length, stage.status === 'CREATED' ? status : stage.status);
       if (job.status === 'CREATED') await setJobStatus(tx, job.id, 'PENDING', this.audit(actor));
       if (status === 'PENDING') await notifyReady(tx, [stage.type], readyAtCreation([{ tasks }]));
-      return { stageId, created: ids.length, taskIds: ids };
+      if (idempotencyKey !== undefined) await recordTaskBatch(tx, stageId, idempotencyKey, { requestHash: requestHash!, taskIds: ids });
+      return { added: { stageId, created: ids.length, taskIds: ids }, created: true };
     });
   }
 }

@@ -238,7 +238,9 @@ export class V1Service {
     if (tasks.length === 0) return [];
     let ids: string[];
     try {
-      ({ taskIds: ids } = await this.jobs.addTasks(
+      ({
+        added: { taskIds: ids },
+      } = await this.jobs.addTasks(
         stageId,
         tasks.map((t) => ({ data: t.data, userMetadata: t.userMetadata ?? {}, maxAttempts: storedMaxAttempts(t.maxAttempts ?? this.options.maxAttempts), backoff: NO_BACKOFF })),
         scope,

@@ -23,6 +23,12 @@ export interface GetJobOptions extends RequestOptions {
 export interface AddTasksOptions<T> extends RequestOptions {
   /** The stage's type: types the tasks' data when given (or pass it as the type parameter). */
   stageType?: T;
+  /**
+   * Makes the append safe to repeat (per stage): a repeat with the same key and tasks is answered with the ids the
+   * first call added and adds nothing. Without one, the SDK gives the call a key of its own (`sdk:<uuid>`, the same on
+   * each of its retries); pass your own to make repeats of *your* calls safe too (e.g. `chunk-17` after a restart).
+   */
+  idempotencyKey?: string;
 }
 
 export interface Page<T> {
@@ -68,10 +74,14 @@ export class ProducerClient<J extends JobMapOf<J> = AnyJobs> {
     return created as unknown as TypedStage<J, StageType<J>>;
   }
 
-  /** Appends tasks to a stage in bulk; the answer lists the new ids in the order given. */
+  /**
+   * Appends tasks to a stage in bulk; the answer lists the new ids in the order given. Retried like `createJob`: the
+   * call carries an idempotency key (`opts.idempotencyKey`, or one of the SDK's own), so an append whose answer was
+   * lost is never added twice.
+   */
   async addTasks<T extends StageType<J>>(stageId: string, tasks: TaskInput<J, T>[], opts: AddTasksOptions<T> = {}): Promise<AddTasksResponse> {
-    const { stageType: _stageType, ...call } = opts;
-    return this.transport.call('addTasks', { params: { stageId }, body: { tasks: tasks as never } }, call);
+    const { stageType: _stageType, idempotencyKey = `sdk:${randomUUID()}`, ...call } = opts;
+    return this.transport.call('addTasks', { params: { stageId }, body: { tasks: tasks as never, idempotencyKey } }, { ...call, retry: 'idempotent' });
   }
 
   async getJob<N extends JobName<J> = JobName<J>>(jobId: string, opts: GetJobOptions = {}): Promise<TypedJob<J, N>> {
