@@ -238,13 +238,12 @@ export class V1Service {
     if (tasks.length === 0) return [];
     let ids: string[];
     try {
-      ({
-        added: { taskIds: ids },
-      } = await this.jobs.addTasks(
+      const { added } = await this.jobs.addTasks(
         stageId,
         tasks.map((t) => ({ data: t.data, userMetadata: t.userMetadata ?? {}, maxAttempts: storedMaxAttempts(t.maxAttempts ?? this.options.maxAttempts), backoff: NO_BACKOFF })),
         scope,
-      ));
+      );
+      ids = added.taskIds;
     } catch (err) {
       if (err instanceof AppError && err.code === 'ILLEGAL_TRANSITION') throw new V1ApiError('STAGE_IN_FINITE_STATE', 400, `stage ${stageId} finished meanwhile; tasks cannot be added`);
       throw err;
