@@ -1,6 +1,6 @@
-// POST /stages/{id}/tasks with an idempotencyKey: a producer whose answer was lost on the network sends the same
-// append again and gets the ids of the tasks its first call added — nothing is added twice, even if the stage moved
-// on meanwhile — and a key reused with other tasks is refused. Over real HTTP on both stores.
+// POST /stages/{id}/tasks and POST /jobs/{id}/stages with an idempotencyKey: a producer whose answer was lost on the
+// network sends the same append again and gets what its first call added — nothing is added twice, even if the stage
+// or job moved on meanwhile — and a key reused with something else is refused. Over real HTTP on both stores.
 import { describe, expect, it } from 'vitest';
 import { testStores } from '../src/testing.js';
 import { drain, tasksOf } from './api.js';
@@ -77,5 +77,43 @@ describe.each(testStores())('an idempotent append on %s', (store) => {
     const jobId = (await t.a.get(`/stages/${stage.id}`)).body.jobId as string;
     expect((await t.a.del(`/jobs/${jobId}`)).status).toBe(204);
     expect((await append(stage.id, { idempotencyKey: 'gone', tasks: tasksOf(2) })).status).toBe(404);
+  });
+});
+
+describe.each(testStores())('an idempotent stage append on %s', (store) => {
+  const t = useManager(store);
+
+  const newJob = async (type: string) => (await t.a.post('/jobs', { name: 'append-stage', stages: [{ type, tasks: tasksOf(1) }] })).body as { id: string };
+  const stagesOf = async (jobId: string) => (await t.a.get(`/jobs/${jobId}/stages`)).body.items as { id: string; type: string }[];
+
+  it('answers a repeat with the stage the first call added, and refuses the key with another stage', async () => {
+    const job = await newJob('stage-key-1');
+    const body = { idempotencyKey: 'second', type: 'stage-key-2', hold: true, tasks: tasksOf(2) };
+    const first = await t.a.post(`/jobs/${job.id}/stages`, body);
+    expect(first.status).toBe(201);
+    const again = await t.a.post(`/jobs/${job.id}/stages`, body);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.body.summary.total).toBe(2);
+    const other = await t.a.post(`/jobs/${job.id}/stages`, { ...body, type: 'stage-key-3' });
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect((await stagesOf(job.id)).map((s) => s.type)).toEqual(['stage-key-1', 'stage-key-2']);
+  });
+
+  it('answers a repeat after the job finished, where a new stage is refused; concurrent repeats add one stage', async () => {
+    const job = await newJob('stage-key-late');
+    const both = await Promise.all([1, 2].map(() => t.a.post(`/jobs/${job.id}/stages`, { idempotencyKey: 'k', type: 'stage-key-late2', tasks: tasksOf(1) })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(both[0]!.body.id).toBe(both[1]!.body.id);
+    expect(await drain(t.a, ['stage-key-late', 'stage-key-late2'])).toBe(2);
+    expect((await t.a.get(`/jobs/${job.id}`)).body.status).toBe('COMPLETED');
+    const again = await t.a.post(`/jobs/${job.id}/stages`, { idempotencyKey: 'k', type: 'stage-key-late2', tasks: tasksOf(1) });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: both[0]!.body.id, status: 'COMPLETED' });
+    expect((await t.a.post(`/jobs/${job.id}/stages`, { idempotencyKey: 'new', type: 'stage-key-late2' })).body.code).toBe('ILLEGAL_TRANSITION');
+    expect(await stagesOf(job.id)).toHaveLength(2);
+    expect((await t.a.post(`/jobs/${job.id}/stages`, { idempotencyKey: '', type: 'x' })).body.code).toBe('VALIDATION_FAILED');
+    expect((await t.a.del(`/jobs/${job.id}`)).status).toBe(204);
   });
 });

@@ -4,7 +4,7 @@ import { AckResponse, CompleteTasksRequest, FailTasksRequest, HeartbeatRequest, 
 import { CreateJobRequest, GetJobQuery, Job, JobIdParams, JobPage, ListJobsQuery, StageIdParams, TaskIdParams, UpdateJobRequest } from './job.js';
 import { DirectivesRequest, DirectivesResponse } from './directives.js';
 import { DequeueRequest, DequeueResponse, QueueList, QueueParams, QueueQuery, Queue, UpdateQueueRequest } from './queue.js';
-import { CreateStage, Stage, TaskSummary } from './stage.js';
+import { AddStageRequest, Stage, TaskSummary } from './stage.js';
 import { AddTasksRequest, AddTasksResponse, ListTasksQuery, Task, TaskPage } from './task.js';
 import { route } from './route.js';
 import { flowRoutes } from './flow.js';
@@ -41,7 +41,7 @@ export const routes = {
 
   // Stages
   listStages: route({ method: 'GET', path: '/jobs/:jobId/stages', operationId: 'listStages', tag: 'stages', roles: ANY, summary: "List a job's stages in order", params: JobIdParams, responses: { 200: StageList } }),
-  addStage: route({ method: 'POST', path: '/jobs/:jobId/stages', operationId: 'addStage', tag: 'stages', roles: P, summary: 'Append a stage (with tasks) to a job', params: JobIdParams, body: CreateStage, responses: { 201: Stage } }),
+  addStage: route({ method: 'POST', path: '/jobs/:jobId/stages', operationId: 'addStage', tag: 'stages', roles: P, summary: 'Append a stage (with tasks) to a job', params: JobIdParams, body: AddStageRequest, responses: { 201: Stage, 200: Stage } }),
   getStage: route({ method: 'GET', path: '/stages/:stageId', operationId: 'getStage', tag: 'stages', roles: ANY, summary: 'Get a stage', params: StageIdParams, responses: { 200: Stage } }),
   getStageSummary: route({ method: 'GET', path: '/stages/:stageId/summary', operationId: 'getStageSummary', tag: 'stages', roles: ANY, summary: "Count of a stage's tasks by status", params: StageIdParams, responses: { 200: TaskSummary } }),
   addTasks: route({ method: 'POST', path: '/stages/:stageId/tasks', operationId: 'addTasks', tag: 'stages', roles: P, summary: 'Append tasks to a stage in bulk', params: StageIdParams, body: AddTasksRequest, responses: { 201: AddTasksResponse, 200: AddTasksResponse } }),

@@ -36,6 +36,17 @@ export const CreateStage = z
   .meta({ id: 'CreateStage' });
 export type CreateStage = z.input<typeof CreateStage>;
 
+/** POST /jobs/{jobId}/stages: a stage of its own, appended after the job's last. */
+export const AddStageRequest = CreateStage.extend({
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('Per job: a repeat with the same key and stage answers 200 with the stage the first call added (none is added again); with another stage, 409 IDEMPOTENCY_CONFLICT'),
+}).meta({ id: 'AddStageRequest' });
+export type AddStageRequest = z.input<typeof AddStageRequest>;
+
 export const Stage = z
   .object({
     id: Uuid,

@@ -62,4 +62,13 @@ describe.each(testStores())('createJob after a lost answer (%s)', (store) => {
     expect(await producer.addTasks(stageId, [{ data: 3 }], { idempotencyKey: 'chunk-2' })).toEqual(mine);
     expect((await m.producer().getStage(stageId)).summary.total).toBe(3);
   });
+
+  it('appends a stage once: the retry of a committed addStage answers with the same stage', async () => {
+    const { producer, proxy } = await lossyProducer();
+    const job = await m.producer().createJob(m.unique('add-stage'), { stages: [{ type: m.unique('first'), tasks: [{ data: 1 }] }] });
+    proxy.dropNextAnswer(`POST /jobs/${job.id}/stages `);
+    const stage = await producer.addStage(job.id, { type: m.unique('second'), hold: true });
+    expect(proxy.count(`POST /jobs/${job.id}/stages `)).toBe(2);
+    expect((await m.producer().listStages(job.id)).map((s) => s.id)).toEqual([job.stages![0]!.id, stage.id]);
+  });
 });

@@ -10,7 +10,12 @@ export function stageRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { jobs, lifecycle, reads, limits } = ctx;
 
   defineRoute(app, routes.listStages, limits, async ({ params }, request) => ({ items: await reads.listStagesOfJob(params.jobId, callerOf(request).scope) }));
-  defineRoute(app, routes.addStage, limits, async ({ params, body }, request) => jobs.addStage(params.jobId, body, callerOf(request).scope, actorOfCaller(callerOf(request))));
+  defineRoute(app, routes.addStage, limits, async ({ params, body }, request, reply) => {
+    const { idempotencyKey, ...stage } = body;
+    const added = await jobs.addStage(params.jobId, stage, callerOf(request).scope, actorOfCaller(callerOf(request)), idempotencyKey);
+    reply.code(added.created ? 201 : 200);
+    return added.stage;
+  });
   defineRoute(app, routes.getStage, limits, async ({ params }, request) => reads.mustGetStage(params.stageId, callerOf(request).scope));
   defineRoute(app, routes.getStageSummary, limits, async ({ params }, request) => (await reads.mustGetStage(params.stageId, callerOf(request).scope)).summary);
   defineRoute(app, routes.addTasks, limits, async ({ params, body }, request, reply) => {

@@ -14,7 +14,7 @@ import { insertJobTree } from '../store/job-tree.js';
 import { ensureQueues } from '../store/queues.js';
 import { addTasksToStage, lockStageWithJob, stageStatesOfJob } from '../store/stages.js';
 import { deleteHistoryOfJobs } from '../store/history.js';
-import { findTaskBatch, recordTaskBatch } from '../store/task-batches.js';
+import { findStageKey, findTaskBatch, recordStageKey, recordTaskBatch } from '../store/append-keys.js';
 import { insertTasks } from '../store/tasks.js';
 import type { JobTypeService } from './job-type-service.js';
 import type { ReadService } from './read-service.js';
@@ -192,17 +192,31 @@ export class JobService {
     });
   }
 
-  async addStage(jobId: string, stage: CreateStage, scope: TenantScope, actor = 'system'): Promise<Stage> {
+  /**
+   * Appends a stage to a job. With an idempotency key (per job), a repeat of the same stage answers the stage the first
+   * call added, whatever became of it, and adds nothing (`created: false`); another stage under that key: 409.
+   */
+  async addStage(jobId: string, stage: CreateStage, scope: TenantScope, actor = 'system', idempotencyKey?: string): Promise<{ stage: Stage; created: boolean }> {
     this.checkTaskCount(stage.tasks?.length ?? 0);
-    const stageId = await this.db.transaction(async (tx) => {
+    const requestHash = idempotencyKey === undefined ? null : canonicalHash(stage);
+    const { stageId, created } = await this.db.transaction(async (tx) => {
+      if (idempotencyKey !== undefined) {
+        if (!(await lockJob(tx, jobId, scope))) throw new NotFoundError('job', jobId);
+        const earlier = await findStageKey(tx, jobId, idempotencyKey);
+        if (earlier && earlier.requestHash !== requestHash) {
+          throw new ConflictError('IDEMPOTENCY_CONFLICT', `idempotency key ${idempotencyKey} was already used on job ${jobId} with another stage`);
+        }
+        if (earlier) return { stageId: earlier.stageId, created: false };
+      }
       const { stageId: id, wake } = await this.appendStage(tx, jobId, stage, scope, {
         actor,
         refuseFinal: (status) => new ConflictError('ILLEGAL_TRANSITION', `job ${jobId} is ${status}; stages cannot be added`),
       });
       await notifyReady(tx, wake, readyAtCreation([stage]));
-      return id;
+      if (idempotencyKey !== undefined) await recordStageKey(tx, jobId, idempotencyKey, { requestHash: requestHash!, stageId: id });
+      return { stageId: id, created: true };
     });
-    return this.reads.mustGetStage(stageId, scope);
+    return { stage: await this.reads.mustGetStage(stageId, scope), created };
   }
 
   /**

@@ -20,6 +20,15 @@ export interface GetJobOptions extends RequestOptions {
   include?: 'stages' | 'tasks' | readonly ('stages' | 'tasks')[];
 }
 
+export interface AddStageOptions extends RequestOptions {
+  /**
+   * Makes the append safe to repeat (per job): a repeat with the same key and stage is answered with the stage the
+   * first call added and adds nothing. Without one, the SDK gives the call a key of its own (`sdk:<uuid>`, the same on
+   * each of its retries); pass your own to make repeats of *your* calls safe too.
+   */
+  idempotencyKey?: string;
+}
+
 export interface AddTasksOptions<T> extends RequestOptions {
   /** The stage's type: types the tasks' data when given (or pass it as the type parameter). */
   stageType?: T;
@@ -68,9 +77,14 @@ export class ProducerClient<J extends JobMapOf<J> = AnyJobs> {
     return job as unknown as TypedJob<J, N>;
   }
 
-  /** Appends a stage (with tasks) to a job. Give the job name as type parameter to narrow the stage types. */
-  async addStage<N extends JobName<J> = JobName<J>>(jobId: string, stage: StageInput<J, N>, opts: RequestOptions = {}): Promise<TypedStage<J, StageType<J>>> {
-    const created = await this.transport.call('addStage', { params: { jobId }, body: stage as never }, opts);
+  /**
+   * Appends a stage (with tasks) to a job. Give the job name as type parameter to narrow the stage types. Retried like
+   * `createJob`: the call carries an idempotency key (`opts.idempotencyKey`, or one of the SDK's own), so a stage
+   * whose answer was lost is never appended twice.
+   */
+  async addStage<N extends JobName<J> = JobName<J>>(jobId: string, stage: StageInput<J, N>, opts: AddStageOptions = {}): Promise<TypedStage<J, StageType<J>>> {
+    const { idempotencyKey = `sdk:${randomUUID()}`, ...call } = opts;
+    const created = await this.transport.call('addStage', { params: { jobId }, body: { ...(stage as object), idempotencyKey } as never }, { ...call, retry: 'idempotent' });
     return created as unknown as TypedStage<J, StageType<J>>;
   }
 
