@@ -202,10 +202,7 @@ export class JobService {
     const { stageId, created } = await this.db.transaction(async (tx) => {
       if (idempotencyKey !== undefined) {
         if (!(await lockJob(tx, jobId, scope))) throw new NotFoundError('job', jobId);
-        const earlier = await findStageKey(tx, jobId, idempotencyKey);
-        if (earlier && earlier.requestHash !== requestHash) {
-          throw new ConflictError('IDEMPOTENCY_CONFLICT', `idempotency key ${idempotencyKey} was already used on job ${jobId} with another stage`);
-        }
+        const earlier = keyedRepeat(await findStageKey(tx, jobId, idempotencyKey), requestHash!, `idempotency key ${idempotencyKey} was already used on job ${jobId} with another stage`);
         if (earlier) return { stageId: earlier.stageId, created: false };
       }
       const { stageId: id, wake } = await this.appendStage(tx, jobId, stage, scope, {
@@ -264,10 +261,7 @@ export class JobService {
       const locked = await lockStageWithJob(tx, stageId, scope);
       if (!locked) throw new NotFoundError('stage', stageId);
       if (idempotencyKey !== undefined) {
-        const earlier = await findTaskBatch(tx, stageId, idempotencyKey);
-        if (earlier && earlier.requestHash !== requestHash) {
-          throw new ConflictError('IDEMPOTENCY_CONFLICT', `idempotency key ${idempotencyKey} was already used on stage ${stageId} with other tasks`);
-        }
+        const earlier = keyedRepeat(await findTaskBatch(tx, stageId, idempotencyKey), requestHash!, `idempotency key ${idempotencyKey} was already used on stage ${stageId} with other tasks`);
         if (earlier) return { added: { stageId, created: earlier.taskIds.length, taskIds: earlier.taskIds }, created: false };
       }
       const { stage, job } = locked;
@@ -293,6 +287,12 @@ export class JobService {
       return { added: { stageId, created: ids.length, taskIds: ids }, created: true };
     });
   }
+}
+
+/** What an idempotency key's first append made (null: none yet); 409 IDEMPOTENCY_CONFLICT when it carried another request. */
+function keyedRepeat<T extends { requestHash: string }>(earlier: T | null, requestHash: string, conflict: string): T | null {
+  if (earlier && earlier.requestHash !== requestHash) throw new ConflictError('IDEMPOTENCY_CONFLICT', conflict);
+  return earlier;
 }
 
 /** No task names its own runAfter: every new task is ready from the transaction's start on (see notifyReady). */
