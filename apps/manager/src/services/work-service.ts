@@ -11,6 +11,7 @@ import { workerActor } from '../domain/audit.js';
 import { ValidationError } from '../domain/errors.js';
 import { iso } from '../store/mappers.js';
 import { AloneCompletions } from './alone-completions.js';
+import { CompletionCombiner } from './completion-combiner.js';
 import { notifyReady, type ReadySignal } from './ready-signal.js';
 import type { ScanMarks } from './scan-marks.js';
 import { publish, settle } from './settle.js';
@@ -51,6 +52,14 @@ interface AckItem {
   result?: unknown;
 }
 
+/**
+ * Completion batches of one scope running at once; the requests that arrive meanwhile wait for one to end and go
+ * together. Two: while one batch holds its stage's counters row, the next one's task updates run beside it.
+ */
+const COMPLETIONS_IN_FLIGHT = 2;
+/** Items of one combined completion (the API takes up to 1,000 per request). */
+const COMPLETIONS_MAX_ITEMS = 2_000;
+
 /** A dequeue's answer: DequeueResponse as JSON text, sent as it is, and the number of tasks it leases. */
 export interface DequeueBody {
   count: number;
@@ -75,6 +84,12 @@ const ALREADY_DONE: Record<AckKind, readonly TaskStatus[]> = {
 
 export class WorkService {
   private readonly aloneCompletions = new AloneCompletions();
+  private readonly completions = new CompletionCombiner<string | null, AckItem, AckResponse>({
+    maxInFlight: COMPLETIONS_IN_FLIGHT,
+    maxItems: COMPLETIONS_MAX_ITEMS,
+    keyOf: (i) => `${i.taskId}/${i.leaseToken}`,
+    run: (scope, requests) => this.completeMany(scope, requests),
+  });
 
   constructor(
     private readonly db: Db,
@@ -172,16 +187,26 @@ export class WorkService {
     };
   }
 
-  /** `scope`: the caller's tenant (null = every tenant); tasks of other tenants answer TASK_NOT_FOUND. */
-  complete(scope: string | null, items: { taskId: string; leaseToken: string; result?: unknown }[]): Promise<AckResponse> {
-    const rows = items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null }));
-    return this.ack('complete', scope, items, (tx) => completeTasks(tx, scope, rows, this.options.history), () =>
+  /**
+   * `scope`: the caller's tenant (null = every tenant); tasks of other tenants answer TASK_NOT_FOUND. Completions of one
+   * scope that arrive while others run are committed together (completion-combiner.ts); each keeps its own answer.
+   */
+  async complete(scope: string | null, items: AckItem[]): Promise<AckResponse> {
+    rejectDuplicates(items);
+    return this.completions.submit(scope, items);
+  }
+
+  /** Completion requests of one scope as one batch statement: one answer per request. */
+  private completeMany(scope: string | null, requests: AckItem[][]): Promise<AckResponse[]> {
+    const rows = requests.flat().map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result ?? null }));
+    return this.ack('complete', scope, requests, (tx) => completeTasks(tx, scope, rows, this.options.history), () =>
       completeTasks(this.db, scope, rows, this.options.history, true),
     );
   }
 
-  fail(scope: string | null, items: { taskId: string; leaseToken: string; error: { message: string; code?: string; stack?: string; retryable?: boolean }; checkpoint?: unknown }[]): Promise<AckResponse> {
-    return this.ack('fail', scope, items, (tx) =>
+  async fail(scope: string | null, items: { taskId: string; leaseToken: string; error: { message: string; code?: string; stack?: string; retryable?: boolean }; checkpoint?: unknown }[]): Promise<AckResponse> {
+    rejectDuplicates(items);
+    const [response] = await this.ack('fail', scope, [items], (tx) =>
       failTasks(
         tx,
         scope,
@@ -192,11 +217,13 @@ export class WorkService {
         this.options.history,
       ),
     );
+    return response!;
   }
 
-  release(scope: string | null, items: { taskId: string; leaseToken: string; checkpoint?: unknown }[]): Promise<AckResponse> {
+  async release(scope: string | null, items: { taskId: string; leaseToken: string; checkpoint?: unknown }[]): Promise<AckResponse> {
+    rejectDuplicates(items);
     const rows = items.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, checkpoint: i.checkpoint ?? null, has_checkpoint: i.checkpoint !== undefined }));
-    return this.ack('release', scope, items, async (tx) => {
+    const [response] = await this.ack('release', scope, [items], async (tx) => {
       const result = await releaseTasks(tx, scope, rows, this.options.history);
       // Tasks suspended while they ran stay PAUSED; their release still carries the last checkpoint.
       const appliedIds = new Set(result.applied.map((a) => a.id));
@@ -206,6 +233,7 @@ export class WorkService {
       }
       return result;
     });
+    return response!;
   }
 
   /**
@@ -213,22 +241,23 @@ export class WorkService {
    * `alone`, when given, first runs the batch statement on its own: an ack that ends no stage — nearly every one — is then
    * that statement's commit, without holding its stage's row across two more round trips through this process. It
    * throws isSettleNeeded (rolled back whole) when a stage may have ended, and the transaction runs instead.
+   * `requests`: the items of each request the batch carries (several only for combined completions); one answer each.
    */
   private async ack(
     kind: AckKind,
     scope: string | null,
-    items: AckItem[],
+    requests: AckItem[][],
     apply: (tx: Queryable) => Promise<AckResult>,
     alone?: () => Promise<AckResult>,
-  ): Promise<AckResponse> {
-    rejectDuplicates(items);
-    const committedAlone = alone && this.aloneCompletions.shouldTry() ? await this.ackAlone(kind, scope, items, alone) : null;
-    const { response, result } = committedAlone ?? (await this.db.transaction(async (tx) => {
+  ): Promise<AckResponse[]> {
+    const items = requests.flat();
+    const committedAlone = alone && this.aloneCompletions.shouldTry() ? await this.ackAlone(kind, scope, requests, alone) : null;
+    const { responses, result } = committedAlone ?? (await this.db.transaction(async (tx) => {
       const result = await apply(tx);
       const out = await settle(tx, result.stages, { actor: workerActor(result.worker ?? '?'), record: this.options.history });
       for (const t of result.stageTypes) out.wake.add(t);
       await publish(tx, out);
-      return { response: { items: await this.outcomes(tx, kind, scope, items, result) }, result };
+      return { responses: await this.outcomes(tx, kind, scope, requests, result), result };
     }));
     this.hooks.acked?.(
       result.applied.map((a) => a.status),
@@ -236,16 +265,16 @@ export class WorkService {
       result.applied.map((a) => a.attempts ?? 0),
     );
     await linkTaskTraces(() => jobTracesOfTasks(this.db, items.map((i) => i.taskId)));
-    return response;
+    return responses;
   }
 
   /** The batch statement on its own, committed; null when it found a stage to settle (and rolled back). */
   private async ackAlone(
     kind: AckKind,
     scope: string | null,
-    items: AckItem[],
+    requests: AckItem[][],
     alone: () => Promise<AckResult>,
-  ): Promise<{ response: AckResponse; result: AckResult } | null> {
+  ): Promise<{ responses: AckResponse[]; result: AckResult } | null> {
     let result: AckResult;
     try {
       result = await alone();
@@ -258,16 +287,18 @@ export class WorkService {
     // Settled nothing (the statement checked); tasks back to PENDING are woken for as the transaction would.
     await notifyReady(this.db, result.stageTypes);
     // Items it did not apply are classified from what is committed now.
-    return { response: { items: await this.outcomes(this.db, kind, scope, items, result) }, result };
+    return { responses: await this.outcomes(this.db, kind, scope, requests, result), result };
   }
 
-  private async outcomes(tx: Queryable, kind: AckKind, scope: string | null, items: AckItem[], result: AckResult): Promise<AckOutcome[]> {
+  /** Each request's answer: its items that applied, and why the others did not (one read for all of them). */
+  private async outcomes(tx: Queryable, kind: AckKind, scope: string | null, requests: AckItem[][], result: AckResult): Promise<AckResponse[]> {
+    const items = requests.flat();
     // Keyed by task and token: a batch may carry a stale and a fresh lease of the same task.
     const key = (id: string, token: string) => `${id}/${token}`;
     const applied = new Map(result.applied.map((a) => [key(a.id, a.lease_token), a]));
     const missing = items.filter((i) => !applied.has(key(i.taskId, i.leaseToken)));
     const fences = missing.length ? await fenceStates(tx, scope, missing.map((i) => ({ task_id: i.taskId, lease_token: i.leaseToken, result: i.result }))) : new Map();
-    return items.map((i): AckOutcome => {
+    const outcome = (i: AckItem): AckOutcome => {
       const a = applied.get(key(i.taskId, i.leaseToken));
       if (a) return { taskId: i.taskId, ok: true, status: a.status, ...(a.status === 'PENDING' && kind === 'fail' ? { runAfter: iso(a.run_after) } : {}) };
       const f = fences.get(i.taskId);
@@ -278,7 +309,8 @@ export class WorkService {
       if (ALREADY_DONE[kind].includes(f.status)) return { taskId: i.taskId, ok: true, status: f.status };
       if (f.status === 'PENDING' || f.status === 'IN_PROGRESS') return { taskId: i.taskId, ok: false, code: 'LEASE_LOST', status: f.status };
       return { taskId: i.taskId, ok: false, code: 'TASK_NOT_RUNNING', status: f.status };
-    });
+    };
+    return requests.map((r) => ({ items: r.map(outcome) }));
   }
 
   async heartbeat(
