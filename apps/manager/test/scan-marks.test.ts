@@ -54,6 +54,15 @@ describe.each(testStores())('scan marks on %s', (store) => {
     expect(await leaseWith('marks-split', 10, [mark])).toEqual([]);
   });
 
+  it('a mark that may not look behind it (b: false) leases only after it; the tasks behind wait for a dequeue that may', async () => {
+    await createTasks(a, 'default', 'marks-no-look', 5);
+    const mark = await markAt('marks-no-look', 2);
+    expect((await leaseWith('marks-no-look', 10, [{ ...mark, b: false }])).map((t) => t.data.i)).toEqual([3, 4]);
+    const far = { ...(await markAt('marks-no-look', 4)), ra: '2999-01-01T00:00:00.000000Z' };
+    expect(await leaseWith('marks-no-look', 10, [{ ...far, b: false }])).toEqual([]);
+    expect((await leaseWith('marks-no-look', 10, [far])).map((t) => t.data.i)).toEqual([0, 1, 2]);
+  });
+
   it('a higher priority behind its mark still comes before a lower priority', async () => {
     await createTasks(a, 'default', 'marks-prio', 2, 'HIGH');
     await createTasks(a, 'default', 'marks-prio', 3, 'LOW');

@@ -14,18 +14,55 @@ describe('ScanMarks', () => {
     expect(m.of(['t'])).toEqual([mark('01.000000', '11')]);
   });
 
-  it('forgets a chain of marks rescanMs after the scan from the start that began it, however busy the stream', () => {
+  it('leaves a chain of marks out rescanMs after the scan from the start that began it, for one dequeue at a time', () => {
     let now = 0;
     const m = new ScanMarks(1_000, () => now);
     m.advance([mark('01.000000', '1')]);
     now = 900;
     m.advance([mark('02.000000', '2')]);
-    expect(m.of(['t'])).toHaveLength(1);
+    expect(m.of(['t'])).toEqual([mark('02.000000', '2')]);
     now = 1_001;
-    expect(m.of(['t'])).toEqual([]);
-    // The next dequeue scanned from the start: a new chain.
-    m.advance([mark('03.000000', '3')]);
-    expect(m.of(['t'])).toEqual([mark('03.000000', '3')]);
+    const rescan = m.begin(['t']);
+    expect(rescan.marks).toEqual([]);
+    // While it scans from the start, the others go on from the mark (and, while looks are quick, may look behind it).
+    const other = m.begin(['t']);
+    expect(other.marks).toEqual([mark('02.000000', '2')]);
+    other.done([mark('03.000000', '3')]);
+    // It found tasks behind the mark: the dequeues after it go on from there, in a new chain.
+    rescan.done([mark('00.500000', '0')]);
+    expect(m.of(['t'])).toEqual([mark('00.500000', '0')]);
+    now = 2_000;
+    expect(m.of(['t'])).toEqual([mark('00.500000', '0')]);
+    now = 2_002;
+    expect(m.begin(['t']).marks).toEqual([]);
+  });
+
+  it('spaces the looks behind a mark and the scans from the start by 50 times the last one while they take long', () => {
+    let now = 0;
+    const m = new ScanMarks(1_000, () => now);
+    m.advance([mark('01.000000', '1')]);
+    const slow = m.begin(['t']);
+    expect(slow.marks).toEqual([mark('01.000000', '1')]); // may look behind the mark
+    // A quick last look: a concurrent dequeue may look too.
+    const concurrent = m.begin(['t']);
+    expect(concurrent.marks).toEqual([mark('01.000000', '1')]);
+    concurrent.done([]);
+    now = 400; // it took 400 ms (a held horizon)
+    slow.done([]);
+    // Costly now: one look at a time …
+    const next = m.begin(['t']);
+    expect(next.marks).toEqual([{ ...mark('01.000000', '1'), b: false }]);
+    next.done([]);
+    // … and for the next 20 s dequeues go on from the mark only; the chain is not rescanned after rescanMs either.
+    now = 400 + 19_999;
+    expect(m.of(['t'])).toEqual([{ ...mark('01.000000', '1'), b: false }]);
+    now = 400 + 20_000;
+    const rescan = m.begin(['t']);
+    expect(rescan.marks).toEqual([]);
+    now += 10; // the horizon is free again: the walk takes as long as any dequeue
+    rescan.done([]);
+    now += 500;
+    expect(m.of(['t'])).toEqual([mark('01.000000', '1')]);
   });
 
   it('a wake-up lowers the marks after its ready time and leaves earlier ones; an unknown time drops the type', () => {

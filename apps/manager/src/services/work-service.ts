@@ -160,15 +160,18 @@ export class WorkService {
       leaseMs: input.leaseMs ?? this.options.defaultLeaseMs,
       cappedLocked: false,
       history: this.options.history,
-      marks: this.marks.of(input.stageTypes),
     };
-    const first = await dequeueTasks(this.db, params);
-    this.marks.advance(first.marks);
+    const scan = this.marks.begin(input.stageTypes);
+    const first = await dequeueTasks(this.db, { ...params, marks: scan.marks }).catch((err: unknown) => {
+      scan.done([]);
+      throw err;
+    });
+    scan.done(first.marks);
     if (!first.anyLimited || first.count >= input.max) return first;
     // Limited queues (caps, groups, rate limits) are served under their locks so no replica can race past a limit.
     const second = await this.db.transaction(async (tx) => {
       await lockFlowControls(tx, first.cappedIds, first.groupNames);
-      return dequeueTasks(tx, { ...params, max: input.max - first.count, cappedLocked: true });
+      return dequeueTasks(tx, { ...params, marks: scan.marks, max: input.max - first.count, cappedLocked: true });
     });
     this.marks.advance(second.marks);
     if (second.rateHeld) this.hooks.throttled?.('rate_limit');

@@ -16,6 +16,8 @@ export interface ScanMark {
   p: number;
   ra: string;
   s: string;
+  /** Whether this dequeue may look behind the mark (absent = yes); ScanMarks spaces such looks while they are costly. */
+  b?: boolean;
 }
 
 /** A timestamptz as RFC 3339 in UTC with milliseconds, as Date#toISOString writes it. */
@@ -45,7 +47,8 @@ const RFC3339_US = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM
  * the xmin horizon — are not walked again by every dequeue. A task can become ready behind a mark (a create that
  * commits late, a reopened stage, an immediate retry): a stream with nothing after its mark is probed from the start,
  * a stream with fewer after its mark than its share also scans behind it, writers' wake-ups lower or drop marks, and
- * marks expire (tasks.readyRescanMs), so such a task waits at most until then.
+ * marks expire (tasks.readyRescanMs), so such a task waits at most until then. A mark with b = false forbids looking
+ * behind it in this dequeue (while a held horizon makes that walk long, ScanMarks allows it only now and then).
  *
  * The roll-up locks stage and job rows in id order (a fair batch spans one stage per tenant: in join order,
  * concurrent dequeues deadlock on them). The leased tasks, their jobs and stages come back as JSON text already in
@@ -103,10 +106,10 @@ function dequeueText(locked: boolean): string {
    ),`
        : ''
    }
-   marks AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($7::text::jsonb) AS m(q int, p int, ra timestamptz, s bigint)),
+   marks AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($7::text::jsonb) AS m(q int, p int, ra timestamptz, s bigint, b boolean)),
    heads AS (
      SELECT q.id AS queue_id, q.name, q.tenant_id, q.group_name, q.weight, q.lim, p.priority,
-       mk.q IS NOT NULL AS marked, coalesce(mk.ra, '-infinity') AS mra, coalesce(mk.s, 0) AS ms,
+       mk.q IS NOT NULL AS marked, coalesce(mk.b, true) AS behind, coalesce(mk.ra, '-infinity') AS mra, coalesce(mk.s, 0) AS ms,
        CASE WHEN q.aging_ms IS NULL THEN p.priority
             ELSE GREATEST(0, p.priority - floor(extract(epoch FROM now() - h.run_after) * 1000 / q.aging_ms))::int END AS level
      FROM q CROSS JOIN generate_series(0, 4) AS p(priority)
@@ -120,7 +123,7 @@ function dequeueText(locked: boolean): string {
          ORDER BY t.run_after, t.seq LIMIT 1
        ), (
          SELECT t.run_after FROM tasks t
-         WHERE mk.q IS NOT NULL AND t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after <= now()
+         WHERE mk.q IS NOT NULL AND coalesce(mk.b, true) AND t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after <= now()
          ORDER BY t.run_after, t.seq LIMIT 1
        )) AS run_after
      ) h
@@ -173,7 +176,7 @@ function dequeueText(locked: boolean): string {
        LIMIT quota.k - coalesce(f.n, 0)
        FOR UPDATE SKIP LOCKED
      ) c
-     WHERE quota.marked AND quota.k > coalesce(f.n, 0)
+     WHERE quota.marked AND quota.behind AND quota.k > coalesce(f.n, 0)
    ),
    locked AS MATERIALIZED (SELECT * FROM first_round UNION ALL SELECT * FROM behind_mark),
    -- Top-up: the share a stream left unused (it had fewer ready tasks than its share) goes to the streams of its level
