@@ -35,12 +35,18 @@ const LOOK_COSTLY_MS = 250;
 /**
  * One dequeue's use of the marks: what it passes to the statement, and `done(leased)` when the statement has ended,
  * with the marks it leased up to (those of the streams it scanned from the start replace theirs, even if earlier, so
- * the dequeues after it go on from the tasks it found behind the old mark).
+ * the dequeues after it go on from the tasks it found behind the old mark). `failed()` when the statement failed: its
+ * claims on looks and rescans are released and its duration is not taken as the cost of a look (a dequeue cut off by a
+ * database outage after a 10-s connect timeout must not make this replica stop looking behind its marks for minutes);
+ * a stream it was to rescan is rescanned by the next dequeue.
  */
 export interface MarkedScan {
   marks: ScanMark[];
   done(leased: readonly ScanMark[]): void;
+  failed(): void;
 }
+
+const unclaimed = (marks: ScanMark[], done: (leased: readonly ScanMark[]) => void): MarkedScan => ({ marks, done, failed: () => undefined });
 
 export class ScanMarks {
   /** Stage type → stream key (q:p) → its mark. */
@@ -54,13 +60,6 @@ export class ScanMarks {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The marks a dequeue of these stage types would use (see begin()), for one that leased nothing. */
-  of(stageTypes: readonly string[]): ScanMark[] {
-    const scan = this.begin(stageTypes);
-    scan.done([]);
-    return scan.marks;
-  }
-
   /**
    * The marks a dequeue of these stage types scans from. A stream whose chain of marks is older than rescanMs (or than
    * the spacing of costly looks, if longer) is left out, for one dequeue at a time: that one scans it from the start.
@@ -68,7 +67,7 @@ export class ScanMarks {
    * dequeue still running, has its mark with b = false (no look behind it).
    */
   begin(stageTypes: readonly string[]): MarkedScan {
-    if (this.rescanMs <= 0) return { marks: [], done: () => undefined };
+    if (this.rescanMs <= 0) return unclaimed([], () => undefined);
     const started = this.now();
     const costly = this.lastLookMs >= LOOK_COSTLY_MS;
     const spacing = costly ? LOOK_TIME_FACTOR * this.lastLookMs : 0;
@@ -86,7 +85,7 @@ export class ScanMarks {
         }
       }
     }
-    if (rescans.length + looks.length === 0) return { marks, done: (leased) => this.advance(leased) };
+    if (rescans.length + looks.length === 0) return unclaimed(marks, (leased) => this.advance(leased));
     for (const held of rescans) held.rescanning = true;
     for (const held of looks) held.looking++;
     return {
@@ -106,6 +105,10 @@ export class ScanMarks {
           if (found) held.mark = found;
         }
         this.advance(leased);
+      },
+      failed: () => {
+        for (const held of looks) held.looking--;
+        for (const held of rescans) held.rescanning = false;
       },
     };
   }

@@ -163,7 +163,7 @@ export class WorkService {
     };
     const scan = this.marks.begin(input.stageTypes);
     const first = await dequeueTasks(this.db, { ...params, marks: scan.marks }).catch((err: unknown) => {
-      scan.done([]);
+      scan.failed();
       throw err;
     });
     scan.done(first.marks);
