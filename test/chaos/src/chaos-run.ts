@@ -62,6 +62,10 @@ export interface ChaosOptions {
  * The short run CI makes: 1,000 tasks over 2 jobs of 2 stages, 4 worker processes, a worker SIGKILLed every second
  * (4 times) and one manager restart; PostgreSQL is left alone (other suites share it).
  */
+/** How long a worker that lived through a disruption may take to work again: the SDK's longest retry delay (5 s) and
+ *  the breaker's half-open time (2 s) after its last failure, a long-poll (2 s) and a lease (3 s), with room to spare. */
+const RECOVERY_MS = 15_000;
+
 export const SHORT_CHAOS: ChaosOptions = {
   jobs: 2,
   tasksPerJob: 500,
@@ -167,6 +171,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     // Executions per live worker once the last disruption is over: a worker that lived through it must work again.
     let afterDisruptions: Map<number, number> | undefined;
+    let afterDisruptionsAt = 0;
     let planned = false; // a planned manager stop is under way: its exit is not a crash
     const allFinal = async () => {
       for (const id of jobIds) {
@@ -243,6 +248,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
       const counts = executionsByPid(logDir);
       afterDisruptions = new Map(pool.alive().map((w) => [w.proc.pid!, counts.get(w.proc.pid!) ?? 0]));
+      afterDisruptionsAt = Date.now();
     };
 
     const completion = async () => {
@@ -259,11 +265,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     for (const r of results) if (r.status === 'rejected') problems.push(`chaos loop failed: ${String(r.reason)}`);
     finished = true;
     if (afterDisruptions) {
-      // Enough work was left for every survivor to get some: one that got none never recovered.
+      // Enough work was left, for long enough, for every survivor to get some: one that got none never recovered. A
+      // worker the outage left backing off (the SDK's retry delays reach 5 s, the breaker's half-open 2 s) may rightly
+      // miss a short tail the others finish in a second, so the rule applies only once they have worked longer.
       const now = executionsByPid(logDir);
       const survivors = pool.alive().filter((w) => afterDisruptions!.has(w.proc.pid!));
       const since = [...now].reduce((a, [pid, n]) => a + n - (afterDisruptions!.get(pid) ?? 0), 0);
-      if (since >= 50 * o.workers) {
+      if (since >= 50 * o.workers && Date.now() - afterDisruptionsAt >= RECOVERY_MS) {
         for (const w of survivors) {
           if ((now.get(w.proc.pid!) ?? 0) === afterDisruptions.get(w.proc.pid!)) {
             stuckWorkers++;
