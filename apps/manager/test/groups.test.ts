@@ -69,6 +69,22 @@ describe.each(testStores())('job groups on %s', (store) => {
     expect(queues.find((q: any) => q.name === 'ungrouped').group).toBeNull();
   });
 
+  it('a long-poll held by a full group rechecks now and then instead of spinning, and leases once there is room', async () => {
+    await f.a.raw('PUT', '/queue-groups/poll-full', { maxInFlight: 1, stageTypes: ['poll-full'] });
+    await createTasks(f.a, 't1', 'poll-full', 2);
+    const held = await leaseUntilRefused(f.a, ['poll-full'], 5);
+    expect(held).toHaveLength(1);
+    const before = await metric(f.a, 'jobnik_dequeue_throttled_total', 'reason="capacity"');
+    // One second of waiting: each try the group holds back counts once; rechecks are 200 ms apart (a slow machine
+    // makes fewer), so about six — a poll that retried at once counted hundreds.
+    expect(await lease(f.a, ['poll-full'], 5, { waitMs: 1_000 })).toHaveLength(0);
+    const tries = (await metric(f.a, 'jobnik_dequeue_throttled_total', 'reason="capacity"')) - before;
+    expect(tries).toBeGreaterThanOrEqual(1);
+    expect(tries).toBeLessThanOrEqual(8);
+    await complete(f.a, held);
+    expect(await lease(f.a, ['poll-full'], 5, { waitMs: 1_000 })).toHaveLength(1);
+  });
+
   it('a group set over the API caps its stage type, and deleting it lifts the cap', async () => {
     const put = await f.a.raw('PUT', '/queue-groups/api-pair', { maxInFlight: 2, stageTypes: ['api-a', 'api-b'] });
     expect([put.status, put.body.source, put.body.maxInFlight]).toEqual([200, 'api', 2]);

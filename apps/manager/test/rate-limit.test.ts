@@ -34,6 +34,19 @@ describe.each(testStores())('rate limits on %s', (store) => {
     expect(queue.rateLimit).toEqual({ limit: 5, periodMs: HOUR, burst: 5 });
   });
 
+  it('a long-poll held by a rate limit sleeps until its next start is due instead of spinning', async () => {
+    await f.a.raw('PUT', '/rate-limits/rl-poll', { limit: 1, periodMs: HOUR, burst: 1 });
+    await createTasks(f.a, 't1', 'rl-poll', 3);
+    expect(await lease(f.a, ['rl-poll'], 5)).toHaveLength(1);
+    const before = await metric(f.a, 'jobnik_dequeue_throttled_total', 'reason="rate_limit"');
+    // The next start is an hour away: a poll of one second tries when it arrives and when its wait ends (a timer that
+    // fires a hair early may add one), sleeping in between; one that retried at once counted hundreds of refusals.
+    expect(await lease(f.a, ['rl-poll'], 5, { waitMs: 1_000 })).toHaveLength(0);
+    const tries = (await metric(f.a, 'jobnik_dequeue_throttled_total', 'reason="rate_limit"')) - before;
+    expect(tries).toBeGreaterThanOrEqual(2);
+    expect(tries).toBeLessThanOrEqual(3);
+  });
+
   it("a tenant's own limit holds while other tenants of the stage type run free", async () => {
     await f.a.raw('PUT', '/rate-limits/rl-tenant?tenantId=slow', { limit: 2, periodMs: HOUR, burst: 2 });
     await createTasks(f.a, 'slow', 'rl-tenant', 10);

@@ -2,6 +2,7 @@
 // xmin horizon does not make every dequeue walk the dead entries of the tasks leased since. Marks are hints: a
 // task that became ready behind one is still leased — at once when the stream has too little after the mark — and
 // priorities hold across streams. (ScanMarks' own rules are unit-tested beside it.)
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dequeueTasks, type ScanMark } from '../src/store/dequeue.js';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
@@ -61,6 +62,38 @@ describe.each(testStores())('scan marks on %s', (store) => {
     const far = { ...(await markAt('marks-no-look', 4)), ra: '2999-01-01T00:00:00.000000Z' };
     expect(await leaseWith('marks-no-look', 10, [{ ...far, b: false }])).toEqual([]);
     expect((await leaseWith('marks-no-look', 10, [far])).map((t) => t.data.i)).toEqual([0, 1, 2]);
+  });
+
+  it('a dequeue that leases nothing is run again at once only for ready tasks it could take, else when the next delayed task is due', async () => {
+    const type = 'marks-next-try';
+    const dequeue = (marks: ScanMark[]) =>
+      dequeueTasks(m.manager.db, { stageTypes: [type], tenantId: null, workerId: 'marks', max: 5, leaseMs: 30_000, cappedLocked: false, history: false, marks });
+    await createTasks(a, 'default', type, 3);
+    const far = { ...(await markAt(type, 2)), ra: '2999-01-01T00:00:00.000000Z', b: false };
+    // Ready tasks only behind a mark it may not look behind: nothing to try again for (a look will find them) — not
+    // "at once", which made a long-poll retry every millisecond, each retry walking the stream from its start.
+    const behind = await dequeue([far]);
+    expect([behind.count, behind.nextRunAfter]).toEqual([0, null]);
+    const due = new Date(Date.now() + 3_600_000);
+    const job = await a.post('/jobs', { name: type, stages: [{ type, tasks: [{ data: { i: 9 }, runAfter: due.toISOString() }] }] });
+    expect(job.status).toBe(201);
+    expect((await dequeue([far])).nextRunAfter?.getTime()).toBe(due.getTime());
+    if (m.databaseUrl) {
+      // Ready tasks another dequeue has locked: try again at once (it may roll back).
+      const side = new pg.Client({ connectionString: m.databaseUrl });
+      await side.connect();
+      try {
+        await side.query('BEGIN');
+        await side.query(`SELECT t.id FROM tasks t JOIN queues q ON q.id = t.queue_id WHERE q.name = $1 AND t.status = 'PENDING' FOR UPDATE`, [type]);
+        const locked = await dequeue([]);
+        expect(locked.count).toBe(0);
+        expect(locked.nextRunAfter!.getTime()).toBeLessThanOrEqual(Date.now());
+      } finally {
+        await side.query('ROLLBACK');
+        await side.end();
+      }
+    }
+    expect((await leaseWith(type, 5, [])).map((t) => t.data.i)).toEqual([0, 1, 2]);
   });
 
   it('a higher priority behind its mark still comes before a lower priority', async () => {

@@ -328,14 +328,20 @@ function dequeueText(locked: boolean): string {
      (SELECT min(tat - (burst - 1) * t_ms * interval '1 millisecond') FROM rl_allow WHERE allowed = 0) AS rate_wake_at,`
          : ''
      }
-     CASE WHEN NOT EXISTS (SELECT 1 FROM leased) THEN (
-       SELECT min(n.run_after) FROM q CROSS JOIN generate_series(0, 4) AS p(priority)
-       CROSS JOIN LATERAL (
-         SELECT t.run_after FROM tasks t
-         WHERE t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING'
-         ORDER BY t.run_after, t.seq LIMIT 1
-       ) n
-     ) END AS next_run_after`;
+     -- Nothing leased: when to try again. At once if a stream had ready tasks this round could take (other dequeues
+     -- had them locked); else when the earliest delayed task is due — a range from now(), never a walk from the start
+     -- of a stream (under a held horizon that passes every task leased since; ready tasks behind a mark this dequeue
+     -- may not look behind wait for one that may). Streams held back by a limit (k = 0) wait for rate_wake_at / cap_held.
+     CASE WHEN NOT EXISTS (SELECT 1 FROM leased) THEN
+       CASE WHEN EXISTS (SELECT 1 FROM quota WHERE k > 0) THEN now() ELSE (
+         SELECT min(n.run_after) FROM q CROSS JOIN generate_series(0, 4) AS p(priority)
+         CROSS JOIN LATERAL (
+           SELECT t.run_after FROM tasks t
+           WHERE t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after > now()
+           ORDER BY t.run_after, t.seq LIMIT 1
+         ) n
+       ) END
+     END AS next_run_after`;
 }
 
 /** The round without limits: every call's first, and the only one while no queue it asks for is limited. */
