@@ -33,10 +33,10 @@ describe.each(testStores())('scan marks on %s', (store) => {
     );
     return { type: stageType, ...rows[0]! };
   };
-  const leaseWith = async (stageType: string, max: number, marks: ScanMark[]): Promise<Leased[]> => {
-    const r = await dequeueTasks(m.manager.db, { stageTypes: [stageType], tenantId: null, workerId: 'marks', max, leaseMs: 30_000, cappedLocked: false, history: false, marks });
-    return JSON.parse(r.tasks) as Leased[];
-  };
+  const dequeueWith = (stageType: string, max: number, marks?: ScanMark[]) =>
+    dequeueTasks(m.manager.db, { stageTypes: [stageType], tenantId: null, workerId: 'marks', max, leaseMs: 30_000, cappedLocked: false, history: false, marks });
+  const leaseWith = async (stageType: string, max: number, marks: ScanMark[]): Promise<Leased[]> =>
+    JSON.parse((await dequeueWith(stageType, max, marks)).tasks) as Leased[];
 
   it('a stream with nothing after its mark is scanned from the start: tasks behind the mark are leased, in order', async () => {
     await createTasks(a, 'default', 'marks-behind', 5);
@@ -66,8 +66,7 @@ describe.each(testStores())('scan marks on %s', (store) => {
 
   it('a dequeue that leases nothing is run again at once only for ready tasks it could take, else when the next delayed task is due', async () => {
     const type = 'marks-next-try';
-    const dequeue = (marks: ScanMark[]) =>
-      dequeueTasks(m.manager.db, { stageTypes: [type], tenantId: null, workerId: 'marks', max: 5, leaseMs: 30_000, cappedLocked: false, history: false, marks });
+    const dequeue = (marks: ScanMark[]) => dequeueWith(type, 5, marks);
     await createTasks(a, 'default', type, 3);
     const far = { ...(await markAt(type, 2)), ra: '2999-01-01T00:00:00.000000Z', b: false };
     // Ready tasks only behind a mark it may not look behind: nothing to try again for (a look will find them) — not
@@ -106,7 +105,7 @@ describe.each(testStores())('scan marks on %s', (store) => {
 
   it('the dequeue returns each stream\'s last lease as its next mark', async () => {
     await createTasks(a, 'default', 'marks-next', 4);
-    const r = await dequeueTasks(m.manager.db, { stageTypes: ['marks-next'], tenantId: null, workerId: 'marks', max: 3, leaseMs: 30_000, cappedLocked: false, history: false });
+    const r = await dequeueWith('marks-next', 3);
     expect(r.marks).toEqual([await markAt('marks-next', 2)]);
     expect((await leaseWith('marks-next', 3, r.marks)).map((t) => t.data.i)).toEqual([3]);
   });

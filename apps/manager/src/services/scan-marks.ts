@@ -88,27 +88,25 @@ export class ScanMarks {
     if (rescans.length + looks.length === 0) return unclaimed(marks, (leased) => this.advance(leased));
     for (const held of rescans) held.rescanning = true;
     for (const held of looks) held.looking++;
+    const release = () => {
+      for (const held of looks) held.looking--;
+      for (const held of rescans) held.rescanning = false;
+    };
     return {
       marks,
+      failed: release,
       done: (leased) => {
+        release();
         const ended = this.now();
         this.lastLookMs = ended - started;
-        for (const held of looks) {
-          held.looking--;
-          held.lookedAt = ended;
-        }
+        for (const held of looks) held.lookedAt = ended;
         for (const held of rescans) {
-          held.rescanning = false;
           held.lookedAt = ended;
           held.at = ended;
           const found = leased.find((m) => m.type === held.mark.type && m.q === held.mark.q && m.p === held.mark.p);
           if (found) held.mark = found;
         }
         this.advance(leased);
-      },
-      failed: () => {
-        for (const held of looks) held.looking--;
-        for (const held of rescans) held.rescanning = false;
       },
     };
   }
