@@ -144,7 +144,7 @@ export class ManagerMetrics {
     client.collectDefaultMetrics({ register: this.registry });
     // A database that cannot be read (down, unreachable, schema behind) leaves the queue series out of the scrape
     // rather than failing it whole: the scrape still says what is wrong (jobnik_ready 0), and `up` stays 1.
-    const queuesNow = sharedPerScrape(() => settledWithin(queues.list(null), QUEUES_SCRAPE_MS));
+    const queuesNow = sharedPerScrape(() => settledWithin(queues.depths(null), QUEUES_SCRAPE_MS));
     new client.Gauge({
       name: 'jobnik_queue_depth',
       help: 'Tasks per queue by status (ready, delayed, waiting, in_progress, paused); read from the database at scrape time',

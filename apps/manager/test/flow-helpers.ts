@@ -12,6 +12,7 @@ export async function createTasks(a: Api, tenantId: string, stageType: string, n
 export interface Leased {
   id: string;
   leaseToken: string;
+  leaseExpiresAt: string;
   stageType: string;
   priority: string;
   data: { tenantId: string; i: number };

@@ -6,6 +6,7 @@ import { emptyOutcome } from '../domain/settle-outcome.js';
 import { endJob, publish, settle } from '../services/settle.js';
 import { lockTimedOutJobs } from '../store/jobs.js';
 import { sweepExpired } from '../store/sweep.js';
+import { advanceSweepWatermark } from '../store/sweep-watermark.js';
 import type { Tally } from '../store/throughput.js';
 import { Periodic } from './periodic.js';
 
@@ -83,8 +84,12 @@ export class Sweeper {
       startedAt ??= r.sweptAt;
       if (r.retried + r.failed < BATCH) break;
     }
-    // Every lease that had expired when this pass began is swept (or locked by another replica's pass).
-    if (startedAt) this.watermark = new Date(startedAt.getTime() - this.slackMs);
+    // Every lease that had expired when this pass began is swept (or locked by another replica's pass). The shared
+    // watermark tells every replica's counts of running tasks where tasks_running's live leases begin.
+    if (startedAt) {
+      this.watermark = new Date(startedAt.getTime() - this.slackMs);
+      await advanceSweepWatermark(this.db, this.watermark);
+    }
     totals.jobsTimedOut = await this.expireJobs();
     if (totals.retried + totals.failed + totals.jobsTimedOut > 0) {
       this.logger.info({ retried: totals.retried, failed: totals.failed, timedOut: totals.timedOut, jobsTimedOut: totals.jobsTimedOut }, 'sweeper recovered lost tasks');

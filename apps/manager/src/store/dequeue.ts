@@ -4,6 +4,7 @@ import { priorityNameSql } from '../domain/priority.js';
 import { transitionsCte } from './history.js';
 import { outboxCte } from './webhooks.js';
 import { rollupCte } from './rollup.js';
+import { leaseNotSwept } from './sweep-watermark.js';
 import { inScope } from './tenant-scope.js';
 
 /**
@@ -75,7 +76,7 @@ function dequeueText(locked: boolean): string {
          locked
            ? `CASE WHEN x.max_in_flight IS NULL THEN $4::int
             ELSE GREATEST(0, LEAST($4::int, x.max_in_flight -
-              (SELECT count(*) FROM tasks r WHERE r.queue_id = x.id AND r.status = 'IN_PROGRESS')::int)) END`
+              (SELECT count(*) FROM tasks r WHERE r.queue_id = x.id AND r.status = 'IN_PROGRESS' AND ${leaseNotSwept('r')})::int)) END`
            : '$4::int'
        } AS lim
      FROM (
@@ -89,7 +90,7 @@ function dequeueText(locked: boolean): string {
      locked
        ? `
    grp AS (
-     SELECT g.name, GREATEST(0, g.max_in_flight - (SELECT count(*) FROM tasks r WHERE r.status = 'IN_PROGRESS' AND r.queue_id = ANY (ARRAY(
+     SELECT g.name, GREATEST(0, g.max_in_flight - (SELECT count(*) FROM tasks r WHERE r.status = 'IN_PROGRESS' AND ${leaseNotSwept('r')} AND r.queue_id = ANY (ARRAY(
          SELECT gq.id FROM queues gq JOIN queue_group_members gm ON gm.stage_type = gq.name WHERE gm.group_name = g.name))))::int AS room
      FROM queue_groups g WHERE g.name IN (SELECT group_name FROM q)
    ),

@@ -2,13 +2,14 @@
 import type { QueueGroup } from '@jobnik/contracts';
 import type { Queryable } from '../db/db.js';
 import { iso } from './mappers.js';
+import { leaseNotSwept } from './sweep-watermark.js';
 
 export type FlowSource = 'config' | 'api';
 
 const GROUPS_SQL = `
   SELECT g.name, g.max_in_flight, g.source, g.updated_at,
     coalesce((SELECT array_agg(m.stage_type ORDER BY m.stage_type) FROM queue_group_members m WHERE m.group_name = g.name), '{}') AS stage_types,
-    (SELECT count(*) FROM tasks r WHERE r.status = 'IN_PROGRESS' AND r.queue_id = ANY (ARRAY(
+    (SELECT count(*) FROM tasks r WHERE r.status = 'IN_PROGRESS' AND ${leaseNotSwept('r')} AND r.queue_id = ANY (ARRAY(
        SELECT gq.id FROM queues gq JOIN queue_group_members gm ON gm.stage_type = gq.name WHERE gm.group_name = g.name)))::int AS in_flight
   FROM queue_groups g`;
 

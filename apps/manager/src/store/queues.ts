@@ -2,6 +2,7 @@
 import type { Queue } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
 import { isoOrNull } from './mappers.js';
+import { leaseNotSwept } from './sweep-watermark.js';
 import { inScope } from './tenant-scope.js';
 
 const QUEUES_NAMED = statement('jobnik_queues_named', 'SELECT id, name FROM queues WHERE tenant_id = $1 AND name = ANY($2::text[])');
@@ -27,11 +28,15 @@ export async function ensureQueues(db: Queryable, tenantId: string, names: strin
  * one by one on every GET /queues, PATCH /queues answer and /metrics scrape: ~0.5 s of PostgreSQL reading ~150 MB
  * each time). Waiting, paused and pending-or-running tasks are the counters of the queue's open stages (a finished
  * stage holds none: ending a stage ends its open tasks in the same transaction); running tasks are counted through
- * tasks_running (as many as are leased), delayed ones through tasks_ready from now() on (one range per priority,
- * as many as wait for a retry's backoff or a later start); ready = pending-or-running − running − delayed. One
- * statement, one snapshot: the parts add up.
+ * tasks_running from the sweep watermark on (as many as are leased, and the leases of about the last lease length
+ * that have ended since: under a held xmin horizon their entries stay), delayed ones through tasks_ready from now() on
+ * (one range per priority, as many as wait for a retry's backoff or a later start); ready = pending-or-running −
+ * running − delayed. One statement, one snapshot: the parts add up.
+ * The oldest ready task (`oldestReady`) is the first live entry of tasks_ready per priority: under a held horizon
+ * that walk passes every task leased from the queue since the hold began, so the /metrics scrape, which has no use
+ * for it, leaves it out.
  */
-const QUEUE_DEPTH_SQL = `
+const queueDepthSql = (oldestReady: boolean) => `
   SELECT q.tenant_id, q.name, q.paused, q.max_in_flight, q.weight, q.aging_ms,
     (SELECT m.group_name FROM queue_group_members m WHERE m.stage_type = q.name) AS group_name,
     (SELECT json_build_object('limit', r.limit_n, 'periodMs', r.period_ms, 'burst', r.burst) FROM rate_limits r
@@ -39,23 +44,29 @@ const QUEUE_DEPTH_SQL = `
     (SELECT json_build_object('limit', r.limit_n, 'periodMs', r.period_ms, 'burst', r.burst) FROM rate_limits r
       WHERE r.stage_type = q.name AND r.tenant_id = q.tenant_id) AS tenant_rate_limit,
     c.waiting, c.pending_or_running - r.n - d.n AS ready, d.n AS delayed, r.n AS in_progress, c.paused AS paused_tasks,
-    o.oldest_ready_at
+    ${oldestReady ? 'o.oldest_ready_at' : 'NULL::timestamptz AS oldest_ready_at'}
   FROM queues q
   CROSS JOIN LATERAL (
     SELECT coalesce(sum(s.n_waiting), 0)::int AS waiting, coalesce(sum(s.n_pending_or_running), 0)::int AS pending_or_running,
       coalesce(sum(s.n_paused), 0)::int AS paused
     FROM stages s WHERE s.queue_id = q.id AND s.status NOT IN ('COMPLETED', 'FAILED', 'ABORTED')
   ) c
-  CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM tasks t WHERE t.queue_id = q.id AND t.status = 'IN_PROGRESS') r
+  CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM tasks t WHERE t.queue_id = q.id AND t.status = 'IN_PROGRESS' AND ${leaseNotSwept('t')}) r
   CROSS JOIN LATERAL (
     SELECT count(*)::int AS n FROM generate_series(0, 4) AS p(priority)
     JOIN tasks t ON t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after > now()
-  ) d
+  ) d${
+    oldestReady
+      ? `
   CROSS JOIN LATERAL (
     SELECT min(x.run_after) AS oldest_ready_at FROM generate_series(0, 4) AS p(priority)
     CROSS JOIN LATERAL (SELECT t.run_after FROM tasks t WHERE t.queue_id = q.id AND t.priority = p.priority
       AND t.status = 'PENDING' AND t.run_after <= now() ORDER BY t.run_after, t.seq LIMIT 1) x
-  ) o`;
+  ) o`
+      : ''
+  }`;
+const QUEUE_DEPTH_SQL = queueDepthSql(true);
+const QUEUE_COUNTS_SQL = queueDepthSql(false);
 
 /** json_build_object comes back parsed from pg, as text from PGlite in some versions. */
 function jsonOrNull<T>(v: unknown): T | null {
@@ -85,8 +96,10 @@ function toQueue(r: Record<string, unknown>): Queue {
   };
 }
 
-export async function listQueues(db: Queryable, tenantId: string | null): Promise<Queue[]> {
-  const rows = await db.query(`${QUEUE_DEPTH_SQL} WHERE ${inScope('q.tenant_id', '$1')} ORDER BY q.tenant_id, q.name`, [tenantId]);
+/** `oldestReady` false: each queue's oldestReadyAt is null (not read; see queueDepthSql). */
+export async function listQueues(db: Queryable, tenantId: string | null, oldestReady = true): Promise<Queue[]> {
+  const sql = oldestReady ? QUEUE_DEPTH_SQL : QUEUE_COUNTS_SQL;
+  const rows = await db.query(`${sql} WHERE ${inScope('q.tenant_id', '$1')} ORDER BY q.tenant_id, q.name`, [tenantId]);
   return rows.map(toQueue);
 }
 

@@ -3,6 +3,7 @@
 import type { TaskStatus } from '@jobnik/contracts';
 import type { TaskCounts } from '../domain/stage-machine.js';
 import type { CounterColumns, StageRow } from './rows.js';
+import { leaseNotSwept } from './sweep-watermark.js';
 
 /**
  * The stage row's counter of each task status. PENDING and IN_PROGRESS share one counter: a lease moves a task
@@ -88,6 +89,6 @@ export function stageCountsSql(s = 's', run = 'run'): { columns: string; join: s
       ${s}.n_completed, ${s}.n_failed, ${s}.n_aborted, ${run}.progress AS running_progress`,
     join: `CROSS JOIN LATERAL (SELECT count(*)::int AS n, coalesce(sum(rt.progress), 0)::float8 AS progress FROM tasks rt
       WHERE ${s}.started_at IS NOT NULL AND ${s}.n_pending_or_running > 0
-        AND rt.queue_id = ${s}.queue_id AND rt.status = 'IN_PROGRESS' AND rt.stage_id = ${s}.id) ${run}`,
+        AND rt.queue_id = ${s}.queue_id AND rt.status = 'IN_PROGRESS' AND ${leaseNotSwept('rt')} AND rt.stage_id = ${s}.id) ${run}`,
   };
 }

@@ -2,6 +2,7 @@
 // counters), and when the oldest ready task became ready (one index probe per queue and priority).
 import type { Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
+import { leaseNotSwept } from './sweep-watermark.js';
 import { inScope } from './tenant-scope.js';
 
 export function jobCountsByName(db: Queryable, scope: TenantScope): Promise<{ name: string; status: string; n: number }[]> {
@@ -18,7 +19,7 @@ export function taskCountsByStageType(db: Queryable, scope: TenantScope): Promis
        FROM stages s JOIN queues q ON q.id = s.queue_id WHERE ${inScope('q.tenant_id', '$1')} GROUP BY s.type
      ),
      running AS (
-       SELECT q.name AS type, count(*)::int AS n FROM queues q JOIN tasks t ON t.queue_id = q.id AND t.status = 'IN_PROGRESS'
+       SELECT q.name AS type, count(*)::int AS n FROM queues q JOIN tasks t ON t.queue_id = q.id AND t.status = 'IN_PROGRESS' AND ${leaseNotSwept('t')}
        WHERE ${inScope('q.tenant_id', '$1')} GROUP BY q.name
      )
      SELECT b.type, b.waiting AS "WAITING", b.pending_or_running - coalesce(r.n, 0) AS "PENDING", coalesce(r.n, 0) AS "IN_PROGRESS",
