@@ -4,10 +4,15 @@
 // priorities hold across streams. (ScanMarks' own rules are unit-tested beside it.)
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dequeueTasks, type ScanMark } from '../src/store/dequeue.js';
+import type { Db, Queryable } from '../src/db/db.js';
+import { ReadySignal } from '../src/services/ready-signal.js';
+import { ScanMarks } from '../src/services/scan-marks.js';
+import { WorkService } from '../src/services/work-service.js';
+import { DEQUEUE_LOCKED, dequeueTasks, type ScanMark } from '../src/store/dequeue.js';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
 import { api, type Api } from './api.js';
 import { createTasks } from './flow-helpers.js';
+import { spyDb } from './spy-db.js';
 
 interface Leased {
   id: string;
@@ -117,5 +122,31 @@ describe.each(testStores())('scan marks on %s', (store) => {
     await createTasks(a, 'default', 'marks-api', 2);
     const next = (await a.post('/dequeue', { workerId: 'w', max: 5, stageTypes: ['marks-api'] })).body.tasks as Leased[];
     expect(next.map((t) => t.data.i)).toEqual([0, 1]);
+  });
+  it("a capped queue's looks behind its mark are timed and spaced as any other: the round that serves it is part of the look", async () => {
+    await createTasks(a, 'default', 'marks-capped', 6);
+    expect((await a.patch('/queues/marks-capped', { maxInFlight: 100 })).status).toBe(200);
+    // A clock that moves only while the round of limited queues runs: each such round takes a second, costly.
+    let now = 0;
+    const sent: ScanMark[][] = [];
+    const db = m.manager.db;
+    const timed: Db = { ...spyDb(db, {}) };
+    timed.transaction = (fn, options) =>
+      db.transaction((tx) => {
+        const query: Queryable['query'] = async (sql, params) => {
+          if (sql === DEQUEUE_LOCKED) {
+            sent.push(JSON.parse(params![6] as string) as ScanMark[]);
+            now += 1_000;
+          }
+          return tx.query(sql, params);
+        };
+        return fn({ query, exec: (script) => tx.exec(script) });
+      }, options);
+    const work = new WorkService(timed, new ReadySignal(), new ScanMarks(3_600_000, () => now), { defaultLeaseMs: 30_000, history: false });
+    const take = async () => (await work.dequeue({ stageTypes: ['marks-capped'], tenantId: null, workerId: 'w', max: 1, waitMs: 0 })).count;
+    expect(await take()).toBe(1); // leaves the stream's first mark
+    expect(await take()).toBe(1); // may look behind it; its round took a second
+    expect(await take()).toBe(1);
+    expect(sent.map((marks) => marks.map((mk) => mk.b ?? true))).toEqual([[], [true], [false]]);
   });
 });

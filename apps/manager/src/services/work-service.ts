@@ -162,18 +162,25 @@ export class WorkService {
       history: this.options.history,
     };
     const scan = this.marks.begin(input.stageTypes);
-    const first = await dequeueTasks(this.db, { ...params, marks: scan.marks }).catch((err: unknown) => {
+    const failed = (err: unknown): never => {
       scan.failed();
       throw err;
-    });
-    scan.done(first.marks);
-    if (!first.anyLimited || first.count >= input.max) return first;
+    };
+    const first = await dequeueTasks(this.db, { ...params, marks: scan.marks }).catch(failed);
+    if (!first.anyLimited || first.count >= input.max) {
+      scan.done(first.marks);
+      return first;
+    }
     // Limited queues (caps, groups, rate limits) are served under their locks so no replica can race past a limit.
-    const second = await this.db.transaction(async (tx) => {
-      await lockFlowControls(tx, first.cappedIds, first.groupNames);
-      return dequeueTasks(tx, { ...params, marks: scan.marks, max: input.max - first.count, cappedLocked: true });
-    });
-    this.marks.advance(second.marks);
+    // The scan ends after this round: its looks behind the limited queues' marks happen here, so they are claimed and
+    // timed with it (else, under a held horizon, every dequeue of a capped queue could look, at once, at any cost).
+    const second = await this.db
+      .transaction(async (tx) => {
+        await lockFlowControls(tx, first.cappedIds, first.groupNames);
+        return dequeueTasks(tx, { ...params, marks: scan.marks, max: input.max - first.count, cappedLocked: true });
+      })
+      .catch(failed);
+    scan.done([...first.marks, ...second.marks]);
     if (second.rateHeld) this.hooks.throttled?.('rate_limit');
     if (second.capHeld) this.hooks.throttled?.('capacity');
     if (first.count === 0) return { ...second, nextRunAfter: second.count > 0 ? null : second.nextRunAfter ?? first.nextRunAfter };
