@@ -26,8 +26,21 @@ export interface XminWindow {
   tasksPerSecond: number;
 }
 
+/** One timed `GET /metrics`, paced as Prometheus scrapes (every 15 s by default). */
+export interface XminScrape {
+  phase: Phase;
+  startS: number;
+  seconds: number;
+  /** Whether the scrape carried the queue depths (past 5 s of reading them the manager leaves them out). */
+  depthGauges: boolean;
+}
+
+const SCRAPE_EVERY_MS = 15_000;
+
 export interface XminResult {
   windows: XminWindow[];
+  /** The manager's /metrics timed through the run: what an operator's Prometheus (and KEDA behind it) gets. */
+  scrapes: XminScrape[];
   /** Dead and live row versions of tasks, and its size with indexes, at the end of the hold. */
   atHoldEnd: { deadTuples: number; liveTuples: number; tasksTableMb: number; managerReports: HorizonGauges };
 }
@@ -83,6 +96,20 @@ export async function runXminHold(): Promise<XminResult> {
       while (Date.now() - t0 < ms && producerError === undefined) await new Promise((r) => setTimeout(r, Math.min(250, ms - (Date.now() - t0))));
       if (producerError !== undefined) throw producerError;
     };
+    const phaseAt = (s: number): Phase => (s < warmupS ? 'warmup' : s < warmupS + beforeS ? 'before' : s < warmupS + beforeS + holdS ? 'hold' : 'after');
+    // The scrapes: one every 15 s from the start (the clock paces the samples, as Prometheus' does).
+    const scrapes: XminScrape[] = [];
+    let scraping = true;
+    const scraper = (async () => {
+      while (scraping) {
+        const at = Date.now();
+        // A scrape that fails counts as one without the depths (Prometheus would record the target down).
+        const text = await fetch(`${manager.url}/metrics`, { signal: AbortSignal.timeout(SCRAPE_EVERY_MS) }).then((res) => res.text(), () => '');
+        const s = (at - t0) / 1000;
+        scrapes.push({ phase: phaseAt(s), startS: round(s - warmupS), seconds: round((Date.now() - at) / 1000, 2), depthGauges: /^jobnik_queue_depth\{/m.test(text) });
+        while (scraping && Date.now() < at + SCRAPE_EVERY_MS) await new Promise((r) => setTimeout(r, Math.min(250, at + SCRAPE_EVERY_MS - Date.now())));
+      }
+    })();
     const start = warmupS * 1000;
     await until(start);
     note(`xmin: before (${beforeS} s)`);
@@ -98,8 +125,10 @@ export async function runXminHold(): Promise<XminResult> {
     note(`xmin: after (${afterS} s)`);
     await until(start + (beforeS + holdS + afterS) * 1000);
     stopProducing = true;
+    scraping = false;
     const completions = [...f.completions];
     await producing;
+    await scraper;
 
     const windows: XminWindow[] = [];
     const total = warmupS + beforeS + holdS + afterS;
@@ -107,10 +136,9 @@ export async function runXminHold(): Promise<XminResult> {
       const from = t0 + s * 1000;
       const to = from + WINDOW_MS;
       const n = completions.filter((at) => at >= from && at < to).length;
-      const phase: Phase = s < warmupS ? 'warmup' : s < warmupS + beforeS ? 'before' : s < warmupS + beforeS + holdS ? 'hold' : 'after';
-      windows.push({ phase, startS: s - warmupS, tasksPerSecond: n / (WINDOW_MS / 1000) });
+      windows.push({ phase: phaseAt(s), startS: s - warmupS, tasksPerSecond: n / (WINDOW_MS / 1000) });
     }
-    return { windows, atHoldEnd };
+    return { windows, scrapes, atHoldEnd };
   } finally {
     stopProducing = true;
     await holder.end().catch(() => undefined);
@@ -190,6 +218,10 @@ export function reportXminHold(r: XminResult, run: number): void {
   report({ figure: 'xmin-hold-ratio', value: round(mean(hold) / before, 2), unit: 'hold/before', target: targets.xminHoldRatio, ...common,
     meanBefore: Math.round(before), meanHold: Math.round(mean(hold)), meanAfter: Math.round(mean(of('after'))), tasksAtHoldEnd: r.atHoldEnd });
   report({ figure: 'xmin-hold-worst-window', value: round(Math.min(...hold) / before, 2), unit: 'window/before', target: targets.xminHoldWorstWindow, ...common });
+  for (const x of r.scrapes) if (x.phase !== 'warmup') report({ figure: 'xmin-hold-scrape-sample', value: x.seconds, unit: 's', run, phase: x.phase, startS: x.startS, depthGauges: x.depthGauges });
+  const slowest = (p: Phase) => Math.max(0, ...r.scrapes.filter((x) => x.phase === p).map((x) => x.seconds));
+  report({ figure: 'xmin-hold-scrape', value: slowest('hold'), unit: 's (slowest /metrics in the hold)', ...common, slowestBefore: slowest('before'),
+    slowestAfter: slowest('after'), holdScrapesWithoutDepths: r.scrapes.filter((x) => x.phase === 'hold' && !x.depthGauges).length });
 }
 
 if (isMain(import.meta.url)) reportXminHold(await runXminHold(), 1);
