@@ -71,6 +71,7 @@ export async function runXminHold(): Promise<XminResult> {
   let fleet: WorkerFleet | undefined;
   let created = 0;
   let stopProducing = false;
+  let scraping = true;
   let producerError: unknown;
   try {
     fleet = await WorkerFleet.start(new URL('./jobnik-worker-child.ts', import.meta.url), workers, { BENCH_MANAGER_URL: manager.url, BENCH_STAGE_TYPE: STAGE });
@@ -99,7 +100,6 @@ export async function runXminHold(): Promise<XminResult> {
     const phaseAt = (s: number): Phase => (s < warmupS ? 'warmup' : s < warmupS + beforeS ? 'before' : s < warmupS + beforeS + holdS ? 'hold' : 'after');
     // The scrapes: one every 15 s from the start (the clock paces the samples, as Prometheus' does).
     const scrapes: XminScrape[] = [];
-    let scraping = true;
     const scraper = (async () => {
       while (scraping) {
         const at = Date.now();
@@ -141,6 +141,7 @@ export async function runXminHold(): Promise<XminResult> {
     return { windows, scrapes, atHoldEnd };
   } finally {
     stopProducing = true;
+    scraping = false;
     await holder.end().catch(() => undefined);
     await fleet?.stop();
     await producer.close();
