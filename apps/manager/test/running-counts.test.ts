@@ -62,13 +62,8 @@ describe.runIf(testStores().includes('postgres'))('running counts under a held x
 
   /** The depths the /metrics scrape reads (GET /queues without oldestReadyAt), and the shared buffers its plan touched. */
   async function depthRead(): Promise<{ depth: Record<string, number>; buffers: number }> {
-    let seen: { sql: string | Statement; params?: unknown[] } | null = null;
-    const db = m.manager.db;
-    const spied = spyDb(db, {});
-    spied.query = (async (sql: string | Statement, params?: unknown[]) => {
-      seen = { sql, params };
-      return db.query(sql, params);
-    }) as typeof spied.query;
+    let seen: { sql: string | Statement; params?: readonly unknown[] } | null = null;
+    const spied = spyDb(m.manager.db, { beforeQuery: (sql, params) => (seen = { sql, params }) });
     const queues = await listQueues(spied, null, false);
     const { sql, params } = seen!;
     const text = typeof sql === 'string' ? sql : sql.text;

@@ -4,7 +4,6 @@
 // priorities hold across streams. (ScanMarks' own rules are unit-tested beside it.)
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db, Queryable } from '../src/db/db.js';
 import { ReadySignal } from '../src/services/ready-signal.js';
 import { ScanMarks } from '../src/services/scan-marks.js';
 import { WorkService } from '../src/services/work-service.js';
@@ -129,19 +128,13 @@ describe.each(testStores())('scan marks on %s', (store) => {
     // A clock that moves only while the round of limited queues runs: each such round takes a second, costly.
     let now = 0;
     const sent: ScanMark[][] = [];
-    const db = m.manager.db;
-    const timed: Db = { ...spyDb(db, {}) };
-    timed.transaction = (fn, options) =>
-      db.transaction((tx) => {
-        const query: Queryable['query'] = async (sql, params) => {
-          if (sql === DEQUEUE_LOCKED) {
-            sent.push(JSON.parse(params![6] as string) as ScanMark[]);
-            now += 1_000;
-          }
-          return tx.query(sql, params);
-        };
-        return fn({ query, exec: (script) => tx.exec(script) });
-      }, options);
+    const timed = spyDb(m.manager.db, {
+      beforeTxQuery: (sql, params) => {
+        if (sql !== DEQUEUE_LOCKED) return;
+        sent.push(JSON.parse(params![6] as string) as ScanMark[]);
+        now += 1_000;
+      },
+    });
     const work = new WorkService(timed, new ReadySignal(), new ScanMarks(3_600_000, () => now), { defaultLeaseMs: 30_000, history: false });
     const take = async () => (await work.dequeue({ stageTypes: ['marks-capped'], tenantId: null, workerId: 'w', max: 1, waitMs: 0 })).count;
     expect(await take()).toBe(1); // leaves the stream's first mark
