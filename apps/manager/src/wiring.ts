@@ -112,6 +112,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
       metrics.acked(statuses, attempts);
       throughput.record(tallies);
     },
+    limitedRoundFailed: (err, leased) => logger.warn({ err, leased }, 'dequeue: the round of limited queues failed; handing out the tasks the first round leased'),
   });
   const auth = new AuthService(db, { mode: config.auth.mode as 'none' | 'apiKey', adminKey: config.auth.adminKey, cacheMs: config.auth.cacheMs });
   const lifecycle = new LifecycleService(db, reads, config.history.enabled);

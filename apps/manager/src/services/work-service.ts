@@ -32,6 +32,11 @@ export interface WorkHooks {
   throttled?(reason: 'rate_limit' | 'capacity'): void;
   /** An ack batch committed: its tasks reached these statuses; `tallies` counts those finished for good, by tenant. */
   acked?(statuses: TaskStatus[], tallies: Tally[], attempts?: number[]): void;
+  /**
+   * The limited round (capped, grouped or rate-limited queues) failed after the first round had leased `leased` tasks:
+   * those are handed out anyway (their leases are committed), and the error is reported here instead of thrown.
+   */
+  limitedRoundFailed?(err: unknown, leased: number): void;
 }
 
 export interface DequeueInput {
@@ -174,12 +179,20 @@ export class WorkService {
     // Limited queues (caps, groups, rate limits) are served under their locks so no replica can race past a limit.
     // The scan ends after this round: its looks behind the limited queues' marks happen here, so they are claimed and
     // timed with it (else, under a held horizon, every dequeue of a capped queue could look, at once, at any cost).
-    const second = await this.db
-      .transaction(async (tx) => {
+    let second: RawDequeue;
+    try {
+      second = await this.db.transaction(async (tx) => {
         await lockFlowControls(tx, first.cappedIds, first.groupNames);
         return dequeueTasks(tx, { ...params, marks: scan.marks, max: input.max - first.count, cappedLocked: true });
-      })
-      .catch(failed);
+      });
+    } catch (err) {
+      if (first.count === 0) return failed(err);
+      // The first round's leases are committed: hand them out rather than leave them to expire unrun (an attempt
+      // each, and a task's last one would fail it without its handler ever running). The next dequeue tries again.
+      scan.done(first.marks);
+      this.hooks.limitedRoundFailed?.(err, first.count);
+      return first;
+    }
     scan.done([...first.marks, ...second.marks]);
     if (second.rateHeld) this.hooks.throttled?.('rate_limit');
     if (second.capHeld) this.hooks.throttled?.('capacity');
