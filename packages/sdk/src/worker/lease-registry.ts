@@ -76,7 +76,8 @@ export class LeaseEntry {
   /** Calls fn once when the task is aborted (at once if it already is). */
   onAbort(fn: () => void): void {
     if (this.reason) fn();
-    else (this.abortListeners ??= []).push(fn);
+    else if (this.abortListeners) this.abortListeners.push(fn);
+    else this.abortListeners = [fn];
   }
 
   /** Resolves with null once the task is aborted; the same promise for every caller. */

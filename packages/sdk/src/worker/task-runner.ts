@@ -3,13 +3,14 @@
 // it was cancelled or its lease is gone) and reports the outcome.
 import { context } from '@opentelemetry/api';
 import type { AckOutcome, JobContext, LeasedTask, StageContext } from '@jobnik/contracts';
-import { childLogger, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import type { TaskOutcome, WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { ProducerClient } from '../producer/producer-client.js';
 import { endTaskSpan, startTaskSpan } from '../telemetry/task-span.js';
 import type { AckBuffer, FailureInfo } from './ack-buffer.js';
 import type { HeartbeatLoop } from './heartbeat-loop.js';
 import type { LeaseEntry, LeaseRegistry } from './lease-registry.js';
+import { HandlerContext } from './handler-context.js';
 import type { Slots } from './slots.js';
 import { NonRetryableError } from './task-abort.js';
 import type { RegisteredHandler } from './task-context.js';
@@ -103,12 +104,16 @@ export class TaskRunner {
         settled = null;
       } else {
         const result = context.with(spanContext, () => this.invoke(handler, task, job, stage, entry));
-        // invoke() never rejects, so then() does what finally() did with fewer promises.
-        void result.then(() => {
-          clearTimeout(abandonTimer);
-          giveSlot();
+        // Whichever comes first, the handler's end or an abort; one promise instead of Promise.race over the
+        // result and a second promise of the abort. invoke() never rejects, so then() does what finally() would.
+        settled = await new Promise<Settled | null>((resolve) => {
+          void result.then((s) => {
+            clearTimeout(abandonTimer);
+            giveSlot();
+            resolve(s);
+          });
+          entry.onAbort(() => resolve(null));
         });
-        settled = await Promise.race([result, entry.whenAborted()]);
         const kind = entry.abortKind;
         if (settled === null) {
           // Aborted while running. The slot is held until the handler returns, but not forever.
@@ -145,47 +150,21 @@ export class TaskRunner {
     endTaskSpan(span, outcome, settled?.kind === 'rejected' ? settled.error : undefined);
   }
 
-  private invoke(handler: RegisteredHandler, task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, entry: LeaseEntry): Promise<Settled> {
-    return (async (): Promise<Settled> => {
-      try {
-        if (handler.schema) {
-          const parsed = handler.schema.safeParse(task.data);
-          if (!parsed.success) {
-            throw new NonRetryableError(`invalid task data: ${parsed.error.message}`, { code: 'INVALID_TASK_DATA' });
-          }
+  private async invoke(handler: RegisteredHandler, task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, entry: LeaseEntry): Promise<Settled> {
+    try {
+      if (handler.schema) {
+        const parsed = handler.schema.safeParse(task.data);
+        if (!parsed.success) {
+          throw new NonRetryableError(`invalid task data: ${parsed.error.message}`, { code: 'INVALID_TASK_DATA' });
         }
-        let log: Logger | undefined;
-        const logger = this.d.logger;
-        // signal and log are made on first use: most handlers never touch them, and this runs per task.
-        const ctx = {
-          get signal() {
-            return entry.signal;
-          },
-          progress: (p: number) => {
-            entry.setProgress(p);
-            return Promise.resolve();
-          },
-          checkpoint: (value: unknown) => {
-            const saved = entry.setCheckpoint(value as never);
-            this.d.heartbeat.soon();
-            return Promise.race([saved, entry.whenAborted().then(() => undefined)]);
-          },
-          get log() {
-            return (log ??= childLogger(logger, { taskId: task.id, jobId: task.jobId, stageType: task.stageType, attempt: task.attempts }));
-          },
-          job,
-          stage,
-          attempt: task.attempts,
-          producer: this.d.producer,
-        };
-        const value = await (handler.fn as (t: unknown, c: unknown) => unknown)(task, ctx);
-        return { kind: 'resolved', value };
-      } catch (error) {
-        return { kind: 'rejected', error };
-      } finally {
-        entry.markSettled();
       }
-    })();
+      const value = await (handler.fn as (t: unknown, c: unknown) => unknown)(task, new HandlerContext(task, job, stage, entry, this.d));
+      return { kind: 'resolved', value };
+    } catch (error) {
+      return { kind: 'rejected', error };
+    } finally {
+      entry.markSettled();
+    }
   }
 
   /** Sends the ack the way the run ended calls for and reports the outcome. */

@@ -1,0 +1,56 @@
+import type { LeasedTask } from '@jobnik/contracts';
+import { describe, expect, it } from 'vitest';
+import type { Logger } from '../logger.js';
+import type { ProducerClient } from '../producer/producer-client.js';
+import { HandlerContext } from './handler-context.js';
+import type { HeartbeatLoop } from './heartbeat-loop.js';
+import { LeaseEntry } from './lease-registry.js';
+
+const task = { id: 't1', jobId: 'j1', stageId: 's1', stageType: 'tiles', attempts: 2 } as LeasedTask;
+
+function setup() {
+  const entry = new LeaseEntry('t1', 'lease-1', 'tiles');
+  const lines: object[] = [];
+  const logger: Logger = { debug: () => undefined, info: (fields) => lines.push(fields), warn: () => undefined, error: () => undefined };
+  let heartbeatsAsked = 0;
+  const heartbeat = { soon: () => heartbeatsAsked++ } as unknown as HeartbeatLoop;
+  const producer = {} as ProducerClient;
+  const job = { id: 'j1', name: 'render' } as never;
+  const ctx = new HandlerContext(task, job, undefined, entry, { logger, heartbeat, producer });
+  return { entry, ctx, lines, producer, heartbeats: () => heartbeatsAsked };
+}
+
+describe('the context a handler receives', () => {
+  it('works destructured, as handlers often take it: progress and checkpoint stay bound to their task', async () => {
+    const { entry, ctx, heartbeats } = setup();
+    const { progress, checkpoint, attempt, job } = ctx;
+    expect(attempt).toBe(2);
+    expect(job).toMatchObject({ name: 'render' });
+    await progress(1.5);
+    const saved = checkpoint({ page: 3 });
+    expect(heartbeats()).toBe(1); // a checkpoint goes out at once
+    const { item, commit } = entry.heartbeatItem();
+    expect(item).toEqual({ taskId: 't1', leaseToken: 'lease-1', progress: 1, checkpoint: { page: 3 } });
+    commit(); // the heartbeat carrying it was answered
+    await expect(saved).resolves.toBeUndefined();
+  });
+
+  it("a checkpoint's promise settles when the task is aborted before any heartbeat carried it", async () => {
+    const { entry, ctx } = setup();
+    const saved = ctx.checkpoint({ page: 1 });
+    entry.abort('cancelled', 'job cancelled');
+    await expect(saved).resolves.toBeUndefined();
+    expect(ctx.signal.aborted).toBe(true);
+    expect(ctx.signal.reason).toMatchObject({ kind: 'cancelled' });
+  });
+
+  it("logs with the task's fields, hands out the worker's producer, and serializes to what describes the run", () => {
+    const { ctx, lines, producer } = setup();
+    const { log } = ctx;
+    log.info({ tile: 7 }, 'rendered');
+    expect(lines).toEqual([{ taskId: 't1', jobId: 'j1', stageType: 'tiles', attempt: 2, tile: 7 }]);
+    expect(ctx.producer).toBe(producer);
+    // Logged or serialized whole, it shows what describes the run, not the worker's internals.
+    expect(JSON.parse(JSON.stringify(ctx))).toEqual({ attempt: 2, job: { id: 'j1', name: 'render' } });
+  });
+});
