@@ -44,13 +44,14 @@ describe('the context a handler receives', () => {
     expect(ctx.signal.reason).toMatchObject({ kind: 'cancelled' });
   });
 
-  it("logs with the task's fields, hands out the worker's producer, and serializes to what describes the run", () => {
+  it("logs with the task's fields, hands out the worker's producer, and spreads or serializes to what describes the run", () => {
     const { ctx, lines, producer } = setup();
     const { log } = ctx;
     log.info({ tile: 7 }, 'rendered');
     expect(lines).toEqual([{ taskId: 't1', jobId: 'j1', stageType: 'tiles', attempt: 2, tile: 7 }]);
     expect(ctx.producer).toBe(producer);
-    // Logged or serialized whole, it shows what describes the run, not the worker's internals.
+    // Spread, logged or serialized whole, it shows what describes the run, not the worker's internals.
+    expect(Object.keys({ ...ctx })).toEqual(['attempt', 'job', 'stage']);
     expect(JSON.parse(JSON.stringify(ctx))).toEqual({ attempt: 2, job: { id: 'j1', name: 'render' } });
   });
 });

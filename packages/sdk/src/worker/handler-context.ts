@@ -17,52 +17,53 @@ export interface HandlerContextDeps {
 
 export class HandlerContext {
   readonly attempt: number;
-  private logger: Logger | undefined;
-  private progressFn: ((fraction: number) => Promise<void>) | undefined;
-  private checkpointFn: ((value: unknown) => Promise<void>) | undefined;
+  readonly job: JobContext | undefined;
+  readonly stage: StageContext | undefined;
+  // Private (#) fields: a spread or a serialization of ctx does not expose the worker's internals.
+  readonly #task: LeasedTask;
+  readonly #entry: LeaseEntry;
+  readonly #deps: HandlerContextDeps;
+  #log: Logger | undefined;
+  #progress: ((fraction: number) => Promise<void>) | undefined;
+  #checkpoint: ((value: unknown) => Promise<void>) | undefined;
 
-  constructor(
-    private readonly task: LeasedTask,
-    readonly job: JobContext | undefined,
-    readonly stage: StageContext | undefined,
-    private readonly entry: LeaseEntry,
-    private readonly deps: HandlerContextDeps,
-  ) {
+  constructor(task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, entry: LeaseEntry, deps: HandlerContextDeps) {
     this.attempt = task.attempts;
+    this.job = job;
+    this.stage = stage;
+    this.#task = task;
+    this.#entry = entry;
+    this.#deps = deps;
   }
 
   get signal(): AbortSignal {
-    return this.entry.signal;
+    return this.#entry.signal;
   }
 
   get producer(): ProducerClient {
-    return this.deps.producer;
+    return this.#deps.producer;
   }
 
   get log(): Logger {
-    const t = this.task;
-    return (this.logger ??= childLogger(this.deps.logger, { taskId: t.id, jobId: t.jobId, stageType: t.stageType, attempt: t.attempts }));
+    const t = this.#task;
+    return (this.#log ??= childLogger(this.#deps.logger, { taskId: t.id, jobId: t.jobId, stageType: t.stageType, attempt: t.attempts }));
   }
 
   get progress(): (fraction: number) => Promise<void> {
-    const entry = this.entry;
-    return (this.progressFn ??= (fraction: number) => {
+    const entry = this.#entry;
+    return (this.#progress ??= (fraction: number) => {
       entry.setProgress(fraction);
       return Promise.resolve();
     });
   }
 
   get checkpoint(): (value: unknown) => Promise<void> {
-    const { entry, deps } = this;
-    return (this.checkpointFn ??= (value: unknown) => {
+    const entry = this.#entry;
+    const deps = this.#deps;
+    return (this.#checkpoint ??= (value: unknown) => {
       const saved = entry.setCheckpoint(value as never);
       deps.heartbeat.soon();
       return Promise.race([saved, entry.whenAborted().then(() => undefined)]);
     });
-  }
-
-  /** What a handler sees when it logs or inspects its context. */
-  toJSON(): object {
-    return { attempt: this.attempt, job: this.job, stage: this.stage };
   }
 }
