@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { runtime } from './node-args.js';
 import { reportFairness, runFairness } from './fairness.js';
 import { reportRateLimit, runRateLimit } from './rate-limit.js';
+import { reportWorkerOverhead, runWorkerOverheadRuns } from './worker-overhead.js';
 
 note(`settings ${JSON.stringify(settings)}`);
 report({ figure: 'machine', value: cpus().length, unit: 'cpus', loadAverage1m: round(loadavg()[0]!, 2), node: process.version, postgres: await serverInfo(), quick: settings.quick, runtime });
@@ -23,6 +24,8 @@ for (const store of settings.stores) {
   note(`create one job of 10,000 tasks on ${store}`);
   reportCreateJob(store, await runCreateJob(store));
 }
+
+const overhead = await runWorkerOverheadRuns();
 
 const hot = await runHotPath();
 
@@ -91,6 +94,7 @@ for (const store of settings.stores) {
   report({ figure: `cancel-to-signal-p50-${store}`, value: p(50), unit: 'ms', ...common });
   report({ figure: `cancel-to-signal-p99-${store}`, value: p(99), unit: 'ms', target: targets.cancelToSignalP99Ms, ...common });
 }
+reportWorkerOverhead(overhead);
 reportBacklog(small, large);
 if (historyCost) reportHistoryCost(historyCost);
 if (historyPrune) reportHistoryPrune(historyPrune);
