@@ -1,4 +1,6 @@
 // A tiny HTTP client for tests: real requests to a real manager.
+import { startTestManager, type StoreKind, type TestManager } from '../src/testing.js';
+
 export interface Res<T = any> {
   status: number;
   body: T;
@@ -32,6 +34,12 @@ export function api(base: string) {
 }
 
 export type Api = ReturnType<typeof api>;
+
+/** A manager on `store` and a client of its API; a suite's setup: `beforeAll(async () => ({ m, a } = await managerWithApi(store)))`. */
+export async function managerWithApi(store: StoreKind): Promise<{ m: TestManager; a: Api }> {
+  const m = await startTestManager({ store });
+  return { m, a: api(m.url) };
+}
 
 /** Polls until the predicate holds or the deadline passes (then fails with the last value). */
 export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, { timeoutMs = 10_000, everyMs = 20 } = {}): Promise<T> {

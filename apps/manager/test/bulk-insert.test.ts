@@ -1,16 +1,13 @@
 // Bulk task creation stores every task as sent, in order: per-task settings that differ from their
 // neighbours', data of every JSON kind (null, false, 0, strings, arrays), metadata and runAfter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestManager, testStores, type TestManager } from '../src/testing.js';
-import { api, type Api } from './api.js';
+import { testStores, type TestManager } from '../src/testing.js';
+import { type Api, managerWithApi } from './api.js';
 
 describe.each(testStores())('bulk task insert on %s', (store) => {
   let m: TestManager;
   let a: Api;
-  beforeAll(async () => {
-    m = await startTestManager({ store });
-    a = api(m.url);
-  });
+  beforeAll(async () => ({ m, a } = await managerWithApi(store)));
   afterAll(() => m.close());
 
   it('keeps each task’s own fields and the request order across settings groups and stages', async () => {

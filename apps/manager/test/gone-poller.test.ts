@@ -6,17 +6,14 @@ import type { Db } from '../src/db/db.js';
 import { ReadySignal } from '../src/services/ready-signal.js';
 import { ScanMarks } from '../src/services/scan-marks.js';
 import { WorkService } from '../src/services/work-service.js';
-import { startTestManager, testStores, type TestManager } from '../src/testing.js';
-import { api, tasksOf, type Api } from './api.js';
+import { testStores, type TestManager } from '../src/testing.js';
+import { type Api, managerWithApi, tasksOf } from './api.js';
 import { spyDb } from './spy-db.js';
 
 describe.each(testStores())('a dequeue whose client has gone (%s)', (store) => {
   let m: TestManager;
   let a: Api;
-  beforeAll(async () => {
-    m = await startTestManager({ store });
-    a = api(m.url);
-  });
+  beforeAll(async () => ({ m, a } = await managerWithApi(store)));
   afterAll(() => m.close());
 
   const work = (db: Db) => new WorkService(db, new ReadySignal(), new ScanMarks(0), { defaultLeaseMs: 60_000, history: true });

@@ -1,15 +1,12 @@
 // The job tree over real HTTP on both stores: bulk create, roll-up, stage order, listing, update, delete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestManager, testStores, type TestManager } from '../src/testing.js';
-import { api, drain, tasksOf, type Api } from './api.js';
+import { testStores, type TestManager } from '../src/testing.js';
+import { type Api, drain, managerWithApi, tasksOf } from './api.js';
 
 describe.each(testStores())('jobs on %s', (store) => {
   let m: TestManager;
   let a: Api;
-  beforeAll(async () => {
-    m = await startTestManager({ store });
-    a = api(m.url);
-  });
+  beforeAll(async () => ({ m, a } = await managerWithApi(store)));
   afterAll(() => m.close());
 
   it('creates a job with 2 stages × 1,000 tasks in one request; stage 2 waits for stage 1', async () => {

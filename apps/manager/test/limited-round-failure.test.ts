@@ -7,18 +7,15 @@ import { ReadySignal } from '../src/services/ready-signal.js';
 import { ScanMarks } from '../src/services/scan-marks.js';
 import { WorkService } from '../src/services/work-service.js';
 import { DEQUEUE_LOCKED } from '../src/store/dequeue.js';
-import { startTestManager, testStores, type TestManager } from '../src/testing.js';
-import { api, type Api } from './api.js';
+import { testStores, type TestManager } from '../src/testing.js';
+import { type Api, managerWithApi } from './api.js';
 import { createTasks, type Leased } from './flow-helpers.js';
 import { spyDb } from './spy-db.js';
 
 describe.each(testStores())('a failed round of limited queues (%s)', (store) => {
   let m: TestManager;
   let a: Api;
-  beforeAll(async () => {
-    m = await startTestManager({ store });
-    a = api(m.url);
-  });
+  beforeAll(async () => ({ m, a } = await managerWithApi(store)));
   afterAll(() => m.close());
 
   /** A WorkService whose limited round fails while `broken` is set; reports what its hook heard. */

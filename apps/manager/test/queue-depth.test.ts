@@ -3,18 +3,15 @@
 // exactly what counting the tasks gives, whatever mix of ready, delayed, running, waiting, paused and finished work
 // the queue holds. jobnik_queue_paused says beside it which queues hold their ready work back on purpose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestManager, testStores, type TestManager } from '../src/testing.js';
-import { api, tasksOf, type Api } from './api.js';
+import { testStores, type TestManager } from '../src/testing.js';
+import { type Api, managerWithApi, tasksOf } from './api.js';
 
 const TYPE = 'depth';
 
 describe.each(testStores())('queue depth (%s)', (store) => {
   let m: TestManager;
   let a: Api;
-  beforeAll(async () => {
-    m = await startTestManager({ store });
-    a = api(m.url);
-  });
+  beforeAll(async () => ({ m, a } = await managerWithApi(store)));
   afterAll(() => m.close());
 
   /** The oracle: every live task of the queue, counted one by one. */

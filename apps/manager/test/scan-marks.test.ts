@@ -8,8 +8,8 @@ import { ReadySignal } from '../src/services/ready-signal.js';
 import { ScanMarks } from '../src/services/scan-marks.js';
 import { WorkService } from '../src/services/work-service.js';
 import { DEQUEUE_LOCKED, dequeueTasks, type ScanMark } from '../src/store/dequeue.js';
-import { startTestManager, testStores, type TestManager } from '../src/testing.js';
-import { api, type Api } from './api.js';
+import { testStores, type TestManager } from '../src/testing.js';
+import { type Api, managerWithApi } from './api.js';
 import { createTasks } from './flow-helpers.js';
 import { spyDb } from './spy-db.js';
 
@@ -22,10 +22,7 @@ interface Leased {
 describe.each(testStores())('scan marks on %s', (store) => {
   let m: TestManager;
   let a: Api;
-  beforeAll(async () => {
-    m = await startTestManager({ store });
-    a = api(m.url);
-  });
+  beforeAll(async () => ({ m, a } = await managerWithApi(store)));
   afterAll(() => m.close());
 
   /** The mark a dequeue leaves after leasing the task with data.i = i of the stage type. */
