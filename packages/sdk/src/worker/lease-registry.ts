@@ -76,8 +76,7 @@ export class LeaseEntry {
   /** Calls fn once when the task is aborted (at once if it already is). */
   onAbort(fn: () => void): void {
     if (this.reason) fn();
-    else if (this.abortListeners) this.abortListeners.push(fn);
-    else this.abortListeners = [fn];
+    else (this.abortListeners ??= []).push(fn);
   }
 
   /** Resolves with null once the task is aborted; the same promise for every caller. */
