@@ -35,9 +35,9 @@ export function api(base: string) {
 
 export type Api = ReturnType<typeof api>;
 
-/** A manager on `store` and a client of its API; a suite's setup: `beforeAll(async () => ({ m, a } = await managerWithApi(store)))`. */
-export async function managerWithApi(store: StoreKind): Promise<{ m: TestManager; a: Api }> {
-  const m = await startTestManager({ store });
+/** A manager on `store` (with `config`) and a client of its API; a suite's setup: `beforeAll(async () => ({ m, a } = await managerWithApi(store)))`. */
+export async function managerWithApi(store: StoreKind, config?: Parameters<typeof startTestManager>[0]['config']): Promise<{ m: TestManager; a: Api }> {
+  const m = await startTestManager({ store, ...(config ? { config } : {}) });
   return { m, a: api(m.url) };
 }
 

@@ -2,17 +2,14 @@
 // concurrency, push wake-ups, fencing, lost-task recovery, backoff, failure roll-up, cancel/suspend/resume, caps.
 import { DequeueResponse } from '@jobnik/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestManager, testStores, type TestManager } from '../src/testing.js';
-import { api, drain, tasksOf, waitFor, type Api } from './api.js';
+import { testStores, type TestManager } from '../src/testing.js';
+import { type Api, drain, managerWithApi, tasksOf, waitFor } from './api.js';
 import { metric } from './flow-helpers.js';
 
 describe.each(testStores())('hot path on %s', (store) => {
   let m: TestManager;
   let a: Api;
-  beforeAll(async () => {
-    m = await startTestManager({ store, config: { tasks: { sweepIntervalMs: 100 } } });
-    a = api(m.url);
-  });
+  beforeAll(async () => ({ m, a } = await managerWithApi(store, { tasks: { sweepIntervalMs: 100 } })));
   afterAll(() => m.close());
 
   const job = async (type: string, n: number, extra: Record<string, unknown> = {}, stageExtra: Record<string, unknown> = {}) =>

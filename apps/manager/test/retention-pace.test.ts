@@ -2,8 +2,8 @@
 // wait out its rests, leaves the expired job whole enough to read, and the next sweep deletes the rest.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Retention } from '../src/loops/retention.js';
-import { startTestManager, testStores, type TestManager } from '../src/testing.js';
-import { api, tasksOf, waitFor, type Api } from './api.js';
+import { testStores, type TestManager } from '../src/testing.js';
+import { type Api, managerWithApi, tasksOf, waitFor } from './api.js';
 
 describe.each(testStores())('retention pacing on %s', (store) => {
   let m: TestManager;
@@ -11,10 +11,7 @@ describe.each(testStores())('retention pacing on %s', (store) => {
   // At 1 % the sweep rests 99 times as long as each statement took: deleting 40 tasks one per statement takes
   // seconds, so stop() lands in the middle of it.
   const options = { days: 7, intervalMs: 3_600_000, batchSize: 1, dutyPercent: 1 };
-  beforeAll(async () => {
-    m = await startTestManager({ store, config: { retention: options } });
-    a = api(m.url);
-  });
+  beforeAll(async () => ({ m, a } = await managerWithApi(store, { retention: options })));
   afterAll(() => m.close());
 
   const tasksLeft = async (jobId: string) =>

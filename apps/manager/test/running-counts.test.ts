@@ -8,18 +8,15 @@ import type { Row, Statement } from '../src/db/db.js';
 import { listQueues } from '../src/store/queues.js';
 import { advanceSweepWatermark } from '../src/store/sweep-watermark.js';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
-import { api, waitFor, type Api } from './api.js';
+import { type Api, api, managerWithApi, waitFor } from './api.js';
 import { complete, createTasks, lease, leaseUntilRefused } from './flow-helpers.js';
 import { spyDb } from './spy-db.js';
 
 describe.each(testStores())('running counts on %s', (store) => {
   let m: TestManager;
   let a: Api;
-  beforeAll(async () => {
-    // Sweeps every 50 ms: the watermark stays a few seconds behind now, as close to the live leases as it gets.
-    m = await startTestManager({ store, config: { tasks: { sweepIntervalMs: 50 } } });
-    a = api(m.url);
-  });
+  // Sweeps every 50 ms: the watermark stays a few seconds behind now, as close to the live leases as it gets.
+  beforeAll(async () => ({ m, a } = await managerWithApi(store, { tasks: { sweepIntervalMs: 50 } })));
   afterAll(() => m.close());
 
   const depthOf = async (type: string) => (await a.get('/queues')).body.items.find((q: { name: string }) => q.name === type).depth;

@@ -1,18 +1,15 @@
 // Idempotent creation, cron schedules (across two managers, and after an outage), job types, retention.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startManager, type StartedManager } from '../src/server.js';
-import { createTestDatabase, startTestManager, testStores, type TestDatabase, type TestManager } from '../src/testing.js';
-import { api, tasksOf, waitFor, type Api } from './api.js';
+import { createTestDatabase, testStores, type TestDatabase, type TestManager } from '../src/testing.js';
+import { api, type Api, managerWithApi, tasksOf, waitFor } from './api.js';
 
 const quiet = { log: { level: 'silent' as const }, http: { host: '127.0.0.1', port: 0 } };
 
 describe.each(testStores())('creation features on %s', (store) => {
   let m: TestManager;
   let a: Api;
-  beforeAll(async () => {
-    m = await startTestManager({ store, config: { scheduler: { tickMs: 100 }, retention: { days: 1, intervalMs: 3_600_000 } } });
-    a = api(m.url);
-  });
+  beforeAll(async () => ({ m, a } = await managerWithApi(store, { scheduler: { tickMs: 100 }, retention: { days: 1, intervalMs: 3_600_000 } })));
   afterAll(() => m.close());
 
   it('concurrent identical creates with one idempotency key make one job; a different body conflicts', async () => {
