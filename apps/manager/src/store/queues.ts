@@ -34,7 +34,8 @@ export async function ensureQueues(db: Queryable, tenantId: string, names: strin
  * running − delayed. One statement, one snapshot: the parts add up.
  * The oldest ready task (`oldestReady`) is the first live entry of tasks_ready per priority: under a held horizon
  * that walk passes every task leased from the queue since the hold began, so the /metrics scrape, which has no use
- * for it, leaves it out.
+ * for it, leaves it out, and a queue whose counts say it has no ready task is not walked (a drained queue's read
+ * stays cheap through a hold; one with ready tasks still pays the walk).
  */
 const queueDepthSql = (oldestReady: boolean) => `
   SELECT q.tenant_id, q.name, q.paused, q.max_in_flight, q.weight, q.aging_ms,
@@ -59,13 +60,16 @@ const queueDepthSql = (oldestReady: boolean) => `
     oldestReady
       ? `
   CROSS JOIN LATERAL (
-    SELECT min(x.run_after) AS oldest_ready_at FROM generate_series(0, 4) AS p(priority)
-    CROSS JOIN LATERAL (SELECT t.run_after FROM tasks t WHERE t.queue_id = q.id AND t.priority = p.priority
-      AND t.status = 'PENDING' AND t.run_after <= now() ORDER BY t.run_after, t.seq LIMIT 1) x
+    SELECT CASE WHEN c.pending_or_running - r.n - d.n > 0 THEN (
+      SELECT min(x.run_after) FROM generate_series(0, 4) AS p(priority)
+      CROSS JOIN LATERAL (SELECT t.run_after FROM tasks t WHERE t.queue_id = q.id AND t.priority = p.priority
+        AND t.status = 'PENDING' AND t.run_after <= now() ORDER BY t.run_after, t.seq LIMIT 1) x
+    ) END AS oldest_ready_at
   ) o`
       : ''
   }`;
-const QUEUE_DEPTH_SQL = queueDepthSql(true);
+/** Each queue with its depths and oldest ready task; FROM queues q, so a WHERE on q may follow. */
+export const QUEUE_DEPTH_SQL = queueDepthSql(true);
 const QUEUE_COUNTS_SQL = queueDepthSql(false);
 
 /** json_build_object comes back parsed from pg, as text from PGlite in some versions. */

@@ -1,7 +1,8 @@
 // SQL behind GET /stats: job counts by name and status, task counts by stage type (from the stage
-// counters), and when the oldest ready task became ready (one index probe per queue and priority).
+// counters), and when the oldest ready task became ready (as GET /queues reads it per queue).
 import type { Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
+import { QUEUE_DEPTH_SQL } from './queues.js';
 import { leaseNotSwept } from './sweep-watermark.js';
 import { inScope } from './tenant-scope.js';
 
@@ -29,12 +30,10 @@ export function taskCountsByStageType(db: Queryable, scope: TenantScope): Promis
   );
 }
 
+/** The oldest ready task of the scope's queues, read as GET /queues reads each queue's (see queueDepthSql). */
 export async function oldestReadyAt(db: Queryable, scope: TenantScope): Promise<Date | string | null> {
   const rows = await db.query<{ oldest: Date | string | null }>(
-    `SELECT min(x.run_after) AS oldest FROM queues q CROSS JOIN generate_series(0, 4) AS p(priority)
-     CROSS JOIN LATERAL (SELECT t.run_after FROM tasks t WHERE t.queue_id = q.id AND t.priority = p.priority
-       AND t.status = 'PENDING' AND t.run_after <= now() ORDER BY t.run_after, t.seq LIMIT 1) x
-     WHERE ${inScope('q.tenant_id', '$1')}`,
+    `SELECT min(d.oldest_ready_at) AS oldest FROM (${QUEUE_DEPTH_SQL} WHERE ${inScope('q.tenant_id', '$1')}) d`,
     [scope],
   );
   return rows[0]?.oldest ?? null;
