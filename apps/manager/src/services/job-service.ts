@@ -1,6 +1,5 @@
 // Writing the job tree: jobs with stages and tasks in one statement (idempotently), stages and tasks
 // appended later, job changes and deletion.
-import { createHash } from 'node:crypto';
 import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, JobStatus, JobType, Priority, Stage } from '@jobnik/contracts';
 import type { Db, Queryable } from '../db/db.js';
 import type { Audit } from '../domain/audit.js';
@@ -20,6 +19,7 @@ import type { JobTypeService } from './job-type-service.js';
 import type { ReadService } from './read-service.js';
 import { inTxSpan } from '../telemetry/tracer.js';
 import { notifyReady, READY_CHANNEL } from './ready-signal.js';
+import { hashRequest } from './request-hash.js';
 import { insertStagesWithTasks, newTask, planStages } from './stage-writer.js';
 import { defaultsForJobType, type ManagerTaskDefaults } from './task-defaults.js';
 
@@ -48,13 +48,6 @@ interface JobPlan {
   requestHash: string | null;
   /** Stage type → queue id, resolved (and missing queues created) before the job's transaction. */
   queueIds: Map<string, number>;
-}
-
-function canonicalHash(value: unknown): string {
-  const canonical = JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
-  return createHash('sha256').update(canonical).digest('hex');
 }
 
 export class JobService {
@@ -122,7 +115,7 @@ export class JobService {
       tenantId,
       priority: req.priority ?? type?.defaults.priority ?? 'MEDIUM',
       taskDefaults: defaultsForJobType(this.options.taskDefaults, type),
-      requestHash: req.idempotencyKey ? canonicalHash({ ...req, tenantId }) : null,
+      requestHash: req.idempotencyKey ? hashRequest({ ...req, tenantId }) : null,
     };
   }
 
@@ -198,7 +191,7 @@ export class JobService {
    */
   async addStage(jobId: string, stage: CreateStage, scope: TenantScope, actor = 'system', idempotencyKey?: string): Promise<{ stage: Stage; created: boolean }> {
     this.checkTaskCount(stage.tasks?.length ?? 0);
-    const requestHash = idempotencyKey === undefined ? null : canonicalHash(stage);
+    const requestHash = idempotencyKey === undefined ? null : hashRequest(stage);
     const { stageId, created } = await this.db.transaction(async (tx) => {
       if (idempotencyKey !== undefined) {
         if (!(await lockJob(tx, jobId, scope))) throw new NotFoundError('job', jobId);
@@ -256,7 +249,7 @@ export class JobService {
    */
   async addTasks(stageId: string, tasks: CreateTask[], scope: TenantScope, actor = 'system', idempotencyKey?: string): Promise<{ added: AddTasksResponse; created: boolean }> {
     this.checkTaskCount(tasks.length);
-    const requestHash = idempotencyKey === undefined ? null : canonicalHash(tasks);
+    const requestHash = idempotencyKey === undefined ? null : hashRequest(tasks);
     return this.db.transaction(async (tx) => {
       const locked = await lockStageWithJob(tx, stageId, scope);
       if (!locked) throw new NotFoundError('stage', stageId);
