@@ -2,7 +2,11 @@
 // requests in flight.
 import { ProducerClient } from '@jobnik/sdk';
 
-export async function createTasks(producer: ProducerClient, o: { stageType: string; total: number; chunk: number; concurrency: number }): Promise<void> {
+/** `onCreated`: hears each job's answer (e.g. to time it). */
+export async function createTasks(
+  producer: ProducerClient,
+  o: { stageType: string; total: number; chunk: number; concurrency: number; onCreated?: () => void },
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < o.total) {
@@ -11,6 +15,7 @@ export async function createTasks(producer: ProducerClient, o: { stageType: stri
       next += n;
       const tasks = Array.from({ length: n }, (_, i) => ({ data: { i: from + i } }));
       await producer.createJob('bench', { stages: [{ type: o.stageType, tasks }] });
+      o.onCreated?.();
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, lane));
