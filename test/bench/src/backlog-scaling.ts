@@ -4,7 +4,7 @@
 // queue of their own (settings.warmupPerWorker) while the backlog's queue is paused. The large database
 // also gets the dequeue EXPLAIN before the workers start.
 import pg from 'pg';
-import { createDatabase } from './database.js';
+import { checkpoint, checkpointCount, createDatabase } from './database.js';
 import { explainDequeue, reportExplain } from './explain-dequeue.js';
 import { isMain } from './main.js';
 import { startManagerProcess } from './manager-process.js';
@@ -28,6 +28,8 @@ export interface BacklogResult {
   depthReadMs: number;
   /** GET /v1/stages/{id}/summary of the backlog's stage (its counts, retried tasks among them): median of 5, ms. */
   v1SummaryReadMs: number;
+  /** Checkpoints the server made while the windows ran (from the queue's resume to each window's end). */
+  checkpointsInWindows: number;
 }
 
 /** Rates (tasks/s) of `repeat` windows over one seeded backlog (each window with fresh worker processes). */
@@ -40,6 +42,7 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
   let sizes = { tasksTableMb: NaN, sharedBuffersMb: NaN };
   let depthReadMs = NaN;
   let v1SummaryReadMs = NaN;
+  let checkpointsInWindows = 0;
   try {
     note(`seeding ${pending} pending tasks`);
     const seeded = await seedPending(database.url, producer, STAGE, pending);
@@ -61,14 +64,17 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
         BENCH_WORKER_CONCURRENCY: String(batch * 2),
       });
       try {
+        if (settings.backlog.checkpoint) await checkpoint();
         const warm = settings.warmupPerWorker * workers;
         if (warm > 0) {
           await createTasks(producer, { stageType: WARMUP_STAGE, total: warm, chunk: settings.createChunk, concurrency: 1 });
           await fleet.waitFor(warm, 300_000);
         }
+        const checkpoints0 = await checkpointCount();
         await producer.updateQueue(STAGE, { paused: false });
         const from = warm + warmup;
         await fleet.waitFor(from + window, 600_000);
+        checkpointsInWindows += (await checkpointCount()) - checkpoints0;
         rates.push(window / ((fleet.timeOf(from + window) - fleet.timeOf(from)) / 1000));
       } finally {
         await fleet.stop();
@@ -79,7 +85,7 @@ export async function runBacklog(pending: number, repeat: number, onSeeded?: (da
     await manager.stop();
     await database.drop();
   }
-  return { rates, ...sizes, depthReadMs, v1SummaryReadMs };
+  return { rates, ...sizes, depthReadMs, v1SummaryReadMs, checkpointsInWindows };
 }
 
 /** Median of 5 sequential GETs of `path`, ms. */
@@ -127,6 +133,8 @@ export function reportBacklog(smallRun: BacklogResult, largeRun: BacklogResult):
     v1StageSummaryReadMs: { small: smallRun.v1SummaryReadMs, large: largeRun.v1SummaryReadMs },
     sharedBuffersMb: largeRun.sharedBuffersMb,
     pending: { small: settings.backlog.small, large: settings.backlog.large },
+    checkpointBeforeWindows: settings.backlog.checkpoint,
+    checkpointsInWindows: { small: smallRun.checkpointsInWindows, large: largeRun.checkpointsInWindows },
   });
 }
 

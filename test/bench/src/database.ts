@@ -50,3 +50,13 @@ export async function serverInfo(): Promise<Record<string, string>> {
 export async function backendPids(databaseName: string): Promise<number[]> {
   return admin(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])).rows.map((r) => r.pid));
 }
+
+/** Writes a checkpoint now (so the next one the WAL of a setup step would trigger does not fall in a measurement). */
+export async function checkpoint(): Promise<void> {
+  await admin((c) => c.query('CHECKPOINT'));
+}
+
+/** Checkpoints the server has made so far, timed and requested (before and after a window: how many fell in it). */
+export async function checkpointCount(): Promise<number> {
+  return admin(async (c) => (await c.query<{ n: number }>('SELECT (checkpoints_timed + checkpoints_req)::int AS n FROM pg_stat_bgwriter')).rows[0]!.n);
+}

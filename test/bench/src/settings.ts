@@ -87,6 +87,11 @@ export const settings = {
     repeat: num('BENCH_BACKLOG_REPEAT', quick ? 1 : 5),
     /** Dequeue and ack batch of the backlog workers: small enough that the window spans ~40 dequeues. */
     batch: num('BENCH_BACKLOG_BATCH', 200),
+    /**
+     * A CHECKPOINT before each window (after the seeding or top-up and its VACUUM): seeding a million rows writes
+     * gigabytes of WAL, and the checkpoints it triggers otherwise fell in the large backlog's windows only. 0 = none.
+     */
+    checkpoint: num('BENCH_BACKLOG_CHECKPOINT', 1) !== 0,
   },
   /**
    * Fairness (issue 20): tenant A's ready backlog, tenant B adding one-task jobs at `bRatePerSecond`; `rounds` times, A is
