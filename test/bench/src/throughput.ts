@@ -32,8 +32,22 @@ export interface ThroughputResult {
 
 const STAGE = 'bench';
 
+/** What a caller may look at in a run (timeline.ts): each job's answer, and the database before it is dropped. */
+export interface ThroughputProbe {
+  /** Hears each measured job's answer, in ms from the clock's start. */
+  onCreated?(ms: number): void;
+  /** Once every task completed: the database (PostgreSQL), the clock's start and the measured completions' times. */
+  inspect?(run: { databaseUrl: string; t0: number; completions: number[] }): Promise<void>;
+}
+
 /** `managerEnv`: extra manager settings (e.g. JOBNIK_HISTORY_ENABLED=false for the history cost). */
-export async function runThroughput(store: StoreKind, tasks: number, workers: number, managerEnv: Record<string, string> = {}): Promise<ThroughputResult> {
+export async function runThroughput(
+  store: StoreKind,
+  tasks: number,
+  workers: number,
+  managerEnv: Record<string, string> = {},
+  probe: ThroughputProbe = {},
+): Promise<ThroughputResult> {
   const database = store === 'postgres' ? await createDatabase() : null;
   const manager = await startManagerProcess({ store, databaseUrl: database?.url, poolSize: settings.managerPoolSize, env: managerEnv });
   let fleet: WorkerFleet | undefined;
@@ -55,7 +69,8 @@ export async function runThroughput(store: StoreKind, tasks: number, workers: nu
     const workersCpu0 = totalCpuSeconds(fleet.pids);
     sampler.start();
     const t0 = epochMs();
-    await createTasks(producer, { stageType: STAGE, total: tasks, chunk: settings.createChunk, concurrency: settings.createConcurrency });
+    const onCreated = probe.onCreated && (() => probe.onCreated!(epochMs() - t0));
+    await createTasks(producer, { stageType: STAGE, total: tasks, chunk: settings.createChunk, concurrency: settings.createConcurrency, onCreated });
     const created = epochMs();
     await fleet.waitFor(warm + tasks, 600_000);
     const footprint = sampler.stop();
@@ -66,6 +81,7 @@ export async function runThroughput(store: StoreKind, tasks: number, workers: nu
     const calls = calls0 && calls1 ? callsBetween(calls0, calls1) : null;
     await producer.close();
     if (database) await verifyCompleted(database.url, warm + tasks);
+    if (database) await probe.inspect?.({ databaseUrl: database.url, t0, completions: fleet.completionTimes().slice(warm) });
     return { store, tasks, workers, seconds, tasksPerSecond: tasks / seconds, createSeconds: (created - t0) / 1000, manager: footprint,
       cpuMsPerTask: { manager: (footprint.cpuSeconds * 1000) / tasks, workers: (workersCpu * 1000) / tasks, postgres: postgresCpu === null ? null : (postgresCpu * 1000) / tasks }, calls };
   } finally {

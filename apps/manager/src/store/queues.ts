@@ -44,7 +44,7 @@ const queueDepthSql = (oldestReady: boolean) => `
       WHERE r.stage_type = q.name AND r.tenant_id = '*') AS rate_limit,
     (SELECT json_build_object('limit', r.limit_n, 'periodMs', r.period_ms, 'burst', r.burst) FROM rate_limits r
       WHERE r.stage_type = q.name AND r.tenant_id = q.tenant_id) AS tenant_rate_limit,
-    c.waiting, c.pending_or_running - r.n - d.n AS ready, d.n AS delayed, r.n AS in_progress, c.paused AS paused_tasks,
+    c.waiting, d.ready, d.n AS delayed, r.n AS in_progress, c.paused AS paused_tasks,
     ${oldestReady ? 'o.oldest_ready_at' : 'NULL::timestamptz AS oldest_ready_at'}
   FROM queues q
   CROSS JOIN LATERAL (
@@ -54,13 +54,13 @@ const queueDepthSql = (oldestReady: boolean) => `
   ) c
   CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM tasks t WHERE t.queue_id = q.id AND t.status = 'IN_PROGRESS' AND ${leaseNotSwept('t')}) r
   CROSS JOIN LATERAL (
-    SELECT count(*)::int AS n FROM generate_series(0, 4) AS p(priority)
+    SELECT count(*)::int AS n, c.pending_or_running - r.n - count(*)::int AS ready FROM generate_series(0, 4) AS p(priority)
     JOIN tasks t ON t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after > now()
   ) d${
     oldestReady
       ? `
   CROSS JOIN LATERAL (
-    SELECT CASE WHEN c.pending_or_running - r.n - d.n > 0 THEN (
+    SELECT CASE WHEN d.ready > 0 THEN (
       SELECT min(x.run_after) FROM generate_series(0, 4) AS p(priority)
       CROSS JOIN LATERAL (SELECT t.run_after FROM tasks t WHERE t.queue_id = q.id AND t.priority = p.priority
         AND t.status = 'PENDING' AND t.run_after <= now() ORDER BY t.run_after, t.seq LIMIT 1) x
