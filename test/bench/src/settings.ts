@@ -105,6 +105,12 @@ export const settings = {
     workers: num('BENCH_FAIR_WORKERS', 4),
     batch: num('BENCH_FAIR_BATCH', 200),
   },
+  /** Idle queues (`bench:idle-queues`): the dequeue of 200 beside the queues of tenants done with the stage type. */
+  idleQueues: {
+    backlog: num('BENCH_IDLE_BACKLOG', 100_000),
+    steps: list('BENCH_IDLE_QUEUES', [1_000, 10_000, 100_000]),
+    openJobs: num('BENCH_IDLE_OPEN_JOBS', 0),
+  },
   /** Rate limit (issue 20): `limit` starts/s on one stage type over `durationMs`, 4 workers on 2 replicas. */
   rateLimit: {
     limit: num('BENCH_RATE_LIMIT', 500),

@@ -27,6 +27,14 @@ const RFC3339 = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD
 const RFC3339_US = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /*
+ * Queues looked into: those of the stage types that may hold ready work — a scan mark of this replica (it leased from
+ * the queue lately), else an open stage (a PENDING task's stage is open: finishing a stage ends its tasks in the same
+ * transaction). Each (tenant, stage type) keeps its queue after its work is done, so the queues of tenants that used
+ * a stage type once would otherwise cost every dequeue of it five head probes and a rate-limit probe each; now one
+ * probe of stages_open_by_queue (a scalar subquery: PostgreSQL may not turn it into a hash of every open stage, which
+ * a backlog of one-task jobs makes large). A queue with a mark is not probed there: under a held horizon a busy
+ * queue's open-stage entries include those of every stage finished since the hold began.
+ *
  * Streams: one per (queue, priority). Each stream with a ready head (one unlocked index probe) competes at its
  * level: its priority, lowered by aging (queues.aging_ms) from the head's wait. Within a level, the batch is shared
  * between queues — i.e. tenants of a stage type — by weight (queues.weight): each stream locks at most its weighted
@@ -70,7 +78,8 @@ function dequeueText(locked: boolean): string {
     locked
       ? `${a}.queue_id, ${a}.priority, ${a}.name, ${a}.tenant_id, ${a}.group_name, ${a}.level, ${a}.weight, ${a}.lim, ${a}.group_room, ${a}.type_allowed, ${a}.tenant_allowed, ${a}.k`
       : `${a}.queue_id, ${a}.priority, ${a}.level, ${a}.weight, ${a}.lim, ${a}.k`;
-  return `WITH q AS MATERIALIZED (
+  return `WITH marks AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($7::text::jsonb) AS m(q int, p int, ra timestamptz, s bigint, b boolean)),
+   q AS MATERIALIZED (
      SELECT x.id, x.name, x.tenant_id, x.weight, x.aging_ms, x.group_name, x.max_in_flight IS NOT NULL AS capped, x.limited,
        ${
          locked
@@ -85,6 +94,8 @@ function dequeueText(locked: boolean): string {
           OR EXISTS (SELECT 1 FROM rate_limits rr WHERE rr.stage_type = qu.name AND rr.tenant_id IN ('*', qu.tenant_id))) AS limited
        FROM queues qu LEFT JOIN queue_group_members m ON m.stage_type = qu.name
        WHERE qu.name = ANY($1::text[]) AND ${inScope('qu.tenant_id', '$2')} AND NOT qu.paused
+         AND CASE WHEN EXISTS (SELECT 1 FROM marks mk WHERE mk.q = qu.id) THEN true
+           ELSE coalesce((SELECT true FROM stages s WHERE s.queue_id = qu.id AND s.status NOT IN ('COMPLETED', 'FAILED', 'ABORTED') LIMIT 1), false) END
      ) x
    ),${
      locked
@@ -107,7 +118,6 @@ function dequeueText(locked: boolean): string {
    ),`
        : ''
    }
-   marks AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($7::text::jsonb) AS m(q int, p int, ra timestamptz, s bigint, b boolean)),
    heads AS (
      SELECT q.id AS queue_id, q.name, q.tenant_id, q.group_name, q.weight, q.lim, p.priority,
        mk.q IS NOT NULL AS marked, coalesce(mk.b, true) AS behind, coalesce(mk.ra, '-infinity') AS mra, coalesce(mk.s, 0) AS ms,
@@ -302,7 +312,7 @@ function dequeueText(locked: boolean): string {
      -- Each task as a row (json_agg of a record: about a third less CPU per task than json_build_object, and no
      -- blanks around its separators: ~40 bytes fewer per task, about a tenth of the answer, to send and parse).
      (SELECT coalesce(json_agg(w ORDER BY l.ord), '[]')::text
-      FROM leased l JOIN queues qu ON qu.id = l.queue_id
+      FROM leased l JOIN q qu ON qu.id = l.queue_id
       CROSS JOIN LATERAL (SELECT l.id, l.job_id AS "jobId", l.stage_id AS "stageId", qu.name AS "stageType",
         ${priorityNameSql('l.priority')} AS priority, l.data, l.user_metadata AS "userMetadata", l.attempts,
         l.max_attempts AS "maxAttempts", l.timeout_ms AS "timeoutMs", l.checkpoint, l.lease_token AS "leaseToken",
@@ -316,7 +326,7 @@ function dequeueText(locked: boolean): string {
      (SELECT count(*) FROM rollup)::int + (SELECT count(*) FROM started_jobs)::int${locked ? ' + (SELECT count(*) FROM rl_spent)::int' : ''} AS touched,
      (SELECT json_agg(json_build_object('type', x.name, 'q', x.queue_id, 'p', x.priority, 'ra', ${RFC3339_US('x.run_after')}, 's', x.seq::text))::text
       FROM (SELECT DISTINCT ON (l.queue_id, l.priority) l.queue_id, l.priority, l.run_after, l.seq, qu.name
-            FROM leased l JOIN queues qu ON qu.id = l.queue_id ORDER BY l.queue_id, l.priority, l.run_after DESC, l.seq DESC) x) AS marks,
+            FROM leased l JOIN q qu ON qu.id = l.queue_id ORDER BY l.queue_id, l.priority, l.run_after DESC, l.seq DESC) x) AS marks,
      (SELECT bool_or(limited) FROM q) AS any_limited,
      (SELECT array_agg(id ORDER BY id) FROM q WHERE capped) AS capped_ids,
      (SELECT array_agg(DISTINCT group_name) FROM q WHERE group_name IS NOT NULL) AS group_names,${
