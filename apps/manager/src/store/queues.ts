@@ -31,7 +31,8 @@ export async function ensureQueues(db: Queryable, tenantId: string, names: strin
  * tasks_running from the sweep watermark on (as many as are leased, and the leases of about the last lease length
  * that have ended since: under a held xmin horizon their entries stay), delayed ones through tasks_ready from now() on
  * (one range per priority, as many as wait for a retry's backoff or a later start); ready = pending-or-running −
- * running − delayed. One statement, one snapshot: the parts add up.
+ * running − delayed. One statement, one snapshot: the parts add up. A queue without an open stage holds no task that
+ * has not ended, so its tasks are not looked at (the queues of tenants done with a stage type stay, one per tenant).
  * The oldest ready task (`oldestReady`) is the first live entry of tasks_ready per priority: under a held horizon
  * that walk passes every task leased from the queue since the hold began, so the /metrics scrape, which has no use
  * for it, leaves it out, and a queue whose counts say it has no ready task is not walked (a drained queue's read
@@ -49,13 +50,13 @@ const queueDepthSql = (oldestReady: boolean) => `
   FROM queues q
   CROSS JOIN LATERAL (
     SELECT coalesce(sum(s.n_waiting), 0)::int AS waiting, coalesce(sum(s.n_pending_or_running), 0)::int AS pending_or_running,
-      coalesce(sum(s.n_paused), 0)::int AS paused
+      coalesce(sum(s.n_paused), 0)::int AS paused, count(*) > 0 AS open
     FROM stages s WHERE s.queue_id = q.id AND s.status NOT IN ('COMPLETED', 'FAILED', 'ABORTED')
   ) c
-  CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM tasks t WHERE t.queue_id = q.id AND t.status = 'IN_PROGRESS' AND ${leaseNotSwept('t')}) r
+  CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM tasks t WHERE c.open AND t.queue_id = q.id AND t.status = 'IN_PROGRESS' AND ${leaseNotSwept('t')}) r
   CROSS JOIN LATERAL (
     SELECT count(*)::int AS n, c.pending_or_running - r.n - count(*)::int AS ready FROM generate_series(0, 4) AS p(priority)
-    JOIN tasks t ON t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after > now()
+    JOIN tasks t ON c.open AND t.queue_id = q.id AND t.priority = p.priority AND t.status = 'PENDING' AND t.run_after > now()
   ) d${
     oldestReady
       ? `
