@@ -33,7 +33,16 @@ async function insertPending(c: pg.Client, stageId: string, count: number): Prom
        WHERE s.id = $1`,
       [stageId, n],
     );
-    await c.query('UPDATE stages SET n_pending_or_running = n_pending_or_running + $2 WHERE id = $1', [stageId, n]);
+    // A stage whose tasks all ended has finished (and its job): open both again, as they would be with tasks to run
+    // (the API refuses tasks for a finished stage, and a dequeue looks only into queues with an open stage).
+    const reopened = await c.query<{ job_id: string }>(
+      `UPDATE stages SET n_pending_or_running = n_pending_or_running + $2,
+         status = CASE WHEN status IN ('COMPLETED', 'FAILED', 'ABORTED') THEN 'IN_PROGRESS' ELSE status END,
+         finished_at = CASE WHEN status IN ('COMPLETED', 'FAILED', 'ABORTED') THEN NULL ELSE finished_at END
+       WHERE id = $1 RETURNING job_id`,
+      [stageId, n],
+    );
+    await c.query(`UPDATE jobs SET status = 'IN_PROGRESS', finished_at = NULL WHERE id = $1 AND status IN ('COMPLETED', 'FAILED', 'ABORTED')`, [reopened.rows[0]!.job_id]);
     await c.query('COMMIT');
   }
 }
