@@ -11,13 +11,14 @@ import { isMain } from './main.js';
 import { startManagerProcess } from './manager-process.js';
 import { benchProducer } from './producer.js';
 import { note, report, round } from './report.js';
-import { seedPending } from './seed.js';
+import { seedPending, type SeededStage } from './seed.js';
 import { settings } from './settings.js';
 
 const STAGE = 'idle-q';
 
-async function addOpenJobs(c: pg.Client, n: number): Promise<void> {
-  const busy = (await c.query<{ queue_id: number; tenant_id: string }>(`SELECT s.queue_id, j.tenant_id FROM stages s JOIN jobs j ON j.id = s.job_id LIMIT 1`)).rows[0]!;
+/** `n` open one-task jobs in the queue of the seeded stage. */
+async function addOpenJobs(c: pg.Client, seeded: SeededStage, n: number): Promise<void> {
+  const busy = (await c.query<{ queue_id: number; tenant_id: string }>(`SELECT s.queue_id, j.tenant_id FROM stages s JOIN jobs j ON j.id = s.job_id WHERE s.id = $1`, [seeded.stageId])).rows[0]!;
   await c.query(
     `WITH j AS (INSERT INTO jobs (tenant_id, name, priority, status) SELECT $2, 'open', 2, 'PENDING' FROM generate_series(1, $3::int) RETURNING id),
      s AS (INSERT INTO stages (job_id, ord, type, queue_id, status, n_pending_or_running) SELECT id, 0, $4, $1, 'PENDING', 1 FROM j RETURNING id, job_id)
@@ -44,9 +45,9 @@ if (isMain(import.meta.url)) {
   const c = new pg.Client({ connectionString: database.url });
   try {
     note(`idle queues: seeding ${backlog} ready tasks of one tenant`);
-    await seedPending(database.url, producer, STAGE, backlog);
+    const seeded = await seedPending(database.url, producer, STAGE, backlog);
     await c.connect();
-    if (openJobs > 0) await addOpenJobs(c, openJobs);
+    if (openJobs > 0) await addOpenJobs(c, seeded, openJobs);
     let idle = 0;
     for (const step of [0, ...steps]) {
       if (step > idle) await addIdleQueues(c, idle + 1, step);

@@ -4,6 +4,7 @@ import { priorityNameSql } from '../domain/priority.js';
 import { transitionsCte } from './history.js';
 import { outboxCte } from './webhooks.js';
 import { rollupCte } from './rollup.js';
+import { openStagesOfQueue } from './stages.js';
 import { leaseNotSwept } from './sweep-watermark.js';
 import { inScope } from './tenant-scope.js';
 
@@ -95,7 +96,7 @@ function dequeueText(locked: boolean): string {
        FROM queues qu LEFT JOIN queue_group_members m ON m.stage_type = qu.name
        WHERE qu.name = ANY($1::text[]) AND ${inScope('qu.tenant_id', '$2')} AND NOT qu.paused
          AND CASE WHEN EXISTS (SELECT 1 FROM marks mk WHERE mk.q = qu.id) THEN true
-           ELSE coalesce((SELECT true FROM stages s WHERE s.queue_id = qu.id AND s.status NOT IN ('COMPLETED', 'FAILED', 'ABORTED') LIMIT 1), false) END
+           ELSE coalesce((SELECT true FROM stages s WHERE ${openStagesOfQueue('s', 'qu.id')} LIMIT 1), false) END
      ) x
    ),${
      locked

@@ -2,6 +2,7 @@
 import type { Queue } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
 import { isoOrNull } from './mappers.js';
+import { openStagesOfQueue } from './stages.js';
 import { leaseNotSwept } from './sweep-watermark.js';
 import { inScope } from './tenant-scope.js';
 
@@ -51,7 +52,7 @@ const queueDepthSql = (oldestReady: boolean) => `
   CROSS JOIN LATERAL (
     SELECT coalesce(sum(s.n_waiting), 0)::int AS waiting, coalesce(sum(s.n_pending_or_running), 0)::int AS pending_or_running,
       coalesce(sum(s.n_paused), 0)::int AS paused, count(*) > 0 AS open
-    FROM stages s WHERE s.queue_id = q.id AND s.status NOT IN ('COMPLETED', 'FAILED', 'ABORTED')
+    FROM stages s WHERE ${openStagesOfQueue('s', 'q.id')}
   ) c
   CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM tasks t WHERE c.open AND t.queue_id = q.id AND t.status = 'IN_PROGRESS' AND ${leaseNotSwept('t')}) r
   CROSS JOIN LATERAL (

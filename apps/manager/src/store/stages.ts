@@ -10,6 +10,14 @@ import { COUNTER_COLUMNS, stageCountsSql } from './rollup.js';
 import type { JobRow, StageRow, StageState, StageViewRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
+/**
+ * Stages of queue `queue` that have not finished, as the partial index stages_open_by_queue reads them (its predicate,
+ * written once so that both match): a task that has not ended belongs to one of them.
+ */
+export function openStagesOfQueue(s: string, queue: string): string {
+  return `${s}.queue_id = ${queue} AND ${s}.status NOT IN ('COMPLETED', 'FAILED', 'ABORTED')`;
+}
+
 export interface NewStage {
   ord: number;
   type: string;
