@@ -69,7 +69,7 @@ describe.runIf(testStores().includes('postgres'))('running counts under a held x
 
   /** The depths the /metrics scrape reads (GET /queues without oldestReadyAt), and the shared buffers its plan touched. */
   async function depthRead(): Promise<{ depth: Record<string, number>; buffers: number }> {
-    const { value, buffers } = await planned(async (db) => (await listQueues(db, null, false)).find((q) => q.name === 'rc-held')!);
+    const { value, buffers } = await planned(async (db) => (await listQueues(db, null, {}, false)).items.find((q) => q.name === 'rc-held')!);
     return { depth: value.depth, buffers };
   }
 

@@ -34,10 +34,28 @@ export const Queue = z
   .meta({ id: 'Queue' });
 export type Queue = z.infer<typeof Queue>;
 
-export const QueueList = z.object({ items: z.array(Queue) }).meta({ id: 'QueueList' });
+export const QueueList = z
+  .object({
+    items: z.array(Queue).describe('By tenant, then stage type'),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page (always null without `limit`)'),
+  })
+  .meta({ id: 'QueueList' });
 
 export const QueueParams = z.strictObject({ stageType: Name });
 export const QueueQuery = z.strictObject({ tenantId: TenantId.optional() });
+
+export const ListQueuesQuery = z.strictObject({
+  tenantId: TenantId.optional(),
+  stageType: Name.optional().describe('Only the queues of this stage type (one per tenant)'),
+  active: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: only queues with work that has not ended (an open stage: its waiting, ready, delayed, running or paused tasks); the queue of a tenant done with a stage type stays, idle'),
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size; without it, every matching queue in one answer'),
+  cursor: z.string().max(512).optional().describe('Opaque cursor from the previous page'),
+});
+export type ListQueuesQuery = z.input<typeof ListQueuesQuery>;
 
 export const UpdateQueueRequest = z
   .strictObject({

@@ -11,7 +11,10 @@ import type { RouteContext } from './context.js';
 export function queueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { queues, work, stats, limits } = ctx;
 
-  defineRoute(app, routes.listQueues, limits, async ({ query }, request) => ({ items: await queues.list(tenantForRead(callerOf(request), query.tenantId)) }));
+  defineRoute(app, routes.listQueues, limits, async ({ query }, request) => {
+    const { tenantId, ...filter } = query;
+    return queues.list(tenantForRead(callerOf(request), tenantId), filter);
+  });
 
   defineRoute(app, routes.updateQueue, limits, async ({ params, query, body }, request) =>
     queues.update(tenantForWrite(callerOf(request), query.tenantId), params.stageType, body),

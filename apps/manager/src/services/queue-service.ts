@@ -4,19 +4,19 @@ import type { Db } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { listWorkers } from '../store/heartbeat.js';
 import { iso } from '../store/mappers.js';
-import { getQueue, listQueues, updateQueue } from '../store/queues.js';
+import { getQueue, listQueues, updateQueue, type QueueFilter } from '../store/queues.js';
 import { notifyReady } from './ready-signal.js';
 
 export class QueueService {
   constructor(private readonly db: Db) {}
 
-  list(scope: TenantScope): Promise<Queue[]> {
-    return listQueues(this.db, scope);
+  list(scope: TenantScope, filter: QueueFilter = {}): Promise<{ items: Queue[]; nextCursor: string | null }> {
+    return listQueues(this.db, scope, filter);
   }
 
   /** The queues with their depths, without oldestReadyAt (null): what the /metrics scrape reads, at less cost. */
-  depths(scope: TenantScope): Promise<Queue[]> {
-    return listQueues(this.db, scope, false);
+  async depths(scope: TenantScope): Promise<Queue[]> {
+    return (await listQueues(this.db, scope, {}, false)).items;
   }
 
   /** Upserts the queue's settings (a queue may be configured before any job uses it). */

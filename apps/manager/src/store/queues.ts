@@ -2,6 +2,7 @@
 import type { Queue } from '@jobnik/contracts';
 import { statement, type Queryable } from '../db/db.js';
 import { isoOrNull } from './mappers.js';
+import { decodeCursor, pageOf, Where } from './pagination.js';
 import { openStagesOfQueue } from './stages.js';
 import { leaseNotSwept } from './sweep-watermark.js';
 import { inScope } from './tenant-scope.js';
@@ -102,11 +103,33 @@ function toQueue(r: Record<string, unknown>): Queue {
   };
 }
 
-/** `oldestReady` false: each queue's oldestReadyAt is null (not read; see queueDepthSql). */
-export async function listQueues(db: Queryable, tenantId: string | null, oldestReady = true): Promise<Queue[]> {
+/** Which queues a listing returns (all of the caller's tenants' when empty). */
+export interface QueueFilter {
+  stageType?: string;
+  /** Only queues with an open stage (work that has not ended). */
+  active?: boolean;
+  /** Page size; without it, every matching queue. */
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * The queues in (tenant, stage type) order, one page of them when `filter.limit` is set (keyset on that order).
+ * `oldestReady` false: each queue's oldestReadyAt is null (not read; see queueDepthSql).
+ */
+export async function listQueues(db: Queryable, tenantId: string | null, filter: QueueFilter = {}, oldestReady = true): Promise<{ items: Queue[]; nextCursor: string | null }> {
+  const where = new Where().add(inScope('q.tenant_id', '?'), tenantId);
+  if (filter.stageType !== undefined) where.add('q.name = ?', filter.stageType);
+  if (filter.active) where.raw('c.open');
+  if (filter.cursor) {
+    const [tenant, name] = decodeCursor(filter.cursor, 2);
+    if (typeof tenant !== 'string' || typeof name !== 'string') decodeCursor('', 2);
+    where.raw(`(q.tenant_id, q.name) > (${where.bind(tenant)}, ${where.bind(name)})`);
+  }
+  const limit = filter.limit === undefined ? '' : ` LIMIT ${where.bind(filter.limit + 1)}`;
   const sql = oldestReady ? QUEUE_DEPTH_SQL : QUEUE_COUNTS_SQL;
-  const rows = await db.query(`${sql} WHERE ${inScope('q.tenant_id', '$1')} ORDER BY q.tenant_id, q.name`, [tenantId]);
-  return rows.map(toQueue);
+  const rows = await db.query(`${sql} ${where} ORDER BY q.tenant_id, q.name${limit}`, where.params);
+  return pageOf(rows, filter.limit ?? rows.length, (last) => [last.tenant_id, last.name], toQueue);
 }
 
 export async function getQueue(db: Queryable, tenantId: string, name: string): Promise<Queue | null> {
