@@ -1,6 +1,6 @@
 // @jobnik/sdk: typed producer and worker clients for the Jobnik manager.
 export { ProducerClient, type GetJobOptions, type AddStageOptions, type AddTasksOptions, type Page, type RequestOptions } from './producer/producer-client.js';
-export type { ListJobsFilter, ListTasksFilter } from './producer/list-filters.js';
+export type { ListJobsFilter, ListQueuesFilter, ListTasksFilter } from './producer/list-filters.js';
 export { WaitTimeoutError, type WaitForJobOptions } from './producer/wait-for-job.js';
 export { WorkerClient } from './worker/worker-client.js';
 export type { WorkerOptions } from './worker/worker-options.js';

@@ -47,6 +47,26 @@ describe.each(testStores())('ProducerClient (%s)', (store) => {
     expect((await p.listJobs({ name, status: 'COMPLETED' })).items).toEqual([]);
   });
 
+  it('filters queues by stage type and to those with work, and walks them page by page with iterateQueues', async () => {
+    const p = m.producer();
+    const [busy, done] = [m.unique('busy'), m.unique('done')];
+    await p.createJob(m.unique('q'), { stages: [{ type: busy, tasks: [{ data: 1 }] }] });
+    const job = await p.createJob(m.unique('q'), { stages: [{ type: done, tasks: [{ data: 1 }] }] });
+    await p.cancelJob(job.id); // its stage ends; its queue stays, idle
+    await p.createJob(m.unique('q'), { stages: ['a', 'b', 'c'].map((s) => ({ type: m.unique(s), tasks: [{ data: s }] })) });
+    expect((await p.listQueues({ stageType: busy })).map((q) => [q.name, q.depth.ready])).toEqual([[busy, 1]]);
+    expect((await p.listQueues({ stageType: done })).map((q) => [q.name, q.depth.ready])).toEqual([[done, 0]]);
+    expect(await p.listQueues({ stageType: done, active: true })).toEqual([]);
+    const active = (await p.listQueues({ active: true })).map((q) => q.name);
+    expect(active).toContain(busy);
+    expect(active).not.toContain(done);
+    const all = (await p.listQueues()).map((q) => `${q.tenantId}/${q.name}`);
+    expect(all.length).toBeGreaterThan(4); // three pages of two at least
+    const walked: string[] = [];
+    for await (const q of p.iterateQueues({ limit: 2 })) walked.push(`${q.tenantId}/${q.name}`);
+    expect(walked).toEqual(all);
+  });
+
   it('cancels, retries and deletes; queues can be paused; workers and stats are visible', async () => {
     const p = m.producer();
     const type = m.unique('steer');

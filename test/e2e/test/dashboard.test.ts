@@ -199,6 +199,21 @@ describe.each(testStores())('dashboard on %s', (store) => {
     expect(await p.getStage(stageId)).toMatchObject({ held: false, status: 'PENDING', summary: { pending: 2 } });
   });
 
+  it('overview lists the queues with work; a switch shows the idle ones too', async () => {
+    // A stage type no worker serves, whose only job is cancelled: its queue stays, with nothing left to run.
+    const done = await system.producer.createJob('dropped-export', { stages: [{ type: 'e2e-dropped', tasks: [{ data: {} }] }] });
+    await system.producer.cancelJob(done.id);
+    await page.goto(`${system.url}/ui/`);
+    const row = (queue: string) => page.locator(`[data-testid=queue-row][data-queue="${queue}"]`);
+    await row(IDLE).waitFor();
+    expect(await row('e2e-dropped').count()).toBe(0);
+    await page.getByTestId('queues-show-idle').check();
+    await row('e2e-dropped').waitFor();
+    expect(await row(IDLE).count()).toBe(1);
+    await page.getByTestId('queues-show-idle').uncheck();
+    await row('e2e-dropped').waitFor({ state: 'detached' });
+  });
+
   it('threw no uncaught errors in the page', () => {
     expect(browser.pageErrors).toEqual([]);
   });

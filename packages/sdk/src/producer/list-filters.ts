@@ -27,13 +27,22 @@ export interface ListTasksFilter<T extends string = string> {
   cursor?: string;
 }
 
-/** The wire query: arrays joined with commas, Dates as RFC 3339, undefined dropped. */
+export interface ListQueuesFilter<T extends string = string> {
+  tenantId?: string;
+  /** Only the queues of this stage type (one per tenant). */
+  stageType?: T;
+  /** Only queues with work that has not ended (an open stage); a tenant's queue stays, idle, after its work is done. */
+  active?: boolean;
+}
+
+/** The wire query: arrays joined with commas, Dates as RFC 3339, booleans as true/false, undefined dropped. */
 export function toQuery(filter: object): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(filter)) {
     if (v === undefined || v === null) continue;
     if (Array.isArray(v)) out[k] = v.join(',');
     else if (v instanceof Date) out[k] = v.toISOString();
+    else if (typeof v === 'boolean') out[k] = String(v);
     else out[k] = v as string | number;
   }
   return out;

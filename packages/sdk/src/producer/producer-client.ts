@@ -9,7 +9,7 @@ import type { ClientOptions } from '../options.js';
 import { Transport, type CallOptions } from '../transport/transport.js';
 import type { BreakerState } from '../transport/policies.js';
 import type { AnyJobs, CreateJobInput, JobMapOf, JobName, StageInput, StageType, TaskInput, TypedJob, TypedStage, TypedTask } from '../types.js';
-import { paginate, toQuery, type ListJobsFilter, type ListTasksFilter } from './list-filters.js';
+import { paginate, toQuery, type ListJobsFilter, type ListQueuesFilter, type ListTasksFilter } from './list-filters.js';
 import { waitForJob, type ChangeStream, type WaitForJobOptions } from './wait-for-job.js';
 
 /** Per-call options: an abort signal and a timeout override. */
@@ -204,8 +204,15 @@ export class ProducerClient<J extends JobMapOf<J> = AnyJobs> {
     return task as unknown as TypedTask<J, T>;
   }
 
-  async listQueues(filter: { tenantId?: string } = {}, opts: RequestOptions = {}): Promise<Queue[]> {
+  /** Every queue matching the filter, in one answer. Use `iterateQueues` to walk many (one per tenant and stage type) page by page. */
+  async listQueues(filter: ListQueuesFilter<StageType<J>> = {}, opts: RequestOptions = {}): Promise<Queue[]> {
     return (await this.transport.call('listQueues', { query: toQuery(filter) }, opts)).items;
+  }
+
+  /** Every queue matching the filter, page by page (`limit` is the page size, default 500). */
+  iterateQueues(filter: ListQueuesFilter<StageType<J>> & { limit?: number } = {}, opts: RequestOptions = {}): AsyncGenerator<Queue, void, undefined> {
+    const query = { limit: 500, ...filter };
+    return paginate(async (cursor) => this.transport.call('listQueues', { query: toQuery({ ...query, cursor }) }, opts));
   }
 
   /** Pause/resume a queue or cap its tasks in flight (admin key). */

@@ -1,5 +1,7 @@
 // Queues (one per tenant and stage type) with their depth by status, their flow control (job group, rate limits,
-// the tenant's share of the stage type, aging) and a pause/resume switch each.
+// the tenant's share of the stage type, aging) and a pause/resume switch each. Each (tenant, stage type) keeps its
+// queue after its work is done, so only the queues with work are listed unless the idle ones are asked for.
+import { useState } from 'react';
 import type { Queue } from '../../api/api-types.js';
 import { api } from '../../api/endpoints.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
@@ -64,18 +66,34 @@ function QueueRow({ queue, share, onToggle, busy }: { queue: Queue; share: numbe
   );
 }
 
+/** Most queues listed at once (the first ones by tenant and stage type). */
+export const QUEUES_SHOWN = 500;
+
 export function QueuesSection() {
-  const queues = usePolling('/queues', (signal) => api.listQueues(signal));
+  const [showIdle, setShowIdle] = useState(false);
+  const queues = usePolling(`/queues?idle=${showIdle}`, (signal) => api.listQueues({ active: showIdle ? undefined : true, limit: QUEUES_SHOWN }, signal));
   const toggle = useAction(queues.refresh);
   const items = queues.data?.items ?? [];
   const shares = tenantShares(items);
   const onToggle = (q: Queue) => void toggle.run(() => api.updateQueue(q.name, q.tenantId, { paused: !q.paused }));
+  const idleSwitch = (
+    <label className="check" title="A queue stays after its work is done; idle ones have no open stage">
+      <input type="checkbox" checked={showIdle} onChange={(e) => setShowIdle(e.target.checked)} data-testid="queues-show-idle" />
+      Show idle queues
+    </label>
+  );
+  const empty = showIdle ? 'No queues yet: a queue appears when a job has a stage of its type.' : 'No queue has work now.';
   return (
-    <Section title="Queues" testId="queues">
+    <Section title="Queues" testId="queues" actions={idleSwitch}>
       {queues.error && <ProblemNotice error={queues.error} />}
       {toggle.error && <ProblemNotice error={toggle.error} onDismiss={toggle.clearError} />}
+      {queues.data?.nextCursor && (
+        <p className="placeholder" data-testid="queues-truncated">
+          The first {formatCount(QUEUES_SHOWN)} queues by tenant and stage type; GET /queues pages through all of them.
+        </p>
+      )}
       {items.length === 0 ? (
-        <Placeholder>{queues.loading ? 'Loading…' : 'No queues yet: a queue appears when a job has a stage of its type.'}</Placeholder>
+        <Placeholder>{queues.loading ? 'Loading…' : empty}</Placeholder>
       ) : (
         <div className="table-wrap">
           <table className="table">
