@@ -3,7 +3,7 @@
 // `steps` other tenants, each with one finished job, are added step by step (inserted with SQL: a queue, a COMPLETED
 // job and stage each), and at each step, after a VACUUM ANALYZE, the dequeue of 200 is explained (explain-dequeue.ts: best of 5, rolled back; the plans go to stderr).
 // BENCH_IDLE_OPEN_JOBS adds that many open one-task jobs to the busy tenant first (a backlog of small jobs: many open
-// stages in one queue). At each step also a /metrics scrape and GET /queues are timed. Diagnostic, not part of `pnpm bench`.
+// stages in one queue). At each step also a /metrics scrape and GET /queues (all, active=true, a page of 100) are timed. Diagnostic, not part of `pnpm bench`.
 import pg from 'pg';
 import { createDatabase } from './database.js';
 import { explainDequeue } from './explain-dequeue.js';
@@ -56,8 +56,9 @@ if (isMain(import.meta.url)) {
       const r = await explainDequeue(database.url, STAGE, 200);
       console.error(`-- ${idle} idle queues\n${r.plan}`);
       report({ figure: 'dequeue-idle-queues-ms', value: round(r.executionMs, 2), unit: 'ms', idleQueues: idle, openJobs, batch: 200, backlog, planningMs: round(r.planningMs, 2) });
-      // The reads that go through every queue: a /metrics scrape and GET /queues (best of 3 each).
-      for (const path of ['/metrics', '/queues']) {
+      // The reads that go through every queue: a /metrics scrape and GET /queues (best of 3 each); and the listings an
+      // operator with many tenants uses instead: the queues with work, and a first page.
+      for (const path of ['/metrics', '/queues', '/queues?active=true', '/queues?limit=100']) {
         const times: number[] = [];
         let bytes = 0;
         for (let i = 0; i < 3; i++) {
