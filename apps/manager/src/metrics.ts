@@ -1,5 +1,6 @@
 // Prometheus metrics of the manager, on its own registry (served at /metrics).
 import client from 'prom-client';
+import { QUEUE_DEPTH, QUEUE_PAUSED, queueGaugesText } from './queue-gauges.js';
 import { isHistoryWriteError } from './store/history.js';
 import type { TaskStatus } from '@jobnik/contracts';
 import type { RetentionObserver } from './loops/retention.js';
@@ -116,7 +117,10 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
-  constructor(queues: QueueService, ready: ReadySignal, horizonWatch: XminHorizonWatch, health: Pick<HealthService, 'ready'>) {
+  private readonly queues: Pick<QueueService, 'depths'>;
+
+  constructor(queues: Pick<QueueService, 'depths'>, ready: ReadySignal, horizonWatch: XminHorizonWatch, health: Pick<HealthService, 'ready'>) {
+    this.queues = queues;
     // Counters of known outcomes start at 0, so that rate() and increase() see their first event (a series that
     // appears at 1 has no earlier sample to rise from) and alerts on them can fire.
     for (const outcome of ['retried', 'failed']) this.sweeperRecoveries.inc({ outcome }, 0);
@@ -142,38 +146,6 @@ export class ManagerMetrics {
     // Unprefixed (process_cpu_seconds_total, nodejs_heap_size_used_bytes…), as the worker exports them, so the
     // standard Node.js dashboards work; `job`/`service` labels tell the manager apart.
     client.collectDefaultMetrics({ register: this.registry });
-    // A database that cannot be read (down, unreachable, schema behind) leaves the queue series out of the scrape
-    // rather than failing it whole: the scrape still says what is wrong (jobnik_ready 0), and `up` stays 1.
-    const queuesNow = sharedPerScrape(() => settledWithin(queues.depths(null), QUEUES_SCRAPE_MS));
-    new client.Gauge({
-      name: 'jobnik_queue_depth',
-      help: 'Tasks per queue by status (ready, delayed, waiting, in_progress, paused); read from the database at scrape time',
-      labelNames: ['tenant', 'stage_type', 'status'],
-      registers: [this.registry],
-      async collect() {
-        const list = await queuesNow();
-        this.reset();
-        for (const q of list ?? []) {
-          const labels = { tenant: q.tenantId, stage_type: q.name };
-          this.set({ ...labels, status: 'ready' }, q.depth.ready);
-          this.set({ ...labels, status: 'delayed' }, q.depth.delayed);
-          this.set({ ...labels, status: 'waiting' }, q.depth.waiting);
-          this.set({ ...labels, status: 'in_progress' }, q.depth.inProgress);
-          this.set({ ...labels, status: 'paused' }, q.depth.paused);
-        }
-      },
-    });
-    new client.Gauge({
-      name: 'jobnik_queue_paused',
-      help: 'Whether a queue is paused (PATCH /queues {paused: true}): 1, its ready tasks are held back on purpose; else 0. Read at scrape time',
-      labelNames: ['tenant', 'stage_type'],
-      registers: [this.registry],
-      async collect() {
-        const list = await queuesNow();
-        this.reset();
-        for (const q of list ?? []) this.set({ tenant: q.tenantId, stage_type: q.name }, q.paused ? 1 : 0);
-      },
-    });
     if (horizonWatch.enabled) {
       // A read that fails, or does not answer within the queue depths' bound, reads NaN (unknown) and fails nothing
       // else: the queue depths in the same scrape drive autoscaling.
@@ -195,6 +167,26 @@ export class ManagerMetrics {
         },
       });
     }
+  }
+
+  /** Content type of `exposition()`. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /**
+   * The scrape: the registry's metrics and the per-queue gauges (queue-gauges.ts), read together. A database that
+   * cannot be read (down, unreachable, schema behind) leaves the queue series out rather than failing the scrape:
+   * it still says what is wrong (jobnik_ready 0), and `up` stays 1.
+   */
+  async exposition(): Promise<string> {
+    const [text, queues] = await Promise.all([this.registry.metrics(), settledWithin(this.queues.depths(null), QUEUES_SCRAPE_MS)]);
+    return `${text}\n${queueGaugesText(queues)}`;
+  }
+
+  /** Names of every metric family the scrape carries. */
+  familyNames(): string[] {
+    return [...this.registry.getMetricsAsArray().map((m) => m.name), QUEUE_DEPTH, QUEUE_PAUSED];
   }
 
   /** A dequeue handed out `count` tasks after `seconds` of database work. */

@@ -17,7 +17,7 @@ export async function startManager(overrides: DeepPartial<ManagerConfig> = {}, l
     const address = await manager.app.listen({ host: config.http.host, port: config.http.port });
     const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     if (config.metrics.listen !== 'port') return { ...manager, url, metricsUrl: null };
-    const metricsServer = await startMetricsServer(manager.metrics.registry, config.http.host, config.metrics.port, manager.logger);
+    const metricsServer = await startMetricsServer(manager.metrics, config.http.host, config.metrics.port, manager.logger);
     const close = manager.close;
     return {
       ...manager,

@@ -2,7 +2,6 @@
 // Service may expose to the cluster while an Ingress routes only the API port. Serves nothing else.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 
 export interface MetricsServer {
@@ -10,15 +9,21 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(registry: Registry, host: string, port: number, logger: Logger): Promise<MetricsServer> {
+/** What the listener serves: the manager's scrape (ManagerMetrics). */
+export interface Exposition {
+  readonly contentType: string;
+  exposition(): Promise<string>;
+}
+
+export async function startMetricsServer(metrics: Exposition, host: string, port: number, logger: Logger): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics is served on this port\n');
       return;
     }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(text),
+    metrics.exposition().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(text),
       (err: unknown) => {
         logger.warn({ err }, 'collecting metrics failed');
         res.writeHead(500, { 'content-type': 'text/plain' }).end('collecting metrics failed\n');

@@ -17,8 +17,8 @@ export function systemRoutes(app: FastifyInstance, ctx: RouteContext): void {
   // On the API port unless JOBNIK_METRICS_LISTEN=port moves it to its own listener (http/metrics-server.ts).
   if (metricsExposure.listen === 'api') {
     app.get('/metrics', { config: metricsExposure.requireKey ? { roles: ROLES } : {} }, async (_req, reply) => {
-      reply.type(metrics.registry.contentType);
-      return metrics.registry.metrics();
+      reply.type(metrics.contentType);
+      return metrics.exposition();
     });
   }
   app.get('/openapi.json', async () => openapi);
