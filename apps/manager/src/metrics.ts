@@ -1,8 +1,9 @@
-// Prometheus metrics of the manager, on its own registry (served at /metrics).
+// Prometheus metrics of the manager, on its own registry, and the per-queue gauges beside it (queue-gauges.ts): the
+// /metrics scrape is both.
 import client from 'prom-client';
 import { QUEUE_DEPTH, QUEUE_PAUSED, queueGaugesText } from './queue-gauges.js';
 import { isHistoryWriteError } from './store/history.js';
-import type { TaskStatus } from '@jobnik/contracts';
+import type { Queue, TaskStatus } from '@jobnik/contracts';
 import type { RetentionObserver } from './loops/retention.js';
 import type { SweepTotals } from './loops/sweeper.js';
 import type { HealthService } from './services/health-service.js';
@@ -117,10 +118,11 @@ export class ManagerMetrics {
     registers: [this.registry],
   });
 
-  private readonly queues: Pick<QueueService, 'depths'>;
+  /** The queue depths of a scrape, one read shared by the scrapes that overlap it (two Prometheus servers, say). */
+  private readonly queuesNow: () => Promise<Queue[] | undefined>;
 
   constructor(queues: Pick<QueueService, 'depths'>, ready: ReadySignal, horizonWatch: XminHorizonWatch, health: Pick<HealthService, 'ready'>) {
-    this.queues = queues;
+    this.queuesNow = sharedPerScrape(() => settledWithin(queues.depths(null), QUEUES_SCRAPE_MS));
     // Counters of known outcomes start at 0, so that rate() and increase() see their first event (a series that
     // appears at 1 has no earlier sample to rise from) and alerts on them can fire.
     for (const outcome of ['retried', 'failed']) this.sweeperRecoveries.inc({ outcome }, 0);
@@ -180,7 +182,7 @@ export class ManagerMetrics {
    * it still says what is wrong (jobnik_ready 0), and `up` stays 1.
    */
   async exposition(): Promise<string> {
-    const [text, queues] = await Promise.all([this.registry.metrics(), settledWithin(this.queues.depths(null), QUEUES_SCRAPE_MS)]);
+    const [text, queues] = await Promise.all([this.registry.metrics(), this.queuesNow()]);
     return `${text}\n${queueGaugesText(queues)}`;
   }
 
