@@ -214,6 +214,22 @@ describe.each(testStores())('dashboard on %s', (store) => {
     await row('e2e-dropped').waitFor({ state: 'detached' });
   });
 
+  it("overview lists one tenant's queues when a tenant is entered", async () => {
+    await system.producer.createJob('other-tenant-export', { tenantId: 'e2e-other', stages: [{ type: 'e2e-other-work', tasks: [{ data: {} }] }] });
+    await page.goto(`${system.url}/ui/`);
+    const row = (queue: string) => page.locator(`[data-testid=queue-row][data-queue="${queue}"]`);
+    await row('e2e-other-work').waitFor();
+    await row(IDLE).waitFor();
+    await page.getByTestId('queues-tenant').fill('e2e-other');
+    await page.getByTestId('queues-tenant').press('Enter');
+    await row(IDLE).waitFor({ state: 'detached' });
+    expect(await row('e2e-other-work').getAttribute('data-tenant')).toBe('e2e-other');
+    await screenshot(page, `overview-queues-of-tenant-${store}`);
+    await page.getByTestId('queues-tenant').fill('');
+    await page.getByTestId('queues-tenant').press('Enter');
+    await row(IDLE).waitFor();
+  });
+
   it('threw no uncaught errors in the page', () => {
     expect(browser.pageErrors).toEqual([]);
   });

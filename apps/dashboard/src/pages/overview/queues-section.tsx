@@ -1,7 +1,7 @@
 // Queues (one per tenant and stage type) with their depth by status, their flow control (job group, rate limits,
 // the tenant's share of the stage type, aging) and a pause/resume switch each. Each (tenant, stage type) keeps its
 // queue after its work is done, so only the queues with work are listed unless the idle ones are asked for.
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { Queue } from '../../api/api-types.js';
 import { api } from '../../api/endpoints.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
@@ -71,20 +71,45 @@ export const QUEUES_SHOWN = 500;
 
 export function QueuesSection() {
   const [showIdle, setShowIdle] = useState(false);
-  const queues = usePolling(`/queues?idle=${showIdle}`, (signal) => api.listQueues({ active: showIdle ? undefined : true, limit: QUEUES_SHOWN }, signal));
+  const [tenant, setTenant] = useState('');
+  const [tenantDraft, setTenantDraft] = useState('');
+  const query = { active: showIdle ? undefined : true, tenantId: tenant || undefined, limit: QUEUES_SHOWN };
+  const queues = usePolling(`/queues?idle=${showIdle}&tenant=${tenant}`, (signal) => api.listQueues(query, signal));
   const toggle = useAction(queues.refresh);
   const items = queues.data?.items ?? [];
   const shares = tenantShares(items);
   const onToggle = (q: Queue) => void toggle.run(() => api.updateQueue(q.name, q.tenantId, { paused: !q.paused }));
-  const idleSwitch = (
-    <label className="check" title="A queue stays after its work is done; idle ones have no open stage">
-      <input type="checkbox" checked={showIdle} onChange={(e) => setShowIdle(e.target.checked)} data-testid="queues-show-idle" />
-      Show idle queues
-    </label>
+  const applyTenant = (e: FormEvent) => {
+    e.preventDefault();
+    setTenant(tenantDraft.trim());
+  };
+  const controls = (
+    <>
+      <form onSubmit={applyTenant} role="search" aria-label="Queues of one tenant">
+        <input
+          type="search"
+          className="input--small"
+          placeholder="Tenant"
+          aria-label="Tenant"
+          value={tenantDraft}
+          onChange={(e) => setTenantDraft(e.target.value)}
+          onBlur={() => setTenant(tenantDraft.trim())}
+          data-testid="queues-tenant"
+        />
+      </form>
+      <label className="check" title="A queue stays after its work is done; idle ones have no open stage">
+        <input type="checkbox" checked={showIdle} onChange={(e) => setShowIdle(e.target.checked)} data-testid="queues-show-idle" />
+        Show idle queues
+      </label>
+    </>
   );
-  const empty = showIdle ? 'No queues yet: a queue appears when a job has a stage of its type.' : 'No queue has work now.';
+  const empty = tenant
+    ? `No ${showIdle ? '' : 'active '}queues of tenant ${tenant}.`
+    : showIdle
+      ? 'No queues yet: a queue appears when a job has a stage of its type.'
+      : 'No queue has work now.';
   return (
-    <Section title="Queues" testId="queues" actions={idleSwitch}>
+    <Section title="Queues" testId="queues" actions={controls}>
       {queues.error && <ProblemNotice error={queues.error} />}
       {toggle.error && <ProblemNotice error={toggle.error} onDismiss={toggle.clearError} />}
       {queues.data?.nextCursor && (
