@@ -230,6 +230,27 @@ describe.each(testStores())('dashboard on %s', (store) => {
     await row(IDLE).waitFor();
   });
 
+  it('pages through more queues than one page shows', async () => {
+    // 600 more queues with work (stage types no worker serves): more than the 500 of a page.
+    for (let j = 0; j < 6; j++) {
+      const stages = Array.from({ length: 100 }, (_, i) => ({ type: `e2e-many-${String(j * 100 + i).padStart(3, '0')}`, tasks: [{ data: {} }] }));
+      await system.producer.createJob('many-queues', { stages });
+    }
+    await page.goto(`${system.url}/ui/`);
+    const rows = page.locator('[data-testid=queue-row]');
+    const row = (queue: string) => page.locator(`[data-testid=queue-row][data-queue="${queue}"]`);
+    await row(IDLE).waitFor();
+    await page.getByTestId('page-next').waitFor();
+    expect(await rows.count()).toBe(500);
+    expect(await row('e2e-many-599').count()).toBe(0);
+    await page.getByTestId('page-next').click();
+    await row('e2e-many-599').waitFor();
+    expect(await row(IDLE).count()).toBe(0);
+    expect(await page.getByTestId('page-next').isDisabled()).toBe(true);
+    await page.getByTestId('page-first').click();
+    await row(IDLE).waitFor();
+  });
+
   it('threw no uncaught errors in the page', () => {
     expect(browser.pageErrors).toEqual([]);
   });

@@ -28,7 +28,7 @@ export const api = {
   stageAction: (stageId: string, action: StageAction) => apiRequest<AnswerOf<'cancelStage'>>('POST', `/stages/${seg(stageId)}/${action}`),
   releaseStage: (stageId: string) => apiRequest<AnswerOf<'releaseStage'>>('POST', `/stages/${seg(stageId)}/release`),
 
-  listQueues: (q: { active?: boolean; tenantId?: string; limit?: number }, signal?: AbortSignal) => apiRequest<AnswerOf<'listQueues'>>('GET', `/queues${toQueryString(q)}`, { signal }),
+  listQueues: (q: { active?: boolean; tenantId?: string; limit?: number; cursor?: string }, signal?: AbortSignal) => apiRequest<AnswerOf<'listQueues'>>('GET', `/queues${toQueryString(q)}`, { signal }),
   updateQueue: (stageType: string, tenantId: string, body: BodyOf<'updateQueue'>) =>
     apiRequest<AnswerOf<'updateQueue'>>('PATCH', `/queues/${seg(stageType)}${toQueryString({ tenantId })}`, { body }),
 

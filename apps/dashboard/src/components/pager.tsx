@@ -1,5 +1,5 @@
-// Cursor paging: the first page, or the next one after what is shown. The browser's back button
-// returns to earlier pages, since the cursor is part of the URL.
+// Cursor paging: the first page, or the next one after what is shown. Where the cursor is part of the URL (the jobs
+// list), the browser's back button returns to earlier pages.
 export function Pager({ onFirst, onNext, atFirst, nextCursor, shown }: { onFirst: () => void; onNext: (cursor: string) => void; atFirst: boolean; nextCursor: string | null | undefined; shown: number }) {
   return (
     <nav className="pager" aria-label="Pages">

@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Queue } from '../../api/api-types.js';
 import { api } from '../../api/endpoints.js';
+import { Pager } from '../../components/pager.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { RelativeTime } from '../../components/relative-time.js';
 import { Placeholder, Section } from '../../components/section.js';
@@ -66,22 +67,28 @@ function QueueRow({ queue, share, onToggle, busy }: { queue: Queue; share: numbe
   );
 }
 
-/** Most queues listed at once (the first ones by tenant and stage type). */
+/** Queues listed per page (by tenant and stage type). */
 export const QUEUES_SHOWN = 500;
 
 export function QueuesSection() {
   const [showIdle, setShowIdle] = useState(false);
   const [tenant, setTenant] = useState('');
   const [tenantDraft, setTenantDraft] = useState('');
-  const query = { active: showIdle ? undefined : true, tenantId: tenant || undefined, limit: QUEUES_SHOWN };
-  const queues = usePolling(`/queues?idle=${showIdle}&tenant=${tenant}`, (signal) => api.listQueues(query, signal));
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const query = { active: showIdle ? undefined : true, tenantId: tenant || undefined, limit: QUEUES_SHOWN, cursor };
+  const queues = usePolling(`/queues?idle=${showIdle}&tenant=${tenant}&cursor=${cursor ?? ''}`, (signal) => api.listQueues(query, signal));
   const toggle = useAction(queues.refresh);
   const items = queues.data?.items ?? [];
   const shares = tenantShares(items);
   const onToggle = (q: Queue) => void toggle.run(() => api.updateQueue(q.name, q.tenantId, { paused: !q.paused }));
+  // Another filter starts again from the first page.
+  const showTenant = (t: string) => {
+    if (t !== tenant) setCursor(undefined);
+    setTenant(t);
+  };
   const applyTenant = (e: FormEvent) => {
     e.preventDefault();
-    setTenant(tenantDraft.trim());
+    showTenant(tenantDraft.trim());
   };
   const controls = (
     <>
@@ -93,12 +100,17 @@ export function QueuesSection() {
           aria-label="Tenant"
           value={tenantDraft}
           onChange={(e) => setTenantDraft(e.target.value)}
-          onBlur={() => setTenant(tenantDraft.trim())}
+          onBlur={() => showTenant(tenantDraft.trim())}
           data-testid="queues-tenant"
         />
       </form>
       <label className="check" title="A queue stays after its work is done; idle ones have no open stage">
-        <input type="checkbox" checked={showIdle} onChange={(e) => setShowIdle(e.target.checked)} data-testid="queues-show-idle" />
+        <input type="checkbox" checked={showIdle} onChange={(e) => {
+            setCursor(undefined);
+            setShowIdle(e.target.checked);
+          }}
+          data-testid="queues-show-idle"
+        />
         Show idle queues
       </label>
     </>
@@ -112,11 +124,6 @@ export function QueuesSection() {
     <Section title="Queues" testId="queues" actions={controls}>
       {queues.error && <ProblemNotice error={queues.error} />}
       {toggle.error && <ProblemNotice error={toggle.error} onDismiss={toggle.clearError} />}
-      {queues.data?.nextCursor && (
-        <p className="placeholder" data-testid="queues-truncated">
-          The first {formatCount(QUEUES_SHOWN)} queues by tenant and stage type; GET /queues pages through all of them.
-        </p>
-      )}
       {items.length === 0 ? (
         <Placeholder>{queues.loading ? 'Loading…' : empty}</Placeholder>
       ) : (
@@ -153,6 +160,9 @@ export function QueuesSection() {
             </tbody>
           </table>
         </div>
+      )}
+      {(cursor !== undefined || queues.data?.nextCursor) && (
+        <Pager shown={items.length} atFirst={cursor === undefined} nextCursor={queues.data?.nextCursor} onFirst={() => setCursor(undefined)} onNext={setCursor} />
       )}
     </Section>
   );
