@@ -18,6 +18,8 @@ describe.each(testStores())('dashboard on %s', (store) => {
   let renderJobId: string;
   let holdJobId: string;
   const reportJobIds: string[] = [];
+  /** The overview's row of a queue (of any tenant) by stage type. */
+  const row = (queue: string) => page.locator(`[data-testid=queue-row][data-queue="${queue}"]`);
 
   beforeAll(async () => {
     [system, browser] = await Promise.all([startSystem({ store }), openBrowser()]);
@@ -204,7 +206,6 @@ describe.each(testStores())('dashboard on %s', (store) => {
     const done = await system.producer.createJob('dropped-export', { stages: [{ type: 'e2e-dropped', tasks: [{ data: {} }] }] });
     await system.producer.cancelJob(done.id);
     await page.goto(`${system.url}/ui/`);
-    const row = (queue: string) => page.locator(`[data-testid=queue-row][data-queue="${queue}"]`);
     await row(IDLE).waitFor();
     expect(await row('e2e-dropped').count()).toBe(0);
     await page.getByTestId('queues-show-idle').check();
@@ -217,7 +218,6 @@ describe.each(testStores())('dashboard on %s', (store) => {
   it("overview lists one tenant's queues when a tenant is entered", async () => {
     await system.producer.createJob('other-tenant-export', { tenantId: 'e2e-other', stages: [{ type: 'e2e-other-work', tasks: [{ data: {} }] }] });
     await page.goto(`${system.url}/ui/`);
-    const row = (queue: string) => page.locator(`[data-testid=queue-row][data-queue="${queue}"]`);
     await row('e2e-other-work').waitFor();
     await row(IDLE).waitFor();
     await page.getByTestId('queues-tenant').fill('e2e-other');
@@ -238,7 +238,6 @@ describe.each(testStores())('dashboard on %s', (store) => {
     }
     await page.goto(`${system.url}/ui/`);
     const rows = page.locator('[data-testid=queue-row]');
-    const row = (queue: string) => page.locator(`[data-testid=queue-row][data-queue="${queue}"]`);
     await row(IDLE).waitFor();
     await page.getByTestId('page-next').waitFor();
     expect(await rows.count()).toBe(500);

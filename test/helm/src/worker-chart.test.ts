@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { startTestManager } from '@jobnik/manager/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selects, validateManifest } from './kube.js';
+import { call } from './manager-api.js';
 import { fieldErrorsWithTypo } from './strict-fields.js';
 import { VALUES_DIR, WORKER_CHART } from './paths.js';
 import { byKind, kinds, one, render, renderText, type Manifest } from './render.js';
@@ -28,8 +29,7 @@ beforeAll(async () => {
 async function scrapedSeries(metric: string): Promise<Record<string, string>[]> {
   const m = await startTestManager({ store: 'pglite' });
   try {
-    const created = await fetch(`${m.url}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'scrape', stages: [{ type: 'tile-render', tasks: [{}] }] }) });
-    expect(created.status).toBe(201);
+    await call(m.url, 'POST', '/jobs', { name: 'scrape', stages: [{ type: 'tile-render', tasks: [{}] }] });
     const text = await (await fetch(`${m.url}/metrics`)).text();
     return text
       .split('\n')
