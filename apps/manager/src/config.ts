@@ -178,6 +178,12 @@ export const configSchema = {
     listen: { doc: 'Where /metrics is served: api (on the API port) or port (only on its own listener at JOBNIK_METRICS_PORT, so an Ingress to the API port cannot reach it)', format: ['api', 'port'], default: 'api', env: 'JOBNIK_METRICS_LISTEN' },
     port: { doc: 'Port of the separate /metrics listener when JOBNIK_METRICS_LISTEN=port (0 picks a free one)', format: 'port', default: 9464, env: 'JOBNIK_METRICS_PORT' },
     requireKey: { doc: 'With JOBNIK_METRICS_LISTEN=api: /metrics needs an API key of any role (x-api-key or Authorization: Bearer), as the API does', format: Boolean, default: false, env: 'JOBNIK_METRICS_REQUIRE_KEY' },
+    idleQueues: {
+      doc: 'Whether jobnik_queue_depth and jobnik_queue_paused carry idle queues (no work that has not ended, not paused): true, every (tenant, stage type) ever used, at 0; false, only queues with work or paused — the series then grow with the work, not with the tenants ever seen (the worker chart\'s KEDA query reads an idle stage type as 0 through jobnik_queue_depth_up either way)',
+      format: Boolean,
+      default: true,
+      env: 'JOBNIK_METRICS_IDLE_QUEUES',
+    },
   },
   flow: {
     groups: {

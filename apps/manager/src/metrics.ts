@@ -1,7 +1,7 @@
 // Prometheus metrics of the manager, on its own registry, and the per-queue gauges beside it (queue-gauges.ts): the
 // /metrics scrape is both.
 import client from 'prom-client';
-import { QUEUE_DEPTH, QUEUE_PAUSED, queueGaugesText } from './queue-gauges.js';
+import { QUEUE_DEPTH, QUEUE_DEPTH_UP, QUEUE_PAUSED, queueGaugesText } from './queue-gauges.js';
 import { isHistoryWriteError } from './store/history.js';
 import type { Queue, TaskStatus } from '@jobnik/contracts';
 import type { RetentionObserver } from './loops/retention.js';
@@ -121,8 +121,14 @@ export class ManagerMetrics {
   /** The queue depths of a scrape, one read shared by the scrapes that overlap it (two Prometheus servers, say). */
   private readonly queuesNow: () => Promise<Queue[] | undefined>;
 
-  constructor(queues: Pick<QueueService, 'depths'>, ready: ReadySignal, horizonWatch: XminHorizonWatch, health: Pick<HealthService, 'ready'>) {
-    this.queuesNow = sharedPerScrape(() => settledWithin(queues.depths(null), QUEUES_SCRAPE_MS));
+  constructor(
+    queues: Pick<QueueService, 'depths'>,
+    ready: ReadySignal,
+    horizonWatch: XminHorizonWatch,
+    health: Pick<HealthService, 'ready'>,
+    options: { idleQueues: boolean } = { idleQueues: true },
+  ) {
+    this.queuesNow = sharedPerScrape(() => settledWithin(queues.depths(null, options.idleQueues), QUEUES_SCRAPE_MS));
     // Counters of known outcomes start at 0, so that rate() and increase() see their first event (a series that
     // appears at 1 has no earlier sample to rise from) and alerts on them can fire.
     for (const outcome of ['retried', 'failed']) this.sweeperRecoveries.inc({ outcome }, 0);
@@ -188,7 +194,7 @@ export class ManagerMetrics {
 
   /** Names of every metric family the scrape carries. */
   familyNames(): string[] {
-    return [...this.registry.getMetricsAsArray().map((m) => m.name), QUEUE_DEPTH, QUEUE_PAUSED];
+    return [...this.registry.getMetricsAsArray().map((m) => m.name), QUEUE_DEPTH, QUEUE_PAUSED, QUEUE_DEPTH_UP];
   }
 
   /** A dequeue handed out `count` tasks after `seconds` of database work. */

@@ -6,10 +6,13 @@ import type { Queue } from '@jobnik/contracts';
 
 export const QUEUE_DEPTH = 'jobnik_queue_depth';
 export const QUEUE_PAUSED = 'jobnik_queue_paused';
+export const QUEUE_DEPTH_UP = 'jobnik_queue_depth_up';
 
 const DEPTH_HELP = 'Tasks per queue by status (ready, delayed, waiting, in_progress, paused); read from the database at scrape time';
 const PAUSED_HELP =
   'Whether a queue is paused (PATCH /queues {paused: true}): 1, its ready tasks are held back on purpose; else 0. Read at scrape time';
+const DEPTH_UP_HELP =
+  'Whether this scrape read the queue depths: 1, jobnik_queue_depth and jobnik_queue_paused carry every queue they export (without metrics.idleQueues, a stage type with no series has no work); 0, the database did not answer in time and they carry none';
 
 /** A label value as the text format wants it: backslash, double quote and line feed escaped. */
 function labelValue(v: string): string {
@@ -17,8 +20,9 @@ function labelValue(v: string): string {
 }
 
 /**
- * Both families for these queues; `queues` undefined (the database did not answer in time) gives the families
- * without samples, so the scrape still succeeds and says what it can.
+ * Both families for these queues, and whether they were read; `queues` undefined (the database did not answer in
+ * time) gives the families without samples and jobnik_queue_depth_up 0, so the scrape still succeeds and says what
+ * it can.
  */
 export function queueGaugesText(queues: readonly Queue[] | undefined): string {
   const depth: string[] = [`# HELP ${QUEUE_DEPTH} ${DEPTH_HELP}`, `# TYPE ${QUEUE_DEPTH} gauge`];
@@ -35,5 +39,6 @@ export function queueGaugesText(queues: readonly Queue[] | undefined): string {
     );
     paused.push(`${QUEUE_PAUSED}{${labels}} ${q.paused ? 1 : 0}`);
   }
-  return `${depth.join('\n')}\n\n${paused.join('\n')}\n`;
+  const up = `# HELP ${QUEUE_DEPTH_UP} ${DEPTH_UP_HELP}\n# TYPE ${QUEUE_DEPTH_UP} gauge\n${QUEUE_DEPTH_UP} ${queues ? 1 : 0}`;
+  return `${depth.join('\n')}\n\n${paused.join('\n')}\n\n${up}\n`;
 }

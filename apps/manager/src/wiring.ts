@@ -84,7 +84,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
   const queues = new QueueService(db);
   const schema = new SchemaCheck(db, logger);
   const health = new HealthService(db, schema);
-  const metrics = new ManagerMetrics(queues, ready, new XminHorizonWatch(db), health);
+  const metrics = new ManagerMetrics(queues, ready, new XminHorizonWatch(db), health, { idleQueues: config.metrics.idleQueues });
   db.observeConflictRetries((sqlState) => metrics.conflictRetries.inc({ sqlstate: sqlState }));
   const throughput = new Throughput(db);
 

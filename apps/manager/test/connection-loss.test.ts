@@ -178,9 +178,10 @@ describe.runIf(testStores().includes('postgres'))('a scrape while the database d
     expect(text).toMatch(/^jobnik_ready 0$/m);
     expect(text).toMatch(/^jobnik_db_xmin_horizon_age_seconds nan$/im); // prom-client writes NaN as Nan; Prometheus reads either
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
-    // The queue gauges are declared, without samples (their depths could not be read).
+    // The queue gauges are declared, without samples, and jobnik_queue_depth_up says their depths could not be read.
     expect(text).toMatch(/^# TYPE jobnik_queue_depth gauge$/m);
     expect(text).not.toMatch(/^jobnik_queue_depth\{/m);
+    expect(text).toMatch(/^jobnik_queue_depth_up 0$/m);
   });
 });
 

@@ -1,6 +1,6 @@
 // The per-queue gauges are written as Prometheus text by hand (prom-client took seconds for 100,000 queues): the
 // lines must be what prom-client wrote, label values escaped as the text format wants, and a scrape whose depths
-// could not be read still declares both families.
+// could not be read still declares both families and says so (jobnik_queue_depth_up 0).
 import type { Queue } from '@jobnik/contracts';
 import client from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -43,14 +43,20 @@ describe('queue gauges text', () => {
   it('carries the same samples as prom-client wrote, label values escaped alike', async () => {
     const queues = [queue('default', 'tile-render', false, 0), queue('t-1', 'ortho.mosaic', true, 7), queue('odd"ten\\ant\nx', 'a', false, 2)];
     const text = queueGaugesText(queues);
-    expect(samples(text)).toEqual(samples(await viaPromClient(queues)));
+    expect(samples(text).filter((l) => !l.startsWith('jobnik_queue_depth_up '))).toEqual(samples(await viaPromClient(queues)));
+    expect(text).toMatch(/^jobnik_queue_depth_up 1$/m);
     expect(text).toContain('jobnik_queue_depth{tenant="odd\\"ten\\\\ant\\nx",stage_type="a",status="ready"} 2\n');
     expect(text).toContain('jobnik_queue_paused{tenant="t-1",stage_type="ortho.mosaic"} 1\n');
   });
 
-  it('declares both families without samples when the depths could not be read', () => {
+  it('declares both families without samples, and jobnik_queue_depth_up 0, when the depths could not be read', () => {
     const text = queueGaugesText(undefined);
-    expect(text.match(/^# TYPE \S+ gauge$/gm)).toEqual(['# TYPE jobnik_queue_depth gauge', '# TYPE jobnik_queue_paused gauge']);
-    expect(samples(text)).toEqual([]);
+    expect(text.match(/^# TYPE \S+ gauge$/gm)).toEqual(['# TYPE jobnik_queue_depth gauge', '# TYPE jobnik_queue_paused gauge', '# TYPE jobnik_queue_depth_up gauge']);
+    expect(samples(text)).toEqual(['jobnik_queue_depth_up 0']);
+  });
+
+  it('reads jobnik_queue_depth_up 1 when the depths were read and no queue has any', () => {
+    const text = queueGaugesText([]);
+    expect(samples(text)).toEqual(['jobnik_queue_depth_up 1']);
   });
 });

@@ -21,8 +21,10 @@ describe('worker chart KEDA ScaledObject', () => {
     // Without this KEDA reads an empty result (the metric absent) as 0 and ignores it: no fallback.
     expect(scaled.spec.triggers[0].metadata.ignoreNullValues).toBe('false');
     expect(scaled.spec.triggers[0].metricType).toBe('AverageValue');
-    // An empty result must stay empty: nothing in the query turns an absent metric into a number.
-    expect(query(scaled)).not.toMatch(/\bor\b|vector\(|absent/);
+    // An empty result must stay empty when no replica read the depths: the only thing that turns absent depth series
+    // into a number is a replica of the install saying it read them (idle queues left out of its scrape).
+    expect(query(scaled)).not.toMatch(/vector\(|absent/);
+    expect(query(scaled).split(' or ').slice(1)).toEqual(['0 * max(jobnik_queue_depth_up{namespace="jobs",service="jobnik-manager"} == 1)']);
 
     const allOn = one(render(WORKER_CHART, { name: 'tiles', valuesFiles: [ALL_ON] }), 'ScaledObject');
     expect(allOn.spec.fallback).toEqual({ failureThreshold: 4, replicas: 3 });
@@ -45,7 +47,7 @@ describe('worker chart KEDA ScaledObject', () => {
 
   it('de-duplicates the replicas’ series before summing, scoped to the manager named by manager.url', () => {
     expect(query(keda())).toBe(
-      'sum(max by (tenant, stage_type, status) (jobnik_queue_depth{namespace="jobs",service="jobnik-manager",stage_type=~"tile-render|tile-upload|tile-index",status=~"ready|in_progress"}))',
+      'sum(max by (tenant, stage_type, status) (jobnik_queue_depth{namespace="jobs",service="jobnik-manager",stage_type=~"tile-render|tile-upload|tile-index",status=~"ready|in_progress"})) or 0 * max(jobnik_queue_depth_up{namespace="jobs",service="jobnik-manager"} == 1)',
     );
     const scope = (url: string) => /\{namespace="([^"]*)",service="([^"]*)"/.exec(query(keda({}, { url })))?.slice(1);
     expect(scope('http://jm.platform.svc.cluster.local:8080')).toEqual(['platform', 'jm']);
@@ -54,7 +56,7 @@ describe('worker chart KEDA ScaledObject', () => {
     expect(() => keda({}, { url: 'https://jobnik.example.com' })).toThrow(/keda\.managerMetricLabels: cannot tell the manager's Service and namespace from manager\.url/);
     // Explicit labels win (e.g. the `job` label of a plain scrape config).
     expect(query(keda({ managerMetricLabels: { job: 'jobnik', cluster: 'eu-1' } }, { url: 'https://jobnik.example.com' }))).toMatch(
-      /^sum\(max by \(tenant, stage_type, status\) \(jobnik_queue_depth\{cluster="eu-1",job="jobnik",stage_type=~/,
+      /^sum\(max by \(tenant, stage_type, status\) \(jobnik_queue_depth\{cluster="eu-1",job="jobnik",stage_type=~.* or 0 \* max\(jobnik_queue_depth_up\{cluster="eu-1",job="jobnik"\} == 1\)$/,
     );
   });
 

@@ -1,7 +1,8 @@
 // The autoscaling signal end to end, minus KEDA itself: a real Prometheus scrapes two real manager replicas on one
 // PostgreSQL database (as the manager chart's ServiceMonitor does: their /metrics ports, labelled with namespace
 // and service) plus a manager of another install; the query the worker chart renders into its ScaledObject must
-// equal the true depth of the worker's queues, whatever the number of replicas, and come back empty once the
+// equal the true depth of the worker's queues, whatever the number of replicas, read 0 when those queues have no
+// work left (the replicas leave idle queues out of their scrape: no series at all), and come back empty once the
 // managers are gone, which with the rendered ignoreNullValues "false" is an error for KEDA, so `fallback` applies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTestManager, waitFor, type TestDatabase, type TestManager } from '@jobnik/manager/testing';
@@ -33,6 +34,8 @@ describe('the worker chart’s KEDA query against a real Prometheus scraping two
   let prometheus: Prometheus;
   let scaled: Manifest;
   let query: string;
+  /** The worker's jobs, by name. */
+  const jobs = new Map<string, string>();
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -41,7 +44,7 @@ describe('the worker chart’s KEDA query against a real Prometheus scraping two
         await startManager({
           http: { host: '127.0.0.1', port: 0 },
           database: { url: database.url, poolSize: 4 },
-          metrics: { listen: 'port', port: 0 }, // as the chart runs it
+          metrics: { listen: 'port', port: 0, idleQueues: false }, // as the chart runs it, idle queues left out
           log: { level: 'silent' },
         }),
       );
@@ -84,10 +87,17 @@ describe('the worker chart’s KEDA query against a real Prometheus scraping two
     await database?.drop();
   });
 
+  it('reads 0 before the worker’s stage types had any job (no queue of them yet), not an empty result', async () => {
+    await scrapedSince(Date.now(), 3);
+    expect(await prometheus.query('jobnik_queue_depth{namespace="jobs"}')).toEqual([]);
+    expect(await prometheus.value(query)).toBe(0);
+  });
+
   it('equals the true depth of the worker’s queues, counting each task once across the replicas', async () => {
     const [a, b] = replicas as [StartedManager, StartedManager];
-    await call(a.url, 'POST', '/jobs', { name: 'tiles', stages: [{ type: 'tile-render', tasks: tasks(40) }] });
-    await call(b.url, 'POST', '/jobs', { name: 'upload', stages: [{ type: 'tiles.v2-upload', tasks: tasks(25) }] });
+    for (const [m, name, type, n] of [[a, 'tiles', 'tile-render', 40], [b, 'upload', 'tiles.v2-upload', 25]] as const) {
+      jobs.set(name, (await call<{ id: string }>(m.url, 'POST', '/jobs', { name, stages: [{ type, tasks: tasks(n) }] })).id);
+    }
     await call(a.url, 'POST', '/jobs', { name: 'noise', stages: [{ type: LOOKALIKE, tasks: tasks(9) }] });
     // Some running (in_progress counts as work), leased through the other replica.
     const leased = await call<{ tasks: unknown[] }>(b.url, 'POST', '/dequeue', { workerId: 'w1', max: 10, stageTypes: ['tile-render'] });
@@ -117,6 +127,21 @@ describe('the worker chart’s KEDA query against a real Prometheus scraping two
     expect(truth).toBe(50);
     await scrapedSince(Date.now(), 3);
     expect(await prometheus.value(query)).toBe(truth);
+  });
+
+  it('reads 0, not an empty result, once the worker’s queues have no work left and leave the scrape', async () => {
+    const [a] = replicas as [StartedManager];
+    for (const id of jobs.values()) await call(a.url, 'POST', `/jobs/${id}/cancel`);
+    expect(await trueDepth(a.url)).toBe(0);
+    const active = await call<{ items: { name: string }[] }>(a.url, 'GET', '/queues?active=true');
+    expect(active.items.map((q) => q.name)).toEqual([LOOKALIKE]);
+    await scrapedSince(Date.now(), 3);
+    // The depth series of the worker's stage types are gone (the lookalike's stay): the depth part alone is empty,
+    // and the query reads 0 because the replicas say they read the depths (jobnik_queue_depth_up 1).
+    const depthPart = query.split(' or ')[0]!;
+    expect(await prometheus.query(depthPart)).toEqual([]);
+    expect(await prometheus.value(`count(jobnik_queue_depth{namespace="jobs",stage_type="${LOOKALIKE}"})`)).toBe(2 * 5); // replicas × statuses
+    expect(await prometheus.value(query)).toBe(0);
   });
 
   it('comes back empty once the install’s managers are gone, which the rendered trigger turns into the fallback', async () => {

@@ -23,13 +23,16 @@ describe('jobnik-manager chart: metrics exposure', () => {
     const objects = render(MANAGER_CHART, { values: { serviceMonitor: { enabled: true } } });
     const { loadConfig } = await configModule('apps/manager');
     const config = loadConfig({}, { ...one(objects, 'ConfigMap').data, DATABASE_URL: 'postgres://u@db/jobnik' });
-    expect(config.metrics).toEqual({ listen: 'port', port: 9464, requireKey: false });
+    expect(config.metrics).toEqual({ listen: 'port', port: 9464, requireKey: false, idleQueues: true });
     expect(container(objects).ports).toEqual([
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
       { name: 'metrics', containerPort: config.metrics.port, protocol: 'TCP' },
     ]);
     expect(one(objects, 'Service').spec.ports.find((p: any) => p.name === 'metrics')).toEqual({ name: 'metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP' });
     expect(one(objects, 'ServiceMonitor').spec.endpoints[0]).toMatchObject({ port: 'metrics', path: '/metrics' });
+    // Idle queues left out of the scrape when asked.
+    const lean = one(render(MANAGER_CHART, { values: { metrics: { idleQueues: false } } }), 'ConfigMap').data;
+    expect(loadConfig({}, { ...lean, DATABASE_URL: 'postgres://u@db/jobnik' }).metrics.idleQueues).toBe(false);
   });
 
   it('can serve it on the API port behind a key, which the ServiceMonitor then sends', async () => {

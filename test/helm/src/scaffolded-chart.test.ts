@@ -43,7 +43,7 @@ describe('a scaffolded worker’s chart', () => {
   it('scales on its own stage types at the manager of the umbrella, with the fallback', () => {
     const scaled = one(objects, 'ScaledObject');
     expect(scaled.spec.triggers[0].metadata.query).toBe(
-      'sum(max by (tenant, stage_type, status) (jobnik_queue_depth{namespace="platform",service="platform-jobnik-manager",stage_type=~"ortho-rectify|ortho\\\\.mosaic",status=~"ready|in_progress"}))',
+      'sum(max by (tenant, stage_type, status) (jobnik_queue_depth{namespace="platform",service="platform-jobnik-manager",stage_type=~"ortho-rectify|ortho\\\\.mosaic",status=~"ready|in_progress"})) or 0 * max(jobnik_queue_depth_up{namespace="platform",service="platform-jobnik-manager"} == 1)',
     );
     expect(scaled.spec.fallback).toEqual({ failureThreshold: 3, replicas: 4 });
     const deployment = one(objects, 'Deployment');

@@ -25,35 +25,48 @@ beforeAll(async () => {
   workerConfig = await configModule('templates/worker');
 });
 
-/** The label sets of `metric`'s series in the scrape of a manager (embedded store) that has one queue. */
-async function scrapedSeries(metric: string): Promise<Record<string, string>[]> {
+/** The /metrics text of a manager (embedded store) that has one queue. */
+async function scrapeOfOneQueue(): Promise<string> {
   const m = await startTestManager({ store: 'pglite' });
   try {
     await call(m.url, 'POST', '/jobs', { name: 'scrape', stages: [{ type: 'tile-render', tasks: [{}] }] });
-    const text = await (await fetch(`${m.url}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith(`${metric}{`))
-      .map((line) => Object.fromEntries([...line.slice(metric.length + 1, line.indexOf('}')).matchAll(/(\w+)="([^"]*)"/g)].map((g) => [g[1]!, g[2]!])));
+    return await (await fetch(`${m.url}/metrics`)).text();
   } finally {
     await m.close();
   }
+}
+
+/** The label sets and values of `metric`'s series in a scrape's text. */
+function seriesOf(text: string, metric: string): { labels: Record<string, string>; value: number }[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) || line.startsWith(`${metric} `))
+    .map((line) => ({
+      labels: Object.fromEntries([...(/^[^{ ]*\{([^}]*)\}/.exec(line)?.[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((g) => [g[1]!, g[2]!])),
+      value: Number(line.slice(line.lastIndexOf(' ') + 1)),
+    }));
 }
 
 const container = (m: Manifest) => m.spec.template.spec.containers[0];
 const envOf = (m: Manifest) => new Map<string, any>(container(m).env.map((e: any) => [e.name, e]));
 const envValues = (m: Manifest) => Object.fromEntries([...envOf(m)].filter(([, e]) => 'value' in e).map(([k, e]) => [k, e.value as string]));
 
+type Matchers = Map<string, { op: string; value: string }>;
+
 /**
- * The label matchers of the chart's query `sum(max by (tenant, stage_type, status) (metric{a="x",b=~"y"}))`,
- * string escapes decoded.
+ * The metrics and label matchers of the chart's query
+ * `sum(max by (tenant, stage_type, status) (metric{a="x",b=~"y"})) or 0 * max(upMetric{a="x"} == 1)`, string
+ * escapes decoded.
  */
-function matchers(query: string): { metric: string; labels: Map<string, { op: string; value: string }> } {
-  const m = /^sum\(max by \(tenant, stage_type, status\) \((\w+)\{(.*)\}\)\)$/.exec(query);
+function matchers(query: string): { metric: string; labels: Matchers; upMetric: string; upLabels: Matchers } {
+  const m = /^sum\(max by \(tenant, stage_type, status\) \((\w+)\{(.*)\}\)\) or 0 \* max\((\w+)\{(.*)\} == 1\)$/.exec(query);
   if (!m) throw new Error(`unexpected query ${query}`);
-  const labels = new Map<string, { op: string; value: string }>();
-  for (const part of m[2]!.matchAll(/(\w+)(=~|=)("(?:[^"\\]|\\.)*")/g)) labels.set(part[1]!, { op: part[2]!, value: JSON.parse(part[3]!) as string });
-  return { metric: m[1]!, labels };
+  const parse = (text: string): Matchers => {
+    const labels: Matchers = new Map();
+    for (const part of text.matchAll(/(\w+)(=~|=)("(?:[^"\\]|\\.)*")/g)) labels.set(part[1]!, { op: part[2]!, value: JSON.parse(part[3]!) as string });
+    return labels;
+  };
+  return { metric: m[1]!, labels: parse(m[2]!), upMetric: m[3]!, upLabels: parse(m[4]!) };
 }
 
 describe('worker chart', () => {
@@ -166,13 +179,18 @@ describe('worker chart', () => {
     expect(trigger.metadata.threshold).toBe('25');
 
     // The metric, its labels and the statuses queried are the ones a manager's scrape carries.
-    const { metric, labels } = matchers(trigger.metadata.query);
+    const { metric, labels, upMetric, upLabels } = matchers(trigger.metadata.query);
     expect(metric).toBe('jobnik_queue_depth');
-    const series = await scrapedSeries(metric);
+    const scrape = await scrapeOfOneQueue();
+    const series = seriesOf(scrape, metric).map((s) => s.labels);
     expect(series.length, `${metric} in a manager's scrape`).toBeGreaterThan(0);
     // namespace and service are not the manager's: Prometheus puts them on every series of a scrape target.
     for (const label of labels.keys()) if (label !== 'namespace' && label !== 'service') expect(Object.keys(series[0]!), label).toContain(label);
     for (const status of ['ready', 'in_progress']) expect(series.map((l) => l.status), status).toContain(status);
+    // The depth read 0 when no series is left (idle queues out of the scrape) hangs on a series the scrape carries,
+    // read as 1, scoped to the install alone (not to the stage types, whose series are the ones that may be gone).
+    expect(seriesOf(scrape, upMetric)).toEqual([{ labels: {}, value: 1 }]);
+    expect([...upLabels.keys()]).toEqual(['namespace', 'service']);
 
     // The stage_type regex (anchored, as PromQL anchors it) matches the worker's queues and nothing else.
     const stageType = labels.get('stage_type')!;

@@ -14,9 +14,12 @@ export class QueueService {
     return listQueues(this.db, scope, filter);
   }
 
-  /** The queues with their depths, without oldestReadyAt (null): what the /metrics scrape reads, at less cost. */
-  async depths(scope: TenantScope): Promise<Queue[]> {
-    return (await listQueues(this.db, scope, {}, false)).items;
+  /**
+   * The queues with their depths, without oldestReadyAt (null): what the /metrics scrape reads, at less cost.
+   * `idle` false leaves out the queues without work that has not ended, unless paused.
+   */
+  async depths(scope: TenantScope, idle = true): Promise<Queue[]> {
+    return (await listQueues(this.db, scope, idle ? {} : { activeOrPaused: true }, false)).items;
   }
 
   /** Upserts the queue's settings (a queue may be configured before any job uses it). */

@@ -108,6 +108,8 @@ export interface QueueFilter {
   stageType?: string;
   /** Only queues with an open stage (work that has not ended). */
   active?: boolean;
+  /** Only queues with an open stage or paused (the /metrics scrape without idle queues). */
+  activeOrPaused?: boolean;
   /** Page size; without it, every matching queue. */
   limit?: number;
   cursor?: string;
@@ -121,6 +123,7 @@ export async function listQueues(db: Queryable, tenantId: string | null, filter:
   const where = new Where().add(inScope('q.tenant_id', '?'), tenantId);
   if (filter.stageType !== undefined) where.add('q.name = ?', filter.stageType);
   if (filter.active) where.raw('c.open');
+  if (filter.activeOrPaused) where.raw('(c.open OR q.paused)');
   if (filter.cursor) {
     const [tenant, name] = decodeCursor(filter.cursor, 2);
     if (typeof tenant !== 'string' || typeof name !== 'string') decodeCursor('', 2);

@@ -130,15 +130,18 @@ or http://<service> in the release namespace). Any other host cannot be read tha
 PromQL of this worker's queue depth. Every manager replica exports the same database-wide jobnik_queue_depth, so
 the series are first reduced to one per queue and status (max by) and only then summed: the value is the number
 of tasks whatever the number of replicas. The install's labels keep other installs sharing the Prometheus out.
-No `or vector(0)`: an absent metric must stay an empty result, which KEDA (ignoreNullValues false) treats as an
-error, so the fallback applies. Stage types may contain dots: escaped for the regex, the backslash doubled for
-the PromQL string.
+A manager may leave idle queues out of the scrape (metrics.idleQueues false): no series of the worker's stage
+types then means no work, and the query reads 0 while a replica of the install says it read the depths
+(jobnik_queue_depth_up 1). No `or vector(0)`: when no replica is scraped, or none could read its database, the
+result must stay empty, which KEDA (ignoreNullValues false) treats as an error, so the fallback applies. Stage
+types may contain dots: escaped for the regex, the backslash doubled for the PromQL string.
 */}}
 {{- define "jobnik-worker.queueDepthQuery" -}}
 {{- $matchers := list }}
 {{- range $label, $value := include "jobnik-worker.managerMetricLabels" . | fromJson }}
 {{- $matchers = append $matchers (printf "%s=\"%s\"" $label $value) }}
 {{- end }}
+{{- $install := join "," $matchers }}
 {{- $types := list }}
 {{- range .Values.worker.stageTypes }}
 {{- $types = append $types (replace "." "\\\\." .) }}
@@ -148,5 +151,5 @@ the PromQL string.
 {{- with .Values.keda.tenant }}
 {{- $matchers = append $matchers (printf "tenant=\"%s\"" .) }}
 {{- end }}
-{{- printf "sum(max by (tenant, stage_type, status) (jobnik_queue_depth{%s}))" (join "," $matchers) }}
+{{- printf "sum(max by (tenant, stage_type, status) (jobnik_queue_depth{%s})) or 0 * max(jobnik_queue_depth_up{%s} == 1)" (join "," $matchers) $install }}
 {{- end }}
