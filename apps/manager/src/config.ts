@@ -63,6 +63,21 @@ function integerFormat(name: string, min: number, max: number) {
   });
   return name;
 }
+/**
+ * Booleans: true or false (any case), 1 or 0, in the environment. Convict's own Boolean reads every string but
+ * "false" as true, so JOBNIK_HISTORY_ENABLED=0 or a typo such as "flase" silently meant true.
+ */
+convict.addFormat({
+  name: 'jobnik-boolean',
+  coerce: (v: unknown) => {
+    const text = typeof v === 'string' ? v.trim().toLowerCase() : v;
+    return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : v;
+  },
+  validate(value: unknown) {
+    if (typeof value !== 'boolean') throw new Error('must be true or false (or 1 or 0)');
+  },
+});
+const booleanFormat = 'jobnik-boolean';
 const heapGrowthFormat = integerFormat('heap-growth-percent', 0, 1000);
 const percentFormat = integerFormat('percent', 1, 100);
 
@@ -115,7 +130,7 @@ export const configSchema = {
       default: 60_000,
       env: 'JOBNIK_DB_STARTUP_WAIT_MS',
     },
-    migrateOnStart: { doc: 'Apply pending migrations when the server starts', format: Boolean, default: true, env: 'JOBNIK_MIGRATE_ON_START' },
+    migrateOnStart: { doc: 'Apply pending migrations when the server starts', format: booleanFormat, default: true, env: 'JOBNIK_MIGRATE_ON_START' },
   },
   log: {
     level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'JOBNIK_LOG_LEVEL' },
@@ -139,7 +154,7 @@ export const configSchema = {
     maxAttempts: { doc: 'maxAttempts of a task created through /v1 without one (their meaning: retries after the first failure; their default is 1)', format: 'nat', default: 1, env: 'JOBNIK_V1_MAX_ATTEMPTS' },
   },
   scheduler: {
-    enabled: { doc: 'Fire cron schedules from this replica (every replica may; each fire happens once)', format: Boolean, default: true, env: 'JOBNIK_SCHEDULER_ENABLED' },
+    enabled: { doc: 'Fire cron schedules from this replica (every replica may; each fire happens once)', format: booleanFormat, default: true, env: 'JOBNIK_SCHEDULER_ENABLED' },
     tickMs: { doc: 'How often due schedules are looked for', format: 'nat', default: 500, env: 'JOBNIK_SCHEDULER_TICK_MS' },
   },
   webhooks: {
@@ -161,7 +176,7 @@ export const configSchema = {
     },
   },
   history: {
-    enabled: { doc: 'Record job and stage transitions and task attempts (GET /jobs/{id}/history, the event streams); written in the statements that make the changes', format: Boolean, default: true, env: 'JOBNIK_HISTORY_ENABLED' },
+    enabled: { doc: 'Record job and stage transitions and task attempts (GET /jobs/{id}/history, the event streams); written in the statements that make the changes', format: booleanFormat, default: true, env: 'JOBNIK_HISTORY_ENABLED' },
   },
   memory: {
     heapGrowthPercent: {
@@ -177,10 +192,10 @@ export const configSchema = {
   metrics: {
     listen: { doc: 'Where /metrics is served: api (on the API port) or port (only on its own listener at JOBNIK_METRICS_PORT, so an Ingress to the API port cannot reach it)', format: ['api', 'port'], default: 'api', env: 'JOBNIK_METRICS_LISTEN' },
     port: { doc: 'Port of the separate /metrics listener when JOBNIK_METRICS_LISTEN=port (0 picks a free one)', format: 'port', default: 9464, env: 'JOBNIK_METRICS_PORT' },
-    requireKey: { doc: 'With JOBNIK_METRICS_LISTEN=api: /metrics needs an API key of any role (x-api-key or Authorization: Bearer), as the API does', format: Boolean, default: false, env: 'JOBNIK_METRICS_REQUIRE_KEY' },
+    requireKey: { doc: 'With JOBNIK_METRICS_LISTEN=api: /metrics needs an API key of any role (x-api-key or Authorization: Bearer), as the API does', format: booleanFormat, default: false, env: 'JOBNIK_METRICS_REQUIRE_KEY' },
     idleQueues: {
       doc: 'Whether jobnik_queue_depth and jobnik_queue_paused carry idle queues (no work that has not ended, not paused): true, every (tenant, stage type) ever used, at 0; false, only queues with work or paused — the series then grow with the work, not with the tenants ever seen (the worker chart\'s KEDA query reads an idle stage type as 0 through jobnik_queue_depth_up either way)',
-      format: Boolean,
+      format: booleanFormat,
       default: true,
       env: 'JOBNIK_METRICS_IDLE_QUEUES',
     },

@@ -39,5 +39,14 @@ describe('configuration', () => {
     expect(loadConfig({}, { JOBNIK_PORT: '9999', JOBNIK_LEASE_MS: '1234' })).toMatchObject({ http: { port: 9999 }, tasks: { leaseMs: 1234 } });
     expect(() => loadConfig({}, { JOBNIK_PORT: 'eighty' })).toThrow(/port/);
     expect(() => loadConfig({}, { JOBNIK_LOG_LEVEL: 'loud' })).toThrow(/level/);
+    // On/off keys: true / false in any case, 1 / 0; anything else is an error, not true (convict's own Boolean).
+    expect(loadConfig({}, { JOBNIK_HISTORY_ENABLED: '0', JOBNIK_METRICS_IDLE_QUEUES: 'FALSE', JOBNIK_METRICS_REQUIRE_KEY: '1' })).toMatchObject({
+      history: { enabled: false },
+      metrics: { idleQueues: false, requireKey: true },
+    });
+    expect(loadConfig({}, { JOBNIK_SCHEDULER_ENABLED: 'False' }).scheduler.enabled).toBe(false);
+    for (const v of ['no', 'flase', '', 'yes']) {
+      expect(() => loadConfig({}, { JOBNIK_HISTORY_ENABLED: v }), v).toThrow(/history\.enabled: must be true or false \(or 1 or 0\)/);
+    }
   });
 });
