@@ -211,6 +211,15 @@ describe.each(testStores())('dashboard on %s', (store) => {
     await page.getByTestId('queues-show-idle').check();
     await row('e2e-dropped').waitFor();
     expect(await row(IDLE).count()).toBe(1);
+    // The switch is in the URL: a reload keeps it, Back undoes it.
+    await page.reload();
+    await row('e2e-dropped').waitFor();
+    expect(await page.getByTestId('queues-show-idle').isChecked()).toBe(true);
+    await page.goBack();
+    await row('e2e-dropped').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('queues-show-idle').isChecked()).toBe(false);
+    await page.goForward();
+    await row('e2e-dropped').waitFor();
     await page.getByTestId('queues-show-idle').uncheck();
     await row('e2e-dropped').waitFor({ state: 'detached' });
   });
@@ -225,6 +234,11 @@ describe.each(testStores())('dashboard on %s', (store) => {
     await row(IDLE).waitFor({ state: 'detached' });
     expect(await row('e2e-other-work').getAttribute('data-tenant')).toBe('e2e-other');
     await screenshot(page, `overview-queues-of-tenant-${store}`);
+    // A reload keeps the tenant, in the list and in the box.
+    await page.reload();
+    await row('e2e-other-work').waitFor();
+    expect(await row(IDLE).count()).toBe(0);
+    expect(await page.getByTestId('queues-tenant').inputValue()).toBe('e2e-other');
     await page.getByTestId('queues-tenant').fill('');
     await page.getByTestId('queues-tenant').press('Enter');
     await row(IDLE).waitFor();
@@ -246,6 +260,10 @@ describe.each(testStores())('dashboard on %s', (store) => {
     await row('e2e-many-599').waitFor();
     expect(await row(IDLE).count()).toBe(0);
     expect(await page.getByTestId('page-next').isDisabled()).toBe(true);
+    // The page is in the URL: a reload stays on it.
+    await page.reload();
+    await row('e2e-many-599').waitFor();
+    expect(await row(IDLE).count()).toBe(0);
     await page.getByTestId('page-first').click();
     await row(IDLE).waitFor();
   });

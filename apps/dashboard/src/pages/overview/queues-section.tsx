@@ -1,7 +1,9 @@
 // Queues (one per tenant and stage type) with their depth by status, their flow control (job group, rate limits,
 // the tenant's share of the stage type, aging) and a pause/resume switch each. Each (tenant, stage type) keeps its
-// queue after its work is done, so only the queues with work are listed unless the idle ones are asked for.
-import { useState, type FormEvent } from 'react';
+// queue after its work is done, so only the queues with work are listed unless the idle ones are asked for. The
+// list's filters and page live in the page's URL (reload, share, back/forward keep them).
+import { useEffect, useState, type FormEvent } from 'react';
+import { useLocation, useSearch } from 'wouter';
 import type { Queue } from '../../api/api-types.js';
 import { api } from '../../api/endpoints.js';
 import { Pager } from '../../components/pager.js';
@@ -12,6 +14,7 @@ import { useAction } from '../../hooks/use-action.js';
 import { usePolling } from '../../hooks/use-polling.js';
 import { formatCount } from '../../lib/format.js';
 import { formatRate, tenantShares } from '../../lib/flow-format.js';
+import { parseQueueFilters, queueFiltersToSearch, withQueueFilters, type QueueFilters } from '../../lib/queue-filters.js';
 
 function QueueRow({ queue, share, onToggle, busy }: { queue: Queue; share: number | null; onToggle: (q: Queue) => void; busy: boolean }) {
   const d = queue.depth;
@@ -71,21 +74,24 @@ function QueueRow({ queue, share, onToggle, busy }: { queue: Queue; share: numbe
 export const QUEUES_SHOWN = 500;
 
 export function QueuesSection() {
-  const [showIdle, setShowIdle] = useState(false);
-  const [tenant, setTenant] = useState('');
-  const [tenantDraft, setTenantDraft] = useState('');
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const query = { active: showIdle ? undefined : true, tenantId: tenant || undefined, limit: QUEUES_SHOWN, cursor };
-  const queues = usePolling(`/queues?idle=${showIdle}&tenant=${tenant}&cursor=${cursor ?? ''}`, (signal) => api.listQueues(query, signal));
+  const search = useSearch();
+  const [location, navigate] = useLocation();
+  const filters = parseQueueFilters(search);
+  const { showIdle, tenant, cursor } = filters;
+  const show = (next: QueueFilters) => {
+    if (next !== filters) navigate(`${location}${queueFiltersToSearch(next, search)}`);
+  };
+  // The box follows the URL's tenant (back/forward), and is edited freely until applied.
+  const [tenantDraft, setTenantDraft] = useState(tenant);
+  useEffect(() => setTenantDraft(tenant), [tenant]);
+  const query = { active: showIdle ? undefined : true, tenantId: tenant || undefined, limit: QUEUES_SHOWN, cursor: cursor || undefined };
+  const queues = usePolling(`/queues?idle=${showIdle}&tenant=${tenant}&cursor=${cursor}`, (signal) => api.listQueues(query, signal));
   const toggle = useAction(queues.refresh);
   const items = queues.data?.items ?? [];
   const shares = tenantShares(items);
   const onToggle = (q: Queue) => void toggle.run(() => api.updateQueue(q.name, q.tenantId, { paused: !q.paused }));
   // Another filter starts again from the first page.
-  const showTenant = (t: string) => {
-    if (t !== tenant) setCursor(undefined);
-    setTenant(t);
-  };
+  const showTenant = (t: string) => show(withQueueFilters(filters, { tenant: t }));
   const applyTenant = (e: FormEvent) => {
     e.preventDefault();
     showTenant(tenantDraft.trim());
@@ -105,10 +111,7 @@ export function QueuesSection() {
         />
       </form>
       <label className="check" title="A queue stays after its work is done; idle ones have no open stage">
-        <input type="checkbox" checked={showIdle} onChange={(e) => {
-            setCursor(undefined);
-            setShowIdle(e.target.checked);
-          }}
+        <input type="checkbox" checked={showIdle} onChange={(e) => show(withQueueFilters(filters, { showIdle: e.target.checked }))}
           data-testid="queues-show-idle"
         />
         Show idle queues
@@ -161,8 +164,14 @@ export function QueuesSection() {
           </table>
         </div>
       )}
-      {(cursor !== undefined || queues.data?.nextCursor) && (
-        <Pager shown={items.length} atFirst={cursor === undefined} nextCursor={queues.data?.nextCursor} onFirst={() => setCursor(undefined)} onNext={setCursor} />
+      {(cursor !== '' || queues.data?.nextCursor) && (
+        <Pager
+          shown={items.length}
+          atFirst={cursor === ''}
+          nextCursor={queues.data?.nextCursor}
+          onFirst={() => show({ ...filters, cursor: '' })}
+          onNext={(next) => show({ ...filters, cursor: next })}
+        />
       )}
     </Section>
   );
