@@ -185,7 +185,7 @@ export class ManagerMetrics {
   /**
    * The scrape: the registry's metrics and the per-queue gauges (queue-gauges.ts), read together. A database that
    * cannot be read (down, unreachable, schema behind) leaves the queue series out rather than failing the scrape:
-   * it still says what is wrong (jobnik_ready 0), and `up` stays 1.
+   * it still says what is wrong (jobnik_ready 0, jobnik_queue_depth_up 0), and `up` stays 1.
    */
   async exposition(): Promise<string> {
     const [text, queues] = await Promise.all([this.registry.metrics(), this.queuesNow()]);

@@ -12,7 +12,7 @@ const DEPTH_HELP = 'Tasks per queue by status (ready, delayed, waiting, in_progr
 const PAUSED_HELP =
   'Whether a queue is paused (PATCH /queues {paused: true}): 1, its ready tasks are held back on purpose; else 0. Read at scrape time';
 const DEPTH_UP_HELP =
-  'Whether this scrape read the queue depths: 1, jobnik_queue_depth and jobnik_queue_paused carry every queue they export (without metrics.idleQueues, a stage type with no series has no work); 0, the database did not answer in time and they carry none';
+  'Whether this scrape read the queue depths: 1, jobnik_queue_depth and jobnik_queue_paused carry every queue they export (with JOBNIK_METRICS_IDLE_QUEUES=false idle queues have none: a stage type without series has no work); 0, the database did not answer in time and they carry none';
 
 /** A label value as the text format wants it: backslash, double quote and line feed escaped. */
 function labelValue(v: string): string {
