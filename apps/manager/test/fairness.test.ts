@@ -60,6 +60,26 @@ describe.each(testStores())('tenant fairness on %s', (store) => {
     ]);
   });
 
+  it('takes weights that are not whole numbers, as sent, and shares by them: 1.5 against 0.5 is three to one', async () => {
+    expect((await f.a.patch('/queues/fair-fractional?tenantId=heavy', { weight: 1.5 })).body.weight).toBe(1.5);
+    expect((await f.a.patch('/queues/fair-fractional?tenantId=light', { weight: 0.5 })).body.weight).toBe(0.5);
+    // The smallest weight the API takes comes back exactly (a 4-byte real read 0.009999999776482582).
+    expect((await f.a.patch('/queues/fair-fractional?tenantId=rare', { weight: 0.01 })).body.weight).toBe(0.01);
+    await createTasks(f.a, 'heavy', 'fair-fractional', 100);
+    await createTasks(f.a, 'light', 'fair-fractional', 100);
+    for (let round = 0; round < 3; round++) {
+      const batch = await lease(f.a, ['fair-fractional'], 8);
+      expect(batch.filter((t) => t.data.tenantId === 'heavy')).toHaveLength(6);
+      expect(batch.filter((t) => t.data.tenantId === 'light')).toHaveLength(2);
+    }
+    const queues = (await f.a.get('/queues?stageType=fair-fractional')).body.items;
+    expect(queues.map((q: any) => [q.tenantId, q.weight])).toEqual([
+      ['heavy', 1.5],
+      ['light', 0.5],
+      ['rare', 0.01],
+    ]);
+  });
+
   it('strict priority still comes first: a higher priority of any tenant before a fair share of a lower one', async () => {
     await createTasks(f.a, 'a', 'fair-prio', 20, 'LOW');
     await createTasks(f.a, 'b', 'fair-prio', 4, 'HIGH');

@@ -36,6 +36,25 @@ describe('tracing', () => {
     expect(exporter.getFinishedSpans().filter((s) => s.name === 'dequeue')).toHaveLength(1);
   });
 
+  it('stores and hands to workers only a trace context that parses (W3C: a receiver ignores one it cannot)', async () => {
+    const a = api(m.url);
+    const valid = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const created = async (headers: Record<string, string>) => {
+      const r = await a.post('/jobs', { name: 'trace-headers', stages: [{ type: 'trace-headers', tasks: [{}] }] }, headers);
+      expect(r.status).toBe(201);
+      return { traceparent: r.body.traceparent, tracestate: r.body.tracestate };
+    };
+    for (const traceparent of ['garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', `${valid}-extra`, valid.toUpperCase()]) {
+      expect(await created({ traceparent, tracestate: 'vendor=a' }), traceparent).toEqual({ traceparent: null, tracestate: null });
+    }
+    expect(await created({ traceparent: valid, tracestate: 'a=a=a=' })).toEqual({ traceparent: valid, tracestate: null });
+    expect(await created({ traceparent: valid, tracestate: `k=${'v'.repeat(3000)}` })).toEqual({ traceparent: valid, tracestate: null });
+    expect(await created({ traceparent: valid, tracestate: 'congo=t61rcWkgMzE , rojo=00f067aa0ba902b7,,' })).toEqual({ traceparent: valid, tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7' });
+    // The workers get what was stored, nothing else.
+    const d = (await a.post('/dequeue', { workerId: 'w', stageTypes: ['trace-headers'], max: 10 })).body;
+    expect(new Set(d.jobs.map((j: { traceparent: string | null }) => j.traceparent))).toEqual(new Set([null, valid]));
+  });
+
   it('records no span for a long-poll that hands out nothing', async () => {
     exporter.reset();
     await api(m.url).post('/dequeue', { workerId: 'w', stageTypes: ['traced'], waitMs: 50 });

@@ -4,6 +4,8 @@ import { startTestManager, testStores, type TestManager } from '../src/testing.j
 import { api, tasksOf, type Api } from './api.js';
 
 const UUID = '0190f0e0-0000-7000-8000-000000000000';
+/** A cursor of these values, made as the manager makes its own (base64url of the JSON array). */
+const cursorOf = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
 
 describe.each(testStores())('bad input on %s', (store) => {
   let m: TestManager;
@@ -42,6 +44,27 @@ describe.each(testStores())('bad input on %s', (store) => {
     { name: 'bad status filter', method: 'GET', path: () => '/jobs?status=DONE', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/status/0' },
     { name: 'limit out of range', method: 'GET', path: () => '/jobs?limit=0', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/limit' },
     { name: 'forged cursor', method: 'GET', path: () => '/jobs?cursor=abc', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/cursor' },
+    // Cursors of the right length whose values are not what the listing's sort keys are (PGlite answered 500).
+    ...[
+      ['a boolean for createdAt', `/jobs?cursor=${cursorOf([true, UUID])}`],
+      ['an object for updatedAt', `/jobs?sort=updatedAt&cursor=${cursorOf([{ a: 1 }, UUID])}`],
+      ['a negative number for createdAt', `/jobs?cursor=${cursorOf([-1, UUID])}`],
+      ['objects for the priority sort', `/jobs?sort=-priority&cursor=${cursorOf([{}, {}, {}])}`],
+      ['a priority out of range', `/jobs?sort=priority&cursor=${cursorOf([1e308, '2026-01-01T00:00:00.000Z', UUID])}`],
+      ['an array for a task id', `/tasks?cursor=${cursorOf([[UUID]])}`],
+      ['numbers for a queue', `/queues?limit=5&cursor=${cursorOf([1, 2])}`],
+      ['a NUL in a queue cursor', `/queues?limit=5&cursor=${cursorOf(['a\u0000', 'b'])}`],
+    ].map(([what, path]) => ({ name: `forged cursor: ${what}`, method: 'GET', path: () => path!, status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/cursor' })),
+    // Timestamps every store reads back as sent: years 1000 to 9999 in UTC (PGlite read 0001-06-15 back as 2015-01-06,
+    // and a year-0 instant made every listing of the job answer 500).
+    { name: 'timestamp before year 1000', method: 'POST', path: () => '/jobs', body: { name: 'x', expiresAt: '0001-01-01T00:00:00+01:00' }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/expiresAt' },
+    { name: 'timestamp in year 99', method: 'POST', path: () => '/jobs', body: { name: 'x', stages: [{ type: 'v-t', tasks: [{ runAfter: '0099-06-15T12:00:00Z' }] }] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/stages/0/tasks/0/runAfter' },
+    { name: 'timestamp past 9999 in UTC', method: 'POST', path: () => '/jobs', body: { name: 'x', expiresAt: '9999-12-31T23:00:00-14:00' }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/expiresAt' },
+    { name: 'filter timestamp out of range', method: 'GET', path: () => '/jobs?createdAfter=0500-01-01T00:00:00Z', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/createdAfter' },
+    // A tenant the rest of the API could never name.
+    { name: 'schedule for a malformed tenant', method: 'POST', path: () => '/schedules', body: { name: 's', cron: '0 * * * *', tenantId: 'a/b', jobTemplate: { name: 'x' } }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/tenantId' },
+    { name: 'schedule for an empty tenant', method: 'POST', path: () => '/schedules', body: { name: 's', cron: '0 * * * *', tenantId: '', jobTemplate: { name: 'x' } }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/tenantId' },
+    { name: 'stats of a malformed tenant', method: 'GET', path: () => '/stats?tenantId=a%00b', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/tenantId' },
     { name: 'unknown route', method: 'GET', path: () => '/nope', status: 404, code: 'ROUTE_NOT_FOUND' },
     { name: 'empty task list', method: 'POST', path: () => `/stages/${stageId}/tasks`, body: { tasks: [] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/tasks' },
     { name: 'tasks for an unknown stage', method: 'POST', path: () => `/stages/${UUID}/tasks`, body: { tasks: [{}] }, status: 404, code: 'STAGE_NOT_FOUND' },
@@ -60,5 +83,17 @@ describe.each(testStores())('bad input on %s', (store) => {
     expect(res.body).toMatchObject({ status: c.status, code: c.code, type: expect.any(String), title: expect.any(String) });
     if (c.errorPath) expect(res.body.errors.map((e: any) => e.path)).toContain(c.errorPath);
     expect(await rowCounts()).toEqual(before);
+  });
+
+  it('keeps timestamps at the ends of the accepted range as they were sent, and lists them', async () => {
+    const [first, last] = ['1000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'];
+    const created = await a.post('/jobs', { name: 'range-ends', expiresAt: first, stages: [{ type: 'v-range', tasks: [{ runAfter: last }] }] });
+    expect(created.status).toBe(201);
+    expect(created.body.expiresAt).toBe(first);
+    const read = await a.get(`/jobs/${created.body.id}?include=stages,tasks`);
+    expect(read.body.expiresAt).toBe(first);
+    expect(read.body.stages[0].tasks[0].runAfter).toBe(last);
+    expect((await a.get('/jobs?name=range-ends')).body.items.map((j: any) => j.expiresAt)).toEqual([first]);
+    expect((await a.get(`/tasks?jobId=${created.body.id}`)).body.items.map((t: any) => t.runAfter)).toEqual([last]);
   });
 });

@@ -2,7 +2,19 @@
 import { z } from 'zod';
 
 export const Uuid = z.uuid();
-export const Timestamp = z.iso.datetime({ offset: true }).describe('RFC 3339 timestamp');
+/** The instants a timestamp may name (UTC): years 1000 to 9999, which every store reads back and writes out as sent. */
+export const TIMESTAMP_RANGE = { min: '1000-01-01T00:00:00.000Z', max: '9999-12-31T23:59:59.999Z' } as const;
+const [TIMESTAMP_MIN_MS, TIMESTAMP_MAX_MS] = [Date.parse(TIMESTAMP_RANGE.min), Date.parse(TIMESTAMP_RANGE.max)];
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .refine(
+    (s) => {
+      const ms = Date.parse(s);
+      return ms >= TIMESTAMP_MIN_MS && ms <= TIMESTAMP_MAX_MS;
+    },
+    { message: `must lie from ${TIMESTAMP_RANGE.min} to ${TIMESTAMP_RANGE.max}` },
+  )
+  .describe('RFC 3339 timestamp');
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 /**

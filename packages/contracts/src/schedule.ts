@@ -1,6 +1,6 @@
 // Cron schedules: a job template created on each fire time, exactly once across replicas.
 import { z } from 'zod';
-import { Timestamp, Uuid } from './common.js';
+import { TenantId, Timestamp, Uuid } from './common.js';
 import { CreateJobRequest } from './job.js';
 
 export const CATCH_UP_POLICIES = ['all', 'latest', 'none'] as const;
@@ -15,7 +15,7 @@ const ScheduleFields = {
 };
 
 export const CreateScheduleRequest = z
-  .strictObject({ name: z.string().min(1).max(128), tenantId: z.string().max(128).optional(), ...ScheduleFields })
+  .strictObject({ name: z.string().min(1).max(128), tenantId: TenantId.optional(), ...ScheduleFields })
   .meta({ id: 'CreateScheduleRequest' });
 export type CreateScheduleRequest = z.input<typeof CreateScheduleRequest>;
 

@@ -1,6 +1,6 @@
 // System-wide numbers for the dashboard and for people: counts, ages, throughput.
 import { z } from 'zod';
-import { Timestamp } from './common.js';
+import { TenantId, Timestamp } from './common.js';
 
 const CountsByStatus = z.record(z.string(), z.number().int()).describe('status → count');
 
@@ -20,4 +20,4 @@ export const Stats = z
   .meta({ id: 'Stats' });
 export type Stats = z.infer<typeof Stats>;
 
-export const StatsQuery = z.strictObject({ tenantId: z.string().max(128).optional() });
+export const StatsQuery = z.strictObject({ tenantId: TenantId.optional() });

@@ -5,6 +5,7 @@ import { tenantForWrite } from '../domain/caller.js';
 import { actorOfCaller } from '../domain/audit.js';
 import { callerOf } from '../http/caller.js';
 import { defineRoute } from '../http/define-route.js';
+import { traceHeadersOf } from '../http/trace-headers.js';
 import type { RouteContext } from './context.js';
 
 export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -12,12 +13,8 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   defineRoute(app, routes.createJob, limits, async ({ body }, request, reply) => {
     const caller = callerOf(request);
-    const header = (name: string) => {
-      const v = request.headers[name];
-      return typeof v === 'string' ? v : null;
-    };
     const tenantId = tenantForWrite(caller, body.tenantId);
-    const { job, created } = await jobs.create({ ...body, tenantId }, { scope: caller.scope, traceparent: header('traceparent'), tracestate: header('tracestate'), actor: actorOfCaller(caller) });
+    const { job, created } = await jobs.create({ ...body, tenantId }, { scope: caller.scope, ...traceHeadersOf(request), actor: actorOfCaller(caller) });
     reply.code(created ? 201 : 200);
     return job;
   });

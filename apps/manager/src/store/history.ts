@@ -108,8 +108,7 @@ function toAttempt(r: Pick<HistoryRow, 'attempt' | 'worker' | 'lease_started_at'
 
 /** One page of a job's history, oldest first (keyset on seq). */
 export async function historyOfJob(db: Queryable, jobId: string, limit: number, cursor: string | undefined): Promise<{ items: HistoryEntry[]; nextCursor: string | null }> {
-  const after = cursor ? String(decodeCursor(cursor, 1)[0]) : '0';
-  if (!/^\d+$/.test(after)) decodeCursor('', 1);
+  const after = cursor ? String(decodeCursor(cursor, ['bigint'])[0]) : '0';
   const rows = await db.query<HistoryRow>(
     `SELECT * FROM (${UNION('h.job_id = $1 AND h.seq > $2::bigint', 'a.job_id = $1 AND a.seq > $2::bigint')}) u ORDER BY seq LIMIT $3`,
     [jobId, after, limit + 1],

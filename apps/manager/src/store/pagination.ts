@@ -33,10 +33,34 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, length: number): unknown[] {
+/** What one value of a cursor is: checked before it reaches a statement (a forged cursor is a 400 on either store). */
+export type CursorPart = 'uuid' | 'timestamp' | 'smallint' | 'bigint' | 'text';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** As Date#toISOString writes a row's timestamptz(3). */
+const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const BIGINT_MAX = 9223372036854775807n;
+
+function fits(part: CursorPart, v: unknown): boolean {
+  switch (part) {
+    case 'uuid':
+      return typeof v === 'string' && UUID.test(v);
+    case 'timestamp':
+      return typeof v === 'string' && ISO_UTC_MS.test(v) && new Date(v).toISOString() === v;
+    case 'smallint':
+      return Number.isInteger(v) && Math.abs(v as number) <= 32767;
+    case 'bigint':
+      return (typeof v === 'string' && /^\d{1,19}$/.test(v) && BigInt(v) <= BIGINT_MAX) || (Number.isSafeInteger(v) && (v as number) >= 0);
+    case 'text':
+      return typeof v === 'string' && !v.includes('\u0000');
+  }
+}
+
+/** The values of a cursor made by encodeCursor for a listing whose sort key is `parts`; anything else is a 400. */
+export function decodeCursor(cursor: string, parts: readonly CursorPart[]): unknown[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === length) return values;
+    if (Array.isArray(values) && values.length === parts.length && parts.every((p, i) => fits(p, values[i]))) return values;
   } catch {
     // fall through
   }

@@ -125,8 +125,7 @@ export async function listQueues(db: Queryable, tenantId: string | null, filter:
   if (filter.active) where.raw('c.open');
   if (filter.activeOrPaused) where.raw('(c.open OR q.paused)');
   if (filter.cursor) {
-    const [tenant, name] = decodeCursor(filter.cursor, 2);
-    if (typeof tenant !== 'string' || typeof name !== 'string') decodeCursor('', 2);
+    const [tenant, name] = decodeCursor(filter.cursor, ['text', 'text']);
     where.raw(`(q.tenant_id, q.name) > (${where.bind(tenant)}, ${where.bind(name)})`);
   }
   const limit = filter.limit === undefined ? '' : ` LIMIT ${where.bind(filter.limit + 1)}`;
@@ -148,11 +147,11 @@ export async function updateQueue(
   change: { paused?: boolean; maxInFlight?: number | null; weight?: number; agingMs?: number | null },
 ): Promise<void> {
   await tx.query(
-    `INSERT INTO queues (tenant_id, name, paused, max_in_flight, weight, aging_ms) VALUES ($1, $2, coalesce($3, false), $5, coalesce($6, 1), $8)
+    `INSERT INTO queues (tenant_id, name, paused, max_in_flight, weight, aging_ms) VALUES ($1, $2, coalesce($3, false), $5, coalesce($6::float8, 1), $8)
      ON CONFLICT (tenant_id, name) DO UPDATE SET
        paused = coalesce($3, queues.paused),
        max_in_flight = CASE WHEN $4 THEN $5 ELSE queues.max_in_flight END,
-       weight = coalesce($6, queues.weight),
+       weight = coalesce($6::float8, queues.weight),
        aging_ms = CASE WHEN $7 THEN $8 ELSE queues.aging_ms END,
        updated_at = now()`,
     [tenantId, name, change.paused ?? null, change.maxInFlight !== undefined, change.maxInFlight ?? null, change.weight ?? null, change.agingMs !== undefined, change.agingMs ?? null],

@@ -181,7 +181,7 @@ export async function listTasks(db: Queryable, f: TaskFilter, scope: TenantScope
   if (f.status) where.add('t.status = ANY(?::text[])', f.status);
   // Within a stage, creation order (seq, indexed with stage_id); across stages, the time-ordered id.
   const key = f.stageId ? 'seq' : 'id';
-  if (f.cursor) where.add(`t.${key} > ?::${key === 'seq' ? 'bigint' : 'uuid'}`, decodeCursor(f.cursor, 1)[0]);
+  if (f.cursor) where.add(`t.${key} > ?::${key === 'seq' ? 'bigint' : 'uuid'}`, decodeCursor(f.cursor, [key === 'seq' ? 'bigint' : 'uuid'])[0]);
   const limit = where.bind(f.limit + 1);
   const rows = await db.query<TaskRow>(`${TASK_SELECT} ${where} ORDER BY t.${key} LIMIT ${limit}`, where.params);
   return pageOf(rows, f.limit, (last) => [String(last[key])], toTask);

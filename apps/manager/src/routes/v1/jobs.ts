@@ -5,13 +5,9 @@ import { actorOfCaller } from '../../domain/audit.js';
 import { tenantForWrite } from '../../domain/caller.js';
 import { callerOf } from '../../http/caller.js';
 import { defineRoute } from '../../http/define-route.js';
+import { traceHeadersOf } from '../../http/trace-headers.js';
 import type { RouteContext } from '../context.js';
 import { belowPrefix } from './prefix.js';
-
-function header(request: FastifyRequest, name: string): string | null {
-  const v = request.headers[name];
-  return typeof v === 'string' ? v : null;
-}
 
 export function v1JobRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { v1, limits } = ctx;
@@ -21,7 +17,7 @@ export function v1JobRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, belowPrefix(v1Routes.v1ListJobs), limits, async ({ query }, request) => v1.listJobs(query, scope(request)));
   defineRoute(app, belowPrefix(v1Routes.v1CreateJob), limits, async ({ body }, request) => {
     const caller = callerOf(request);
-    return v1.createJob(body, { tenantId: tenantForWrite(caller, undefined), scope: caller.scope, traceparent: header(request, 'traceparent'), tracestate: header(request, 'tracestate'), actor: actorOfCaller(caller) });
+    return v1.createJob(body, { tenantId: tenantForWrite(caller, undefined), scope: caller.scope, ...traceHeadersOf(request), actor: actorOfCaller(caller) });
   });
   defineRoute(app, belowPrefix(v1Routes.v1GetJob), limits, async ({ params, query }, request) => v1.getJob(params.jobId, scope(request), query.should_return_stages ?? false));
   defineRoute(app, belowPrefix(v1Routes.v1DeleteJob), limits, async ({ params }, request) => {
