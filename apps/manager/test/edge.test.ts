@@ -57,6 +57,18 @@ describe.each(testStores())('the edge on %s', (store) => {
     expect(ok.body.data).toEqual({ n: 1e308, m: -1.7e308 });
   });
 
+  it('an integer a float64 cannot hold exactly is refused with its path, not rounded; exact ones and strings are kept', async () => {
+    const res = await fx.a.raw('POST', '/jobs', '{"name":"inexact","data":{"id":"9007199254740993","ids":[1,9007199254740993]}}');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'NUMBER_OUT_OF_RANGE', errors: [{ path: '/body/data/ids/1' }] });
+    expect(res.body.detail).toContain('9007199254740993');
+    expect(await jobsNamed('inexact')).toBe(0);
+    // 2^53, a power of ten past it and a long fraction are what a float64 reads them as.
+    const ok = await fx.a.raw('POST', '/jobs', '{"name":"exact","data":{"a":9007199254740992,"b":100000000000000000000,"c":0.12345678901234567,"id":"9007199254740993"}}');
+    expect(ok.status).toBe(201);
+    expect(ok.body.data).toEqual({ a: 9007199254740992, b: 1e20, c: 0.12345678901234567, id: '9007199254740993' });
+  });
+
   it('a task result beyond float64 is refused and the task stays running', async () => {
     const t = await leaseOne('edge-result');
     const res = await fx.a.raw('POST', '/tasks/complete', `{"items":[{"taskId":"${t.id}","leaseToken":"${t.leaseToken}","result":{"x":[1,-2e999]}}]}`);

@@ -1,6 +1,7 @@
 // The JSON body parser, strict at the edge so nothing sent is silently changed: the bytes must be UTF-8 (not
-// replaced by U+FFFD), numbers must fit a float64 (1e400 would be stored as null), and text must be storable
-// by PostgreSQL (no U+0000). Each refusal is a 400 naming the offending path. An empty body is no body.
+// replaced by U+FFFD), numbers must fit a float64 (1e400 would be stored as null), integers must be kept exactly
+// (9007199254740993 would be stored as 9007199254740992), and text must be storable by PostgreSQL (no U+0000).
+// Each refusal is a 400 naming the offending path. An empty body is no body.
 import { isUtf8 } from 'node:buffer';
 import { AppError } from '../domain/errors.js';
 
@@ -29,6 +30,19 @@ const hasNul = (v: unknown) => typeof v === 'string' && v.includes('\u0000');
 const notFinite = (v: unknown) => typeof v === 'number' && !Number.isFinite(v);
 /** Only a number with a 3-digit exponent or 309+ digits can overflow a float64: the walk runs only then. */
 const MAYBE_HUGE = /[eE]\+?\d{3}|\d{309}/;
+/** Only an integer of 16+ digits can be past 2^53: the scan for them runs only then. */
+const MAYBE_INEXACT = /\d{16}/;
+/** String literals (skipped whole) or an integer literal of 16+ digits (no fraction, no exponent). */
+const LONG_INTEGER = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![.eE\d])/g;
+
+/** The first integer literal of `text` that a float64 does not hold exactly, e.g. 9007199254740993; null when none. */
+function inexactInteger(text: string): string | null {
+  for (const [token] of text.matchAll(LONG_INTEGER)) {
+    if (token.startsWith('"')) continue;
+    if (BigInt(token) !== BigInt(Number(token))) return token;
+  }
+  return null;
+}
 
 /** Parses a request body; throws SyntaxError for malformed JSON and a 400 AppError for what cannot be kept as sent. */
 export function parseJsonBody(bytes: Buffer): unknown {
@@ -44,6 +58,13 @@ export function parseJsonBody(bytes: Buffer): unknown {
   if (MAYBE_HUGE.test(text)) {
     const path = findPath(value, '/body', notFinite);
     if (path) throw new AppError('NUMBER_OUT_OF_RANGE', 400, `a number at ${path} is beyond the range of a 64-bit float`, [{ path, message: 'number out of range (|n| > 1.8e308)' }]);
+  }
+  const inexact = MAYBE_INEXACT.test(text) ? inexactInteger(text) : null;
+  if (inexact !== null) {
+    const path = findPath(value, '/body', (v) => v === Number(inexact)) ?? '/body';
+    throw new AppError('NUMBER_OUT_OF_RANGE', 400, `the integer ${inexact} at ${path} cannot be kept exactly (past 2^53); send it as a string`, [
+      { path, message: 'integer not exactly representable as a 64-bit float' },
+    ]);
   }
   return value;
 }
