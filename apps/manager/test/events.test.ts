@@ -73,4 +73,13 @@ describe.each(testStores())('event streams on %s', (store) => {
     const denied = await openStream(`${t.m.url}/jobs/${jobB}/events`, a);
     expect(denied.status).toBe(404);
   });
+
+  it('refuses a Last-Event-ID that is not an event id, as it refuses such a lastEventId, instead of starting from now', async () => {
+    for (const id of ['abc', '1.5', '-5', '1e3', '9'.repeat(16)]) {
+      const header = await t.a.raw('GET', '/events', undefined, { ...admin, 'last-event-id': id });
+      expect([header.status, header.body.code, header.body.errors?.[0]?.path], id).toEqual([400, 'VALIDATION_FAILED', '/headers/last-event-id']);
+      const query = await t.a.raw('GET', `/events?lastEventId=${encodeURIComponent(id)}`, undefined, admin);
+      expect(query.status, id).toBe(400);
+    }
+  });
 });

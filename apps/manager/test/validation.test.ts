@@ -69,6 +69,7 @@ describe.each(testStores())('bad input on %s', (store) => {
     { name: 'empty task list', method: 'POST', path: () => `/stages/${stageId}/tasks`, body: { tasks: [] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/tasks' },
     { name: 'tasks for an unknown stage', method: 'POST', path: () => `/stages/${UUID}/tasks`, body: { tasks: [{}] }, status: 404, code: 'STAGE_NOT_FOUND' },
     { name: 'dequeue without workerId', method: 'POST', path: () => '/queues/v-a/dequeue', body: { max: 5 }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/workerId' },
+    { name: 'stageTypes on the dequeue of one queue', method: 'POST', path: () => '/queues/v-a/dequeue', body: { workerId: 'w', stageTypes: ['v-b'] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body' },
     { name: 'dequeue max too big', method: 'POST', path: () => '/dequeue', body: { workerId: 'w', max: 5000, stageTypes: ['v-a'] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/max' },
     { name: 'ack with a bad token', method: 'POST', path: () => '/tasks/complete', body: { items: [{ taskId: UUID, leaseToken: 'nope' }] }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/items/0/leaseToken' },
     { name: 'empty update', method: 'PATCH', path: () => `/jobs/${UUID}`, body: {}, status: 400, code: 'VALIDATION_FAILED' },

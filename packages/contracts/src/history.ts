@@ -28,10 +28,10 @@ export type HistoryPage = z.infer<typeof HistoryPage>;
 export const HistoryQuery = Pagination;
 
 export const EventStreamQuery = z.strictObject({
-  lastEventId: z.coerce
-    .number()
-    .int()
-    .min(0)
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,15}$/, 'an event id: the digits of an `id:` this stream sent')
+    .transform(Number)
     .optional()
     .describe('Resume after this event id (the Last-Event-ID header wins); without either, the stream starts with what happens next'),
 });

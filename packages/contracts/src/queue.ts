@@ -79,6 +79,8 @@ export const DequeueRequest = z
   })
   .meta({ id: 'DequeueRequest' });
 export type DequeueRequest = z.input<typeof DequeueRequest>;
+/** The body of POST /queues/{stageType}/dequeue: the stage type is the path's (a stageTypes field is refused, not ignored). */
+export const QueueDequeueRequest = DequeueRequest.omit({ stageTypes: true }).meta({ id: 'QueueDequeueRequest' });
 
 /** A task handed to a worker: what the handler needs, plus the lease token that fences its acks. */
 export const LeasedTask = z

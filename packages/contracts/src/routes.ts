@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AckResponse, CompleteTasksRequest, FailTasksRequest, HeartbeatRequest, HeartbeatResponse, ReleaseTasksRequest, WorkerList, WorkerParams } from './ack.js';
 import { CreateJobRequest, GetJobQuery, Job, JobIdParams, JobPage, ListJobsQuery, StageIdParams, TaskIdParams, UpdateJobRequest } from './job.js';
 import { DirectivesRequest, DirectivesResponse } from './directives.js';
-import { DequeueRequest, DequeueResponse, ListQueuesQuery, QueueList, QueueParams, QueueQuery, Queue, UpdateQueueRequest } from './queue.js';
+import { DequeueRequest, DequeueResponse, ListQueuesQuery, QueueDequeueRequest, QueueList, QueueParams, QueueQuery, Queue, UpdateQueueRequest } from './queue.js';
 import { AddStageRequest, Stage, TaskSummary } from './stage.js';
 import { AddTasksRequest, AddTasksResponse, ListTasksQuery, Task, TaskPage } from './task.js';
 import { route } from './route.js';
@@ -62,7 +62,7 @@ export const routes = {
   // Queues and workers
   listQueues: route({ method: 'GET', path: '/queues', operationId: 'listQueues', tag: 'queues', roles: ANY, summary: 'Queues with their depth by status; filter by stage type or to those with work, page with limit and cursor', query: ListQueuesQuery, responses: { 200: QueueList } }),
   updateQueue: route({ method: 'PATCH', path: '/queues/:stageType', operationId: 'updateQueue', tag: 'queues', roles: A, summary: 'Pause/resume a queue or cap its tasks in flight', params: QueueParams, query: QueueQuery, body: UpdateQueueRequest, responses: { 200: Queue } }),
-  dequeue: route({ method: 'POST', path: '/queues/:stageType/dequeue', operationId: 'dequeue', tag: 'workers', roles: W, summary: 'Lease up to `max` ready tasks of one stage type, long-polling up to `waitMs`', params: QueueParams, body: DequeueRequest, responses: { 200: DequeueResponse } }),
+  dequeue: route({ method: 'POST', path: '/queues/:stageType/dequeue', operationId: 'dequeue', tag: 'workers', roles: W, summary: 'Lease up to `max` ready tasks of one stage type, long-polling up to `waitMs`', params: QueueParams, body: QueueDequeueRequest, responses: { 200: DequeueResponse } }),
   dequeueMany: route({ method: 'POST', path: '/dequeue', operationId: 'dequeueMany', tag: 'workers', roles: W, summary: 'Lease ready tasks of several stage types (body.stageTypes)', body: DequeueRequest, responses: { 200: DequeueResponse } }),
   heartbeat: route({ method: 'POST', path: '/workers/:workerId/heartbeat', operationId: 'heartbeat', tag: 'workers', roles: W, summary: "Extend the leases of a worker's tasks, store progress and checkpoints, get a directive per task", params: WorkerParams, body: HeartbeatRequest, responses: { 200: HeartbeatResponse } }),
   workerDirectives: route({ method: 'POST', path: '/workers/:workerId/directives', operationId: 'workerDirectives', tag: 'workers', roles: W, summary: "Long-poll for cancel/suspend of the worker's running tasks: answered as soon as one is cancelled or suspended, empty at waitMs", params: WorkerParams, body: DirectivesRequest, responses: { 200: DirectivesResponse } }),

@@ -1,6 +1,7 @@
 // Server-sent events framing: takes the response over from fastify, writes `id:` + `data:` frames and a
 // comment every 15 s so proxies keep the connection, and tells the caller when the client went away.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ValidationError } from '../domain/errors.js';
 
 export interface SseChannel {
   send(events: { seq: number }[]): void;
@@ -10,11 +11,19 @@ export interface SseChannel {
 
 const KEEPALIVE_MS = 15_000;
 
-/** The Last-Event-ID header (a reconnecting EventSource sends it), else the lastEventId query parameter. */
+/**
+ * The Last-Event-ID header (a reconnecting EventSource sends back the last `id:` it got), else the lastEventId query
+ * parameter. A header that is not such an id is a 400, as the parameter would be: starting from now instead would
+ * skip what the client asked to resume after.
+ */
 export function lastEventIdOf(request: FastifyRequest, fromQuery: number | undefined): number | null {
   const h = request.headers['last-event-id'];
-  if (typeof h === 'string' && /^\d+$/.test(h.trim())) return Number(h.trim());
-  return fromQuery ?? null;
+  if (h === undefined) return fromQuery ?? null;
+  const id = typeof h === 'string' ? h.trim() : '';
+  if (!/^\d{1,15}$/.test(id)) {
+    throw new ValidationError('Last-Event-ID is not an event id of this stream', [{ path: '/headers/last-event-id', message: 'an event id: the digits of an `id:` this stream sent' }]);
+  }
+  return Number(id);
 }
 
 export function openSse(reply: FastifyReply): SseChannel {
