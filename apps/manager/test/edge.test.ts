@@ -115,6 +115,14 @@ describe.each(testStores())('the edge on %s', (store) => {
     expect((await fx.a.get(`/tasks/${t.id}`)).body.status).toBe('IN_PROGRESS');
   });
 
+  it('one lease twice in a heartbeat is refused whole (400 DUPLICATE_ITEM): neither progress is recorded', async () => {
+    const t = await leaseOne('edge-dup-beat');
+    const res = await fx.a.post('/workers/w/heartbeat', { tasks: [{ taskId: t.id, leaseToken: t.leaseToken, progress: 0.2 }, { taskId: t.id, leaseToken: t.leaseToken, progress: 0.9 }] });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'DUPLICATE_ITEM', errors: [{ path: '/body/tasks/1' }] });
+    expect((await fx.a.get(`/tasks/${t.id}`)).body).toMatchObject({ status: 'IN_PROGRESS', progress: 0 });
+  });
+
   it('a task completed after a failed attempt no longer shows that attempt\'s error', async () => {
     await fx.a.post('/jobs', { name: 'edge', stages: [{ type: 'edge-err', tasks: [{ maxAttempts: 2, backoff: { baseMs: 0, maxMs: 0, jitter: 0 } }] }] });
     const first = (await fx.a.post('/dequeue', { workerId: 'w', max: 1, stageTypes: ['edge-err'] })).body.tasks[0];

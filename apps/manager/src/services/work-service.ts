@@ -342,6 +342,7 @@ export class WorkService {
     scope: string | null,
     body: { stageTypes?: string[]; leaseMs?: number; tasks: { taskId: string; leaseToken: string; progress?: number; checkpoint?: unknown }[] },
   ): Promise<HeartbeatResponse> {
+    rejectDuplicates(body.tasks, '/body/tasks');
     const rows = await heartbeat(this.db, {
       workerId,
       tenantId,
@@ -381,15 +382,16 @@ function directiveOf(status: TaskStatus | null): Directive {
 }
 
 /**
- * One lease of a task may appear once per batch: twice, with two payloads, one of them would be dropped while both
- * were answered ok. (A stale and a fresh lease of the same task may travel together; they get one answer each.)
+ * One lease of a task may appear once per batch (an ack's items, a heartbeat's tasks): twice, with two payloads
+ * (results, progress, checkpoints), one of them would be dropped while both were answered ok. (A stale and a fresh
+ * lease of the same task may travel together; they get one answer each.)
  */
-function rejectDuplicates(items: AckItem[]): void {
+function rejectDuplicates(items: readonly { taskId: string; leaseToken: string }[], path = '/body/items'): void {
   const seen = new Set<string>();
   items.forEach((i, n) => {
     const key = `${i.taskId}/${i.leaseToken}`;
     if (seen.has(key)) {
-      throw new ValidationError(`task ${i.taskId} appears twice in one batch with the same lease token`, [{ path: `/body/items/${n}`, message: 'duplicate of an earlier item' }], 'DUPLICATE_ITEM');
+      throw new ValidationError(`task ${i.taskId} appears twice in one batch with the same lease token`, [{ path: `${path}/${n}`, message: 'duplicate of an earlier item' }], 'DUPLICATE_ITEM');
     }
     seen.add(key);
   });
