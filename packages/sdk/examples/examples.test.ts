@@ -19,7 +19,7 @@ describe('README examples', () => {
 
   it('the README shows the example files verbatim', () => {
     const readme = readFileSync(file('../README.md'), 'utf8');
-    for (const name of ['jobs.ts', 'producer.ts', 'worker.ts']) expect(readme).toContain(readFileSync(file(name), 'utf8').trim());
+    for (const name of ['jobs.ts', 'producer.ts', 'worker.ts', 'held-stage.ts']) expect(readme).toContain(readFileSync(file(name), 'utf8').trim());
   });
 
   it('the worker and the producer run as written: the job completes and the worker exits cleanly on SIGTERM', async () => {
@@ -38,5 +38,14 @@ describe('README examples', () => {
     } finally {
       if (worker.proc.exitCode === null) worker.proc.kill('SIGKILL');
     }
+  });
+
+  it('the held stage runs as written: its 300 tasks added in chunks, then released', async () => {
+    const producer = spawnScript(file('held-stage.ts'), { JOBNIK_URL: manager.url });
+    const exit = await producer.exited;
+    expect(exit.code, producer.stderr()).toBe(0);
+    const stageId = /^released (\S+)$/.exec(producer.output.at(-1) ?? '')?.[1];
+    const stage = (await (await fetch(`${manager.url}/stages/${stageId}`)).json()) as { held: boolean; summary: { total: number } };
+    expect(stage).toMatchObject({ held: false, summary: { total: 300 } });
   });
 });
