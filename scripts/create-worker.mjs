@@ -71,7 +71,10 @@ function makeStandalone(target, pkg) {
   // The README opens with how to work in this repository.
   const readme = join(target, 'README.md');
   const intro = readFileSync(join(STANDALONE, 'README.md'), 'utf8');
-  const own = readFileSync(readme, 'utf8').replace('[Jobnik](../../README.md)', 'Jobnik');
+  // Parts that only hold inside the Jobnik repository (its workspace Dockerfile, the steps from a clone) are left out.
+  const own = readFileSync(readme, 'utf8')
+    .replace('[Jobnik](../../README.md)', 'Jobnik')
+    .replace(/<!-- workspace-only -->\n[\s\S]*?<!-- \/workspace-only -->\n/g, '');
   const at = own.indexOf('\n## ');
   writeFileSync(readme, at < 0 ? `${own}\n${intro}` : `${own.slice(0, at + 1)}${intro}\n${own.slice(at + 1)}`);
   // Sources run from the published builds, so the workspace's `source` export condition has no use here.
@@ -89,6 +92,10 @@ function makeStandalone(target, pkg) {
   pkg.packageManager = root.packageManager;
   for (const entry of Object.values(pkg.exports ?? {})) if (entry && typeof entry === 'object') delete entry.source;
   pkg.scripts = { ...pkg.scripts, start: pkg.scripts.start.replace('--conditions=source ', ''), lint: 'eslint .' };
+  // The dependencies whose install scripts the workspace lets run (esbuild, under tsx): pnpm 10 skips them otherwise.
+  const workspace = readFileSync(join(ROOT, 'pnpm-workspace.yaml'), 'utf8');
+  const built = /^onlyBuiltDependencies:\n((?:[ \t]+- .+\n)+)/m.exec(workspace)?.[1].split('\n').map((l) => l.replace(/^\s+- /, '').trim()).filter(Boolean) ?? [];
+  if (built.length > 0) pkg.pnpm = { ...pkg.pnpm, onlyBuiltDependencies: built };
 }
 
 /** Copies the template and renames it; returns the new package's directory. */

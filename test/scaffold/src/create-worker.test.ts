@@ -99,6 +99,7 @@ describe('pnpm create-worker', () => {
     expect(pkg.devDependencies).toMatchObject({ typescript: expect.any(String), eslint: expect.any(String), 'typescript-eslint': expect.any(String) });
     expect(pkg.scripts).toMatchObject({ lint: 'eslint .', start: 'tsx src/main.ts', build: expect.any(String), test: 'vitest run' });
     expect(pkg.packageManager).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).packageManager);
+    expect(pkg.pnpm).toEqual({ onlyBuiltDependencies: ['esbuild'] }); // tsx's esbuild installs without a prompt
 
     // Nothing points back into the Jobnik repository.
     for (const f of files(target)) expect(readFileSync(join(target, f), 'utf8'), f).not.toMatch(/\.\.\/\.\.\/|templates\/worker|workers\/solo|--conditions=source/);
@@ -108,7 +109,10 @@ describe('pnpm create-worker', () => {
     expect(readFileSync(join(target, 'helm', 'Chart.yaml'), 'utf8')).toMatch(/^name: solo$/m);
     expect(readFileSync(join(target, 'src/config.ts'), 'utf8')).toContain("default: ['solo-render']");
     const readme = readFileSync(join(target, 'README.md'), 'utf8');
-    expect(readme).toMatch(/^# solo: a Jobnik worker\n[\s\S]*\n## This repository\n[\s\S]*\n## From clone to a running worker/);
+    expect(readme).toMatch(/^# solo: a Jobnik worker\n[\s\S]*\n## This repository\n[\s\S]*\n## Configuration/);
+    // What holds only inside the Jobnik repository is left out: its workspace Dockerfile, the steps from a clone.
+    expect(readme).not.toMatch(/turbo prune|pnpm deploy|## From clone to a running worker|workspace-only|pnpm --filter/);
+    expect(readme).toContain('pnpm prune --prod');
   });
 
   it('refuses bad names and an existing target, changing nothing', async () => {
