@@ -39,6 +39,8 @@ describe.each(testStores())('bad input on %s', (store) => {
     { name: 'nested too deep', method: 'POST', path: () => '/jobs', body: { name: 'x', data: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } }, status: 400, code: 'VALIDATION_FAILED', errorPath: '/body/data/a/b/c/d/e/f/g' },
     { name: 'malformed JSON', method: 'POST', path: () => '/jobs', body: '{"name": "x",', status: 400, code: 'MALFORMED_JSON' },
     { name: 'wrong content type', method: 'POST', path: () => '/jobs', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    { name: 'a charset other than UTF-8', method: 'POST', path: () => '/jobs', body: '{"name":"x"}', headers: { 'content-type': 'application/json; charset=utf-16' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    { name: 'latin-1 declared', method: 'POST', path: () => '/jobs', body: '{"name":"x"}', headers: { 'content-type': 'application/json;charset="ISO-8859-1"' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
     { name: 'invalid uuid in path', method: 'GET', path: () => '/jobs/not-a-uuid', status: 400, code: 'VALIDATION_FAILED', errorPath: '/params/jobId' },
     { name: 'unknown job', method: 'GET', path: () => `/jobs/${UUID}`, status: 404, code: 'JOB_NOT_FOUND' },
     { name: 'bad status filter', method: 'GET', path: () => '/jobs?status=DONE', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/status/0' },
@@ -84,6 +86,12 @@ describe.each(testStores())('bad input on %s', (store) => {
     expect(res.body).toMatchObject({ status: c.status, code: c.code, type: expect.any(String), title: expect.any(String) });
     if (c.errorPath) expect(res.body.errors.map((e: any) => e.path)).toContain(c.errorPath);
     expect(await rowCounts()).toEqual(before);
+  });
+
+  it('takes a body declared as UTF-8 however the charset is written', async () => {
+    for (const type of ['application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json; charset=utf8']) {
+      expect((await a.raw('POST', '/jobs', '{"name":"charset-ok"}', { 'content-type': type })).status, type).toBe(201);
+    }
   });
 
   it('keeps timestamps at the ends of the accepted range as they were sent, and lists them', async () => {

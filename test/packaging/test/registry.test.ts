@@ -22,6 +22,7 @@ let tmp: string;
 let registry: LocalRegistry;
 let env: NodeJS.ProcessEnv;
 let gitStatusBefore: string;
+let packLocal: { stdout: string };
 const tarballs: string[] = [];
 
 interface Manifest {
@@ -37,16 +38,17 @@ beforeAll(async () => {
   gitStatusBefore = await gitStatus();
   tmp = mkdtempSync(join(tmpdir(), 'jobnik-registry-'));
   const uplink = (await run('npm', ['config', 'get', 'registry'], tmp, userEnv({}))).stdout.trim() || 'https://registry.npmjs.org/';
-  // Build what is published (the manager's build copies the dashboard in), then pack as `pnpm publish` would.
-  await run('pnpm', ['turbo', 'run', 'build', '--filter=@jobnik/manager', '--filter=@jobnik/sdk', '--output-logs=errors-only'], ROOT, process.env, 10 * MINUTES);
+  // Build what is published (the manager's build copies the dashboard in) and pack it as `pnpm publish` would:
+  // `pnpm pack:local`, which users run to take this checkout's packages outside the repository (into .packs/).
+  packLocal = await run('pnpm', ['pack:local'], ROOT, process.env, 10 * MINUTES);
   registry = await startRegistry(join(tmp, 'registry'), uplink);
   // A cache of this run's own: npx keeps what it installed under the cache's _npx, and would otherwise reuse an
   // earlier run's @jobnik packages of the same version (a new manager beside an old contracts).
   env = userEnv({ npm_config_userconfig: registry.npmrc, npm_config_registry: registry.url, npm_config_cache: join(tmp, 'npm-cache') });
-  mkdirSync(join(tmp, 'packs'));
+  const packs = join(ROOT, '.packs');
   for (const dir of PUBLISHED) {
-    const { stdout } = await run('pnpm', ['pack', '--pack-destination', join(tmp, 'packs')], join(ROOT, dir), process.env);
-    tarballs.push(stdout.trim().split('\n').at(-1)!);
+    const { name, version } = manifestOf(join(ROOT, dir));
+    tarballs.push(join(packs, `${name.slice(1).replace('/', '-')}-${version}.tgz`));
   }
   for (const tgz of tarballs) await run('npm', ['publish', tgz, '--access', 'public'], tmp, env);
 }, 15 * MINUTES);
@@ -78,6 +80,19 @@ describe('packed packages', () => {
         for (const s of sources) expect(existsSync(join(pkgDir, 'dist', s)), `${tgz}: ${m} → ${s}`).toBe(true);
       }
     }
+  });
+
+  it("install from pnpm pack:local's tarballs as it prints, with no @jobnik package on any registry", async () => {
+    // The line it printed for an app, run in a fresh folder against the public registry (no @jobnik there).
+    const line = /^An app \(npm\):\s+npm install (.+)$/m.exec(packLocal.stdout)?.[1]?.split(' ') ?? expect.fail(`no npm line in:\n${packLocal.stdout}`);
+    expect(line).toEqual(tarballs.slice(0, 2)); // contracts and the SDK
+    const app = join(tmp, 'from-packs');
+    mkdirSync(app);
+    const plain = userEnv({ npm_config_cache: join(tmp, 'npm-cache-packs') });
+    await run('npm', ['init', '-y'], app, plain);
+    await run('npm', ['install', ...line], app, plain, 10 * MINUTES);
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "import('@jobnik/sdk').then((m) => console.log(typeof m.ProducerClient, typeof m.WorkerClient))"], app, plain);
+    expect(stdout.trim()).toBe('function function');
   });
 
   it('are on the registry at the versions of their manifests', async () => {

@@ -10,7 +10,7 @@ import type { ManagerMetrics } from '../metrics.js';
 import type { AuthService } from '../services/auth-service.js';
 import { installAuth } from './auth-hook.js';
 import { installSchemaGate } from './schema-gate.js';
-import { parseJsonBody } from './json-body.js';
+import { assertUtf8Charset, parseJsonBody } from './json-body.js';
 import { answerClientError, errorHandler, problem, sendProblem } from './problem.js';
 import { installTracing } from './tracing-hook.js';
 import { isV1Url, sendV1Error } from './v1-errors.js';
@@ -34,8 +34,9 @@ export async function createHttpApp(config: ManagerConfig, logger: Logger, metri
   // Bodies are JSON only: a text/plain body is 415, not parsed as a string. Bodyless POSTs (cancel, resume…)
   // often still say application/json: an empty body is none.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     try {
+      assertUtf8Charset(req.headers['content-type']);
       done(null, parseJsonBody(body as Buffer));
     } catch (err) {
       if (err instanceof SyntaxError) (err as { statusCode?: number }).statusCode = 400;

@@ -44,6 +44,17 @@ function inexactInteger(text: string): string | null {
   return null;
 }
 
+/**
+ * A body declared in another charset than UTF-8 (`application/json; charset=utf-16`) is a 415: JSON between
+ * systems is UTF-8 (RFC 8259), and reading its bytes as UTF-8 would change or refuse what was sent.
+ */
+export function assertUtf8Charset(contentType: string | undefined): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, `charset ${charset} is not supported; send the JSON body as UTF-8`);
+  }
+}
+
 /** Parses a request body; throws SyntaxError for malformed JSON and a 400 AppError for what cannot be kept as sent. */
 export function parseJsonBody(bytes: Buffer): unknown {
   if (!isUtf8(bytes)) throw new AppError('INVALID_UTF8', 400, 'the body is not valid UTF-8; send JSON text encoded as UTF-8');
