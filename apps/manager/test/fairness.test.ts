@@ -44,40 +44,29 @@ describe.each(testStores())('tenant fairness on %s', (store) => {
     for (let i = 0; i < 3; i++) expect(await lease(f.a, ['fair-alone'], 40)).toHaveLength(40);
   });
 
-  it('weights share a batch: weight 3 gets three leases for each one of weight 1', async () => {
-    expect((await f.a.patch('/queues/fair-weighted?tenantId=heavy', { weight: 3 })).body.weight).toBe(3);
-    await createTasks(f.a, 'heavy', 'fair-weighted', 100);
-    await createTasks(f.a, 'light', 'fair-weighted', 100);
+  it.each([
+    ['weight 3 gets three leases for each one of weight 1', 'fair-weighted', 3, 1],
+    ['weights that are not whole numbers, as sent: 1.5 against 0.5 is three to one', 'fair-fractional', 1.5, 0.5],
+  ])('weights share a batch: %s', async (_, type, heavy, light) => {
+    expect((await f.a.patch(`/queues/${type}?tenantId=heavy`, { weight: heavy })).body.weight).toBe(heavy);
+    expect((await f.a.patch(`/queues/${type}?tenantId=light`, { weight: light })).body.weight).toBe(light);
+    await createTasks(f.a, 'heavy', type, 100);
+    await createTasks(f.a, 'light', type, 100);
     for (let round = 0; round < 3; round++) {
-      const batch = await lease(f.a, ['fair-weighted'], 8);
+      const batch = await lease(f.a, [type], 8);
       expect(batch.filter((t) => t.data.tenantId === 'heavy')).toHaveLength(6);
       expect(batch.filter((t) => t.data.tenantId === 'light')).toHaveLength(2);
     }
-    const queues = (await f.a.get('/queues')).body.items.filter((q: any) => q.name === 'fair-weighted');
+    const queues = (await f.a.get(`/queues?stageType=${type}`)).body.items;
     expect(queues.map((q: any) => [q.tenantId, q.weight])).toEqual([
-      ['heavy', 3],
-      ['light', 1],
+      ['heavy', heavy],
+      ['light', light],
     ]);
   });
 
-  it('takes weights that are not whole numbers, as sent, and shares by them: 1.5 against 0.5 is three to one', async () => {
-    expect((await f.a.patch('/queues/fair-fractional?tenantId=heavy', { weight: 1.5 })).body.weight).toBe(1.5);
-    expect((await f.a.patch('/queues/fair-fractional?tenantId=light', { weight: 0.5 })).body.weight).toBe(0.5);
-    // The smallest weight the API takes comes back exactly (a 4-byte real read 0.009999999776482582).
-    expect((await f.a.patch('/queues/fair-fractional?tenantId=rare', { weight: 0.01 })).body.weight).toBe(0.01);
-    await createTasks(f.a, 'heavy', 'fair-fractional', 100);
-    await createTasks(f.a, 'light', 'fair-fractional', 100);
-    for (let round = 0; round < 3; round++) {
-      const batch = await lease(f.a, ['fair-fractional'], 8);
-      expect(batch.filter((t) => t.data.tenantId === 'heavy')).toHaveLength(6);
-      expect(batch.filter((t) => t.data.tenantId === 'light')).toHaveLength(2);
-    }
-    const queues = (await f.a.get('/queues?stageType=fair-fractional')).body.items;
-    expect(queues.map((q: any) => [q.tenantId, q.weight])).toEqual([
-      ['heavy', 1.5],
-      ['light', 0.5],
-      ['rare', 0.01],
-    ]);
+  it('keeps the smallest weight exactly as sent (a 4-byte real read 0.01 back as 0.009999999776482582)', async () => {
+    expect((await f.a.patch('/queues/fair-rare?tenantId=rare', { weight: 0.01 })).body.weight).toBe(0.01);
+    expect((await f.a.get('/queues?stageType=fair-rare')).body.items.map((q: any) => q.weight)).toEqual([0.01]);
   });
 
   it('strict priority still comes first: a higher priority of any tenant before a fair share of a lower one', async () => {
