@@ -28,10 +28,12 @@ function findPath(value: unknown, path: string, bad: (v: unknown) => boolean): s
 
 const hasNul = (v: unknown) => typeof v === 'string' && v.includes('\u0000');
 const notFinite = (v: unknown) => typeof v === 'number' && !Number.isFinite(v);
-/** Only a number with a 3-digit exponent or 309+ digits can overflow a float64: the walk runs only then. */
-const MAYBE_HUGE = /[eE]\+?\d{3}|\d{309}/;
-/** Only an integer of 16+ digits can be past 2^53: the scan for them runs only then. */
-const MAYBE_INEXACT = /\d{16}/;
+/**
+ * Only a number with a 3-digit exponent or 309+ digits can overflow a float64, and only an integer of 16+ digits can
+ * be past 2^53: one scan of the text for either, and the checks run only when it finds one. A number ends where a
+ * value does (whitespace , ] } or the end), never at a quote: ids and tokens in strings ("…3e123…") do not count.
+ */
+const SUSPECT_NUMBER = /\d[eE]\+?\d{3,}(?=[\s,\]}]|$)|\d{16}(?=[\s,\]}]|$)/;
 /** String literals (skipped whole) or an integer literal of 16+ digits (no fraction, no exponent). */
 const LONG_INTEGER = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![.eE\d])/g;
 
@@ -66,11 +68,10 @@ export function parseJsonBody(bytes: Buffer): unknown {
     const path = findPath(value, '/body', hasNul);
     if (path) throw new AppError('VALIDATION_FAILED', 400, 'text may not contain U+0000', [{ path, message: 'U+0000 (NUL) cannot be stored' }]);
   }
-  if (MAYBE_HUGE.test(text)) {
-    const path = findPath(value, '/body', notFinite);
-    if (path) throw new AppError('NUMBER_OUT_OF_RANGE', 400, `a number at ${path} is beyond the range of a 64-bit float`, [{ path, message: 'number out of range (|n| > 1.8e308)' }]);
-  }
-  const inexact = MAYBE_INEXACT.test(text) ? inexactInteger(text) : null;
+  if (!SUSPECT_NUMBER.test(text)) return value;
+  const huge = findPath(value, '/body', notFinite);
+  if (huge) throw new AppError('NUMBER_OUT_OF_RANGE', 400, `a number at ${huge} is beyond the range of a 64-bit float`, [{ path: huge, message: 'number out of range (|n| > 1.8e308)' }]);
+  const inexact = inexactInteger(text);
   if (inexact !== null) {
     const path = findPath(value, '/body', (v) => v === Number(inexact)) ?? '/body';
     throw new AppError('NUMBER_OUT_OF_RANGE', 400, `the integer ${inexact} at ${path} cannot be kept exactly (past 2^53); send it as a string`, [
