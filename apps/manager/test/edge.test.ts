@@ -52,6 +52,11 @@ describe.each(testStores())('the edge on %s', (store) => {
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'NUMBER_OUT_OF_RANGE', errors: [{ path: '/body/data/n' }] });
     expect(await jobsNamed('huge')).toBe(0);
+    // Wherever the number ends: before whitespace, a comma, a bracket; beside strings that look like exponents.
+    for (const body of ['{"name":"huge","data":{"id":"a3e123f","n": 1E+400 \n}}', '{"name":"huge","data":[2, 9e999,3]}', '{"name":"huge","data":[1e1000]}']) {
+      const r = await fx.a.raw('POST', '/jobs', body);
+      expect([r.status, r.body.code], body).toEqual([400, 'NUMBER_OUT_OF_RANGE']);
+    }
     const ok = await fx.a.raw('POST', '/jobs', '{"name":"big","data":{"n":1e308,"m":-1.7e308}}');
     expect(ok.status).toBe(201);
     expect(ok.body.data).toEqual({ n: 1e308, m: -1.7e308 });
