@@ -18,10 +18,15 @@ const demo = await runDemo({
   process.exit(1);
 });
 
-let stopping = false;
+let stoppingSince = 0;
 function onSignal(): void {
-  if (stopping) process.exit(1);
-  stopping = true;
+  // One Ctrl-C arrives twice (the terminal signals the whole process group, pnpm passes it on to its child): a
+  // second signal forces the exit only a moment after the first.
+  if (stoppingSince > 0) {
+    if (Date.now() - stoppingSince > 1000) process.exit(1);
+    return;
+  }
+  stoppingSince = Date.now();
   process.stdout.write('\nStopping…\n');
   demo.stop().then(
     () => process.exit(0),
