@@ -97,7 +97,7 @@ describe('pnpm create-worker', () => {
     expect(pkg.dependencies['@jobnik/sdk']).toBe(`^${version('packages/sdk')}`);
     expect(pkg.devDependencies['@jobnik/manager']).toBe(`^${version('apps/manager')}`);
     expect(pkg.devDependencies).toMatchObject({ typescript: expect.any(String), eslint: expect.any(String), 'typescript-eslint': expect.any(String) });
-    expect(pkg.scripts).toMatchObject({ lint: 'eslint .', start: 'tsx src/main.ts', build: expect.any(String), test: 'vitest run' });
+    expect(pkg.scripts).toMatchObject({ lint: 'eslint .', start: 'exec node --import tsx src/main.ts', build: expect.any(String), test: 'vitest run' });
     expect(pkg.packageManager).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).packageManager);
     expect(pkg.pnpm).toEqual({ onlyBuiltDependencies: ['esbuild'] }); // tsx's esbuild installs without a prompt
 
