@@ -24,6 +24,8 @@ export interface DemoOptions {
   out: Writable & { isTTY?: boolean };
   /** How often the progress bars are redrawn. */
   refreshMs?: number;
+  /** Aborted while the demo starts: what has started is stopped and runDemo rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface DemoJob {
@@ -77,6 +79,7 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
       },
       logger,
     );
+    o.signal?.throwIfAborted();
     const url = manager.url;
     write(`Jobnik manager   ${url}`);
     const ui = await fetch(`${url}/ui/`).then((r) => (r.body?.cancel(), r.ok), () => false);
@@ -93,6 +96,7 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
         log: { level: 'error' },
       },
     });
+    o.signal?.throwIfAborted();
     const retried = new Map<string, number>();
     worker.worker.on('taskFailed', (e) => {
       if (e.willRetry) retried.set(e.stageType, (retried.get(e.stageType) ?? 0) + 1);
@@ -106,6 +110,7 @@ export async function runDemo(o: DemoOptions): Promise<Demo> {
       priority: 'HIGH',
       stages: DEMO_STAGES.map((type) => ({ type, tasks: tiles(o.tasksPerStage) })),
     });
+    o.signal?.throwIfAborted();
     write(`Job              ${job.id}: tile-export, ${DEMO_STAGES.length} stages × ${o.tasksPerStage} tasks (${url}/ui/jobs/${job.id})`);
     write('');
 
