@@ -1,6 +1,7 @@
 // Server-sent events framing: takes the response over from fastify, writes `id:` + `data:` frames and a
 // comment every 15 s so proxies keep the connection, and tells the caller when the client went away.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EventStreamQuery } from '@jobnik/contracts';
 import { ValidationError } from '../domain/errors.js';
 
 export interface SseChannel {
@@ -19,11 +20,12 @@ const KEEPALIVE_MS = 15_000;
 export function lastEventIdOf(request: FastifyRequest, fromQuery: number | undefined): number | null {
   const h = request.headers['last-event-id'];
   if (h === undefined) return fromQuery ?? null;
-  const id = typeof h === 'string' ? h.trim() : '';
-  if (!/^\d{1,15}$/.test(id)) {
+  // The same rule as the lastEventId parameter's.
+  const id = EventStreamQuery.shape.lastEventId.safeParse(typeof h === 'string' ? h.trim() : '');
+  if (!id.success || id.data === undefined) {
     throw new ValidationError('Last-Event-ID is not an event id of this stream', [{ path: '/headers/last-event-id', message: 'an event id: the digits of an `id:` this stream sent' }]);
   }
-  return Number(id);
+  return id.data;
 }
 
 export function openSse(reply: FastifyReply): SseChannel {

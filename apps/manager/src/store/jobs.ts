@@ -7,7 +7,7 @@ import type { TenantScope } from '../domain/caller.js';
 import { transitionsCte } from './history.js';
 import { priorityToInt } from '../domain/priority.js';
 import { toJob } from './mappers.js';
-import { decodeCursor, pageOf, Where, type CursorPart } from './pagination.js';
+import { CURSOR_CAST, decodeCursor, pageOf, Where, type CursorPart } from './pagination.js';
 import { stageCountsSql } from './rollup.js';
 import type { JobRow, JobWithCountsRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
@@ -99,7 +99,6 @@ export async function deleteJob(tx: Queryable, id: string): Promise<void> {
 
 type ListQuery = z.output<typeof ListJobsQuery>;
 
-const CURSOR_CASTS: Record<string, string> = { id: 'uuid', priority: 'smallint', created_at: 'timestamptz', updated_at: 'timestamptz' };
 const CURSOR_PARTS: Record<string, CursorPart> = { id: 'uuid', priority: 'smallint', created_at: 'timestamp', updated_at: 'timestamp' };
 
 const SORTS: Record<ListQuery['sort'], { columns: string[]; desc: boolean }> = {
@@ -123,8 +122,8 @@ export async function listJobs(db: Queryable, q: ListQuery, scope: TenantScope):
   const sort = SORTS[q.sort];
   const cols = sort.columns.map((c) => `j.${c}`);
   if (q.cursor) {
-    const values = decodeCursor(q.cursor, sort.columns.map((c) => CURSOR_PARTS[c]!));
-    const placeholders = values.map((v, i) => `${where.bind(v)}::${CURSOR_CASTS[sort.columns[i]!]}`);
+    const parts = sort.columns.map((c) => CURSOR_PARTS[c]!);
+    const placeholders = decodeCursor(q.cursor, parts).map((v, i) => `${where.bind(v)}::${CURSOR_CAST[parts[i]!]}`);
     where.raw(`(${cols.join(', ')}) ${sort.desc ? '<' : '>'} (${placeholders.join(', ')})`);
   }
   const limit = where.bind(q.limit + 1);

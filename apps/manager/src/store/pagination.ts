@@ -36,6 +36,9 @@ export function encodeCursor(values: unknown[]): string {
 /** What one value of a cursor is: checked before it reaches a statement (a forged cursor is a 400 on either store). */
 export type CursorPart = 'uuid' | 'timestamp' | 'smallint' | 'bigint' | 'text';
 
+/** The SQL type a cursor value of each kind is compared as. */
+export const CURSOR_CAST: Record<CursorPart, string> = { uuid: 'uuid', timestamp: 'timestamptz', smallint: 'smallint', bigint: 'bigint', text: 'text' };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** As Date#toISOString writes a row's timestamptz(3). */
 const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

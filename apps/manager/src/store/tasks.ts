@@ -3,7 +3,7 @@ import type { Task, TaskStatus } from '@jobnik/contracts';
 import type { Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { toTask } from './mappers.js';
-import { decodeCursor, pageOf, Where } from './pagination.js';
+import { CURSOR_CAST, decodeCursor, pageOf, Where, type CursorPart } from './pagination.js';
 import type { Audit } from '../domain/audit.js';
 import { attemptsCte } from './history.js';
 import { rollupCte, type StageCountersRow } from './rollup.js';
@@ -181,7 +181,8 @@ export async function listTasks(db: Queryable, f: TaskFilter, scope: TenantScope
   if (f.status) where.add('t.status = ANY(?::text[])', f.status);
   // Within a stage, creation order (seq, indexed with stage_id); across stages, the time-ordered id.
   const key = f.stageId ? 'seq' : 'id';
-  if (f.cursor) where.add(`t.${key} > ?::${key === 'seq' ? 'bigint' : 'uuid'}`, decodeCursor(f.cursor, [key === 'seq' ? 'bigint' : 'uuid'])[0]);
+  const part: CursorPart = key === 'seq' ? 'bigint' : 'uuid';
+  if (f.cursor) where.add(`t.${key} > ?::${CURSOR_CAST[part]}`, decodeCursor(f.cursor, [part])[0]);
   const limit = where.bind(f.limit + 1);
   const rows = await db.query<TaskRow>(`${TASK_SELECT} ${where} ORDER BY t.${key} LIMIT ${limit}`, where.params);
   return pageOf(rows, f.limit, (last) => [String(last[key])], toTask);
