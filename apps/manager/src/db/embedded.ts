@@ -3,9 +3,9 @@
 import { DatabaseStartError } from './database-start-error.js';
 import type { Db } from './db.js';
 import type * as PgliteModule from './pglite-db.js';
+import type { WasmCompiler } from './pglite-db.js';
 
-/** How V8 compiles the store's WebAssembly (pglite-db.ts says what each costs). */
-export type WasmCompiler = 'baseline' | 'optimizing';
+export type { WasmCompiler };
 
 export async function openEmbeddedDb(dir: string, options: { sharedBuffers?: string; wasmCompiler?: WasmCompiler } = {}): Promise<Db> {
   let mod: typeof PgliteModule;

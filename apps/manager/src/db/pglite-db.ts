@@ -2,10 +2,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { parse, PGlite, protocol } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
-import type { WasmCompiler } from './embedded.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { initDataDir } from './pglite-initdb.js';
 import { type ConflictRetryListener, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
+
+/** How V8 compiles the store's WebAssembly (below: what each costs). */
+export type WasmCompiler = 'baseline' | 'optimizing';
 
 /**
  * V8 runs WebAssembly compiled by Liftoff, its baseline compiler, and recompiles hot functions with TurboFan. For
