@@ -147,6 +147,30 @@ describe.each(testStores())('worker against the manager (%s)', (store) => {
     expect((await producer.getJob(job.id)).status).toBe('ABORTED');
   });
 
+  it('reports a task past its timeoutMs as failed with TIMEOUT at once, though its handler ignores the signal', async () => {
+    const producer = m.producer();
+    const type = m.unique('timeout');
+    const job = await producer.createJob('timeout', { stages: [{ type, tasks: [{ data: 1, timeoutMs: 500, maxAttempts: 1 }] }] });
+    const worker = m.worker({ concurrency: 1 });
+    const failed: { code?: string | undefined; willRetry: boolean; handlersRunning: number }[] = [];
+    const lost: TaskEventBase[] = [];
+    worker.on('taskFailed', (e) => failed.push({ code: e.error.code, willRetry: e.willRetry, handlersRunning: worker.inFlight }));
+    worker.on('leaseLost', (e) => lost.push(e));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    worker.handle(type, () => held); // work that never looks at ctx.signal, and ends only when the test says so
+    await worker.start();
+    // Whichever ends the attempt first, the worker's timer or the manager's sweep, the worker reports a timeout.
+    await waitFor(() => failed.length === 1, { timeoutMs: 10_000, message: 'taskFailed while the handler still runs' });
+    release();
+    // Reported while the handler still held its slot, not once it was abandoned (5 s later).
+    expect(failed).toEqual([{ code: 'TIMEOUT', willRetry: false, handlersRunning: 1 }]);
+    expect(lost).toEqual([]);
+    const done = await producer.waitForJob(job.id, { pollMs: 50, timeoutMs: 10_000 });
+    expect(done.status).toBe('FAILED');
+    expect((await producer.listTasks({ jobId: job.id })).items[0]).toMatchObject({ status: 'FAILED', error: { code: 'TIMEOUT' } });
+  });
+
   it('reports progress through heartbeats', async () => {
     const producer = m.producer();
     const type = m.unique('progress');

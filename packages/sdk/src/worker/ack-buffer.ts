@@ -5,6 +5,7 @@
 import type { AckOutcome, JsonValue } from '@jobnik/contracts';
 import { JobnikError, ManagerUnavailableError } from '../errors.js';
 import type { Transport } from '../transport/transport.js';
+import { isRefusal } from './refusal.js';
 
 export type AckKind = 'complete' | 'fail' | 'release';
 
@@ -112,7 +113,7 @@ export class AckBuffer {
         await new Promise((r) => setTimeout(r, this.closed ? Math.min(100, this.o.retryMs) : this.o.retryMs));
         return;
       }
-      if (batch.length > 1 && err instanceof JobnikError && err.status !== undefined && err.status < 500) {
+      if (batch.length > 1 && isRefusal(err)) {
         // One bad item must not sink the others: send them one by one.
         await Promise.all(batch.map((p) => this.send(kind, [p])));
         return;

@@ -26,13 +26,38 @@ describe('the context a handler receives', () => {
     const { progress, checkpoint, attempt, job } = ctx;
     expect(attempt).toBe(2);
     expect(job).toMatchObject({ name: 'render' });
-    await progress(1.5);
+    await progress(0.75);
     const saved = checkpoint({ page: 3 });
     expect(heartbeats()).toBe(1); // a checkpoint goes out at once
     const { item, commit } = entry.heartbeatItem();
-    expect(item).toEqual({ taskId: 't1', leaseToken: 'lease-1', progress: 1, checkpoint: { page: 3 } });
+    expect(item).toEqual({ taskId: 't1', leaseToken: 'lease-1', progress: 0.75, checkpoint: { page: 3 } });
     commit(); // the heartbeat carrying it was answered
     await expect(saved).resolves.toBeUndefined();
+  });
+
+  it('throws in the handler on progress outside 0–1 or a checkpoint that is not JSON, before a heartbeat would carry it', () => {
+    const { entry, ctx, heartbeats } = setup();
+    for (const p of [Number.NaN, 50, -0.1, Infinity, '0.5' as unknown as number]) expect(() => ctx.progress(p), String(p)).toThrow(RangeError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => ctx.checkpoint({ n: 10n })).toThrow(/cannot be written as JSON: .*BigInt/);
+    expect(() => ctx.checkpoint(cyclic)).toThrow(TypeError);
+    expect(heartbeats()).toBe(0);
+    expect(entry.heartbeatItem().item).toEqual({ taskId: 't1', leaseToken: 'lease-1' });
+  });
+
+  it('a checkpoint the manager refuses rejects its promise, and the acks carry the last stored one again', async () => {
+    const { entry, ctx } = setup();
+    const first = ctx.checkpoint({ page: 1 });
+    entry.heartbeatItem().commit();
+    await first;
+    const second = ctx.checkpoint({ page: 2, blob: 'x' });
+    const beat = entry.heartbeatItem();
+    expect(beat.item.checkpoint).toEqual({ page: 2, blob: 'x' });
+    beat.refuse(new Error('checkpoint too large'));
+    await expect(second).rejects.toThrow('checkpoint too large');
+    expect(entry.checkpoint).toEqual({ page: 1 });
+    expect(entry.heartbeatItem().item).toEqual({ taskId: 't1', leaseToken: 'lease-1' }); // not sent again
   });
 
   it("a checkpoint's promise settles when the task is aborted before any heartbeat carried it", async () => {

@@ -7,6 +7,7 @@ import { childLogger, type Logger } from '../logger.js';
 import type { ProducerClient } from '../producer/producer-client.js';
 import type { HeartbeatLoop } from './heartbeat-loop.js';
 import type { LeaseEntry } from './lease-registry.js';
+import { notJson } from './json-value.js';
 
 /** What every task's context shares: the worker's logger, heartbeat and producer. */
 export interface HandlerContextDeps {
@@ -52,6 +53,10 @@ export class HandlerContext {
   get progress(): (fraction: number) => Promise<void> {
     const entry = this.#entry;
     return (this.#progress ??= (fraction: number) => {
+      // Thrown here, in the handler that made the mistake: sent on, it would make the manager refuse the heartbeat.
+      if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) {
+        throw new RangeError(`progress is a fraction from 0 to 1 (0.5 for half done), got ${String(fraction)}`);
+      }
       entry.setProgress(fraction);
       return Promise.resolve();
     });
@@ -61,9 +66,15 @@ export class HandlerContext {
     const entry = this.#entry;
     const deps = this.#deps;
     return (this.#checkpoint ??= (value: unknown) => {
+      const problem = notJson(value);
+      if (problem !== null) throw new TypeError(`a checkpoint is stored as JSON, and this one cannot be written as JSON: ${problem}`);
       const saved = entry.setCheckpoint(value as never);
       deps.heartbeat.soon();
-      return Promise.race([saved, entry.whenAborted().then(() => undefined)]);
+      const done = Promise.race([saved, entry.whenAborted().then(() => undefined)]);
+      // A checkpoint the manager refuses rejects an awaiting handler; one not awaited must not end the process (the
+      // worker's error event reports it either way).
+      done.catch(() => undefined);
+      return done;
     });
   }
 }

@@ -3,7 +3,8 @@
 import type { Directive } from '@jobnik/contracts';
 import { computeBackoff } from '../transport/backoff.js';
 import type { Transport } from '../transport/transport.js';
-import type { LeaseEntry, LeaseRegistry } from './lease-registry.js';
+import { isRefusal } from './refusal.js';
+import type { HeartbeatItem, LeaseEntry, LeaseRegistry } from './lease-registry.js';
 
 /** Delays before the next beat after failures: 250 ms doubling up to 1 s (never more than the interval). */
 const RETRY = { baseMs: 250, maxMs: 1_000, jitter: 0.2 };
@@ -97,24 +98,62 @@ export class HeartbeatLoop {
     for (let from = 0; from === 0 || from < entries.length; from += MAX_TASKS_PER_BEAT) {
       const items = entries.slice(from, from + MAX_TASKS_PER_BEAT).map((e) => e.heartbeatItem());
       try {
-        const res = await this.transport.call(
-          'heartbeat',
-          {
-            params: { workerId: this.o.workerId },
-            body: { stageTypes: this.o.stageTypes(), leaseMs: this.o.leaseMs, tasks: items.map((i) => i.item) },
-          },
-          { retry: 'idempotent', signal: this.controller.signal },
-        );
-        for (const i of items) i.commit();
-        for (const t of res.tasks) {
-          const entry = byId.get(t.taskId);
-          if (entry && t.directive !== 'continue') this.onDirective(entry, t.directive);
-        }
+        await this.send(items, byId);
       } catch (err) {
-        if (!this.controller.signal.aborted) this.onError(err, this.failures + 1);
-        return false;
+        if (this.controller.signal.aborted) return false;
+        if (!isRefusal(err) || !items.some((i) => carries(i.item))) {
+          this.onError(err, this.failures + 1);
+          return false;
+        }
+        // What one task carries (its progress, its checkpoint) was refused: every lease is extended without it, then
+        // each task that carries something is sent alone, and the one the manager refuses has it dropped.
+        this.onError(err, 1);
+        if (!(await this.isolate(items, byId))) return false;
       }
     }
     return true;
   }
+
+  private async send(items: BeatItem[], byId: Map<string, LeaseEntry>): Promise<void> {
+    const res = await this.transport.call(
+      'heartbeat',
+      {
+        params: { workerId: this.o.workerId },
+        body: { stageTypes: this.o.stageTypes(), leaseMs: this.o.leaseMs, tasks: items.map((i) => i.item) },
+      },
+      { retry: 'idempotent', signal: this.controller.signal },
+    );
+    for (const i of items) i.commit();
+    for (const t of res.tasks) {
+      const entry = byId.get(t.taskId);
+      if (entry && t.directive !== 'continue') this.onDirective(entry, t.directive);
+    }
+  }
+
+  /** The leases alone in one call, then each task that carries something alone; false when a call failed otherwise. */
+  private async isolate(items: BeatItem[], byId: Map<string, LeaseEntry>): Promise<boolean> {
+    try {
+      const leasesOnly = items.map((i) => ({ item: { taskId: i.item.taskId, leaseToken: i.item.leaseToken }, commit: () => undefined, refuse: () => undefined }));
+      await this.send(leasesOnly, byId);
+      for (const i of items.filter((i) => carries(i.item))) {
+        try {
+          await this.send([i], byId);
+        } catch (err) {
+          if (!isRefusal(err)) throw err;
+          i.refuse(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+      return true;
+    } catch (err) {
+      if (!this.controller.signal.aborted) this.onError(err, this.failures + 1);
+      return false;
+    }
+  }
+}
+
+type BeatItem = ReturnType<LeaseEntry['heartbeatItem']>;
+
+/** Whether a heartbeat item carries more than its lease. */
+function carries(item: HeartbeatItem): boolean {
+  return item.progress !== undefined || item.checkpoint !== undefined;
 }

@@ -3,6 +3,14 @@
 import type { DequeueResponse, JsonValue } from '@jobnik/contracts';
 import { TaskAbortError, type TaskAbortKind } from './task-abort.js';
 
+/** One task's part of a heartbeat. */
+export interface HeartbeatItem {
+  taskId: string;
+  leaseToken: string;
+  progress?: number;
+  checkpoint?: JsonValue;
+}
+
 export class LeaseEntry {
   /**
    * Created on first use of `signal`: an AbortController costs a few microseconds and some garbage per
@@ -22,7 +30,9 @@ export class LeaseEntry {
   checkpoint: JsonValue | undefined;
   private checkpointVersion = 0;
   private checkpointSentVersion = 0;
-  private checkpointWaiters: { version: number; resolve: () => void }[] = [];
+  /** The checkpoint the manager last stored: what the acks carry again after a newer one was refused. */
+  private storedCheckpoint: JsonValue | undefined;
+  private checkpointWaiters: { version: number; resolve: () => void; reject?: (reason: Error) => void }[] = [];
 
   constructor(
     readonly taskId: string,
@@ -98,22 +108,35 @@ export class LeaseEntry {
   setCheckpoint(value: JsonValue): Promise<void> {
     this.checkpoint = value;
     const version = ++this.checkpointVersion;
-    return new Promise((resolve) => this.checkpointWaiters.push({ version, resolve }));
+    return new Promise((resolve, reject) => this.checkpointWaiters.push({ version, resolve, reject }));
   }
 
-  /** The heartbeat item for this task, with what changed since the last answered heartbeat. */
-  heartbeatItem(): { item: { taskId: string; leaseToken: string; progress?: number; checkpoint?: JsonValue }; commit: () => void } {
-    const item: { taskId: string; leaseToken: string; progress?: number; checkpoint?: JsonValue } = { taskId: this.taskId, leaseToken: this.leaseToken };
+  /**
+   * The heartbeat item for this task, with what changed since the last answered heartbeat. `commit`: the manager took
+   * it. `refuse`: the manager refused what it carries (this task's progress or checkpoint, sent alone); both are
+   * dropped, the acks carry the last stored checkpoint again and ctx.checkpoint() rejects with `reason`.
+   */
+  heartbeatItem(): { item: HeartbeatItem; commit: () => void; refuse: (reason: Error) => void } {
+    const item: HeartbeatItem = { taskId: this.taskId, leaseToken: this.leaseToken };
     const sendProgress = !this.progressSent && this.progress !== undefined;
     if (sendProgress) item.progress = this.progress;
     const version = this.checkpointVersion;
     if (version > this.checkpointSentVersion) item.checkpoint = this.checkpoint ?? null;
+    const sent = () => {
+      if (sendProgress && item.progress === this.progress) this.progressSent = true;
+      this.checkpointSentVersion = Math.max(this.checkpointSentVersion, version);
+    };
     return {
       item,
       commit: () => {
-        if (sendProgress && item.progress === this.progress) this.progressSent = true;
-        this.checkpointSentVersion = Math.max(this.checkpointSentVersion, version);
+        sent();
+        if (item.checkpoint !== undefined) this.storedCheckpoint = item.checkpoint;
         this.settleCheckpointWaiters(version);
+      },
+      refuse: (reason) => {
+        sent();
+        if (item.checkpoint !== undefined && version === this.checkpointVersion) this.checkpoint = this.storedCheckpoint;
+        this.settleCheckpointWaiters(version, reason);
       },
     };
   }
@@ -129,12 +152,16 @@ export class LeaseEntry {
     return this.checkpointVersion > this.checkpointSentVersion;
   }
 
-  /** Lets every waiter go (the task is over; its checkpoint travels with the fail/release ack). */
-  settleCheckpointWaiters(upTo = Infinity): void {
+  /**
+   * Lets every waiter up to `upTo` go (all of them: the task is over; its checkpoint travels with the fail/release
+   * ack); with `refused`, those of ctx.checkpoint() reject with it.
+   */
+  settleCheckpointWaiters(upTo = Infinity, refused?: Error): void {
     const keep: typeof this.checkpointWaiters = [];
     for (const w of this.checkpointWaiters) {
-      if (w.version <= upTo) w.resolve();
-      else keep.push(w);
+      if (w.version > upTo) keep.push(w);
+      else if (refused && w.reject) w.reject(refused);
+      else w.resolve();
     }
     this.checkpointWaiters = keep;
   }

@@ -21,4 +21,13 @@ describe('failureOf', () => {
     expect(long.message).toHaveLength(8192);
     expect(long.code).toHaveLength(128);
   });
+
+  it('reads a thrown plain object as an Error: its message, its code and `retryable: false`, without the SDK stack', () => {
+    expect(failureOf({ message: 'quota exceeded', code: 'E_QUOTA', retryable: false })).toEqual({ message: 'quota exceeded', code: 'E_QUOTA', retryable: false });
+    expect(failureOf({ code: 'E_OBJ' })).toEqual({ message: '{"code":"E_OBJ"}', code: 'E_OBJ', retryable: true });
+    expect(failureOf(undefined)).toEqual({ message: 'undefined', retryable: true });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(failureOf(cyclic).message).toBe('[object Object]');
+  });
 });

@@ -12,6 +12,7 @@ import type { HeartbeatLoop } from './heartbeat-loop.js';
 import type { LeaseEntry, LeaseRegistry } from './lease-registry.js';
 import { HandlerContext } from './handler-context.js';
 import type { Slots } from './slots.js';
+import { notJson } from './json-value.js';
 import { NonRetryableError } from './task-abort.js';
 import type { RegisteredHandler } from './task-context.js';
 import type { TaskEventBase, WorkerEvents } from './worker-events.js';
@@ -37,15 +38,32 @@ function truncate(s: string | undefined, max: number): string | undefined {
   return s === undefined || s.length <= max ? s : s.slice(0, max);
 }
 
+/**
+ * A thrown value that is not an Error, as one: a string is its message; a plain object's `message`, `code` and
+ * `retryable: false` count as an Error's would (anything else is written out as JSON).
+ */
+function errorOfValue(err: unknown): Error {
+  if (typeof err === 'string') return new Error(err);
+  const fields = err !== null && typeof err === 'object' ? (err as { message?: unknown; code?: unknown; retryable?: unknown }) : {};
+  let text: string;
+  try {
+    text = typeof fields.message === 'string' ? fields.message : (JSON.stringify(err) ?? String(err));
+  } catch {
+    text = String(err);
+  }
+  return Object.assign(new Error(text), typeof fields.code === 'string' ? { code: fields.code } : {}, fields.retryable === false ? { retryable: false } : {});
+}
+
 /** The failure the manager records for a thrown value. */
 export function failureOf(err: unknown): FailureInfo {
-  const e = err instanceof Error ? err : new Error(typeof err === 'string' ? err : JSON.stringify(err) ?? String(err));
+  const e = err instanceof Error ? err : errorOfValue(err);
   const code = (e as { code?: unknown }).code;
   const retryable = !(err instanceof NonRetryableError) && (e as { retryable?: unknown }).retryable !== false;
   return {
     message: truncate(e.message || e.name, 8192) ?? 'Error',
     ...(typeof code === 'string' ? { code: truncate(code, 128) } : {}),
-    ...(e.stack ? { stack: truncate(e.stack, 32_768) } : {}),
+    // The stack of a thrown non-Error would be the SDK's own, not the handler's.
+    ...(err instanceof Error && e.stack ? { stack: truncate(e.stack, 32_768) } : {}),
     retryable,
   };
 }
@@ -124,10 +142,13 @@ export class TaskRunner {
             }, this.d.abandonAfterMs);
             abandonTimer.unref();
           });
-          if (kind === 'suspended' || kind === 'timeout') {
+          if (kind === 'suspended') {
             // Give the handler a moment to save its last checkpoint (or to finish after all).
             settled = await Promise.race([result, abandoned]);
           }
+          // A timeout is reported at once (the slot stays held until the handler returns or is abandoned): the
+          // manager enforces the same timeout, and a failure sent after waiting on the handler found the task failed
+          // by the manager already, which read as a lost lease.
         }
       }
     } finally {
@@ -172,6 +193,10 @@ export class TaskRunner {
     const kind = entry.abortKind;
     if (kind === 'cancelled') return this.cancelled(eventBase(task));
     if (kind === 'lease_lost') return this.leaseLost(eventBase(task));
+    const refused = settled?.kind === 'resolved' ? notJson(settled.value) : null;
+    if (refused !== null) {
+      settled = { kind: 'rejected', error: new NonRetryableError(`the handler's result cannot be sent as JSON: ${refused}`, { code: 'RESULT_NOT_JSON' }) };
+    }
     if (settled?.kind === 'resolved') {
       // The common path: no spreads, and the event payload only when someone listens.
       const result = settled.value as never;
@@ -203,7 +228,13 @@ export class TaskRunner {
         ? { message: `task timed out after ${this.d.handlers.get(task.stageType)?.timeoutMs ?? task.timeoutMs} ms`, code: 'TIMEOUT', retryable: true }
         : failureOf(settled?.kind === 'rejected' ? settled.error : new Error('handler did not settle'));
     const outcome = await this.d.acks.fail({ ...fenced, error, ...checkpoint });
-    if (!outcome.ok) return this.notApplied(base, outcome);
+    if (!outcome.ok) {
+      // The manager enforces a task's timeout too: when its sweep ended the attempt first, the attempt still timed out.
+      const timedOutThere = kind === 'timeout' && outcome.status !== undefined && outcome.status !== 'ABORTED' && outcome.status !== 'COMPLETED';
+      if (!timedOutThere) return this.notApplied(base, outcome);
+      this.d.emit('taskFailed', { ...base, error, willRetry: outcome.status !== 'FAILED', durationMs });
+      return 'failed';
+    }
     this.d.emit('taskFailed', { ...base, error, willRetry: outcome.status === 'PENDING', ...(outcome.runAfter ? { runAfter: outcome.runAfter } : {}), durationMs });
     return 'failed';
   }

@@ -1,6 +1,7 @@
 // WorkerClient options, documented where declared and defaulted in one function.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { TenantId } from '@jobnik/contracts';
 import type { Registry } from 'prom-client';
 import type { ClientOptions } from '../options.js';
 import { consoleLogger, type Logger } from '../logger.js';
@@ -82,6 +83,10 @@ export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
   const leaseMs = int('leaseMs', o.leaseMs ?? 30_000, 1_000, 3_600_000);
   const workerId = o.workerId ?? defaultWorkerId();
   if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(workerId)) throw new TypeError(`jobnik: invalid workerId ${workerId}`);
+  // Refused here rather than by the manager on every dequeue of a worker that would start and never get a task.
+  if (o.tenantId !== undefined && !TenantId.safeParse(o.tenantId).success) {
+    throw new TypeError(`jobnik: invalid tenantId ${JSON.stringify(o.tenantId)}: up to 128 letters, digits and . _ : -, starting with a letter or digit`);
+  }
   return {
     concurrency,
     workerId,
