@@ -16,13 +16,38 @@ export class Periodic {
     private readonly intervalMs: number,
     private readonly work: () => Promise<unknown>,
     private readonly logger: Logger,
-    private readonly options: { runOnStop?: boolean } = {},
+    private readonly options: {
+      runOnStop?: boolean;
+      /**
+       * When the process stood still longer than this (a stop signal, a paused VM, a long GC), skip the run that comes
+       * due first: timers run before the requests that waited in the sockets meanwhile are read. One run at most.
+       */
+      skipAfterStallMs?: number;
+    } = {},
   ) {}
+
+  /** When the interval last fired (performance.now()), and whether its run was skipped. */
+  private lastFired = 0;
+  private skipped = false;
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
+    this.lastFired = performance.now();
+    this.timer = setInterval(() => this.fire(), this.intervalMs);
     this.timer.unref();
+  }
+
+  private fire(): void {
+    const now = performance.now();
+    const stalledMs = now - this.lastFired - this.intervalMs;
+    this.lastFired = now;
+    const skip = this.options.skipAfterStallMs !== undefined && stalledMs > this.options.skipAfterStallMs && !this.skipped;
+    this.skipped = skip;
+    if (skip) {
+      this.logger.warn({ stalledMs: Math.round(stalledMs) }, `${this.name} put off by one interval: the process stood still; requests that waited meanwhile go first`);
+      return;
+    }
+    void this.runOnce();
   }
 
   /** Runs now unless a run is already in progress (then waits for that one). */

@@ -18,6 +18,8 @@ const FULL_PASS_MS = 60_000;
  * committed late) still expired after this point unless its transaction ran longer than this plus the lease.
  */
 const WATERMARK_SLACK_MS = 5_000;
+/** A stall of the process past this (beyond one interval) puts the next pass off by an interval. */
+const STALL_MS = 1_000;
 /** Timed-out jobs failed per transaction. */
 const JOB_BATCH = 50;
 
@@ -46,7 +48,9 @@ export class Sweeper {
     /** history.enabled */
     private readonly history = true,
   ) {
-    this.loop = new Periodic('sweep', intervalMs, () => this.sweepAll(false), logger);
+    // After a stall of the manager, the heartbeats and acks that waited in its sockets extend and settle their leases
+    // before the next pass counts those leases as expired.
+    this.loop = new Periodic('sweep', intervalMs, () => this.sweepAll(false), logger, { skipAfterStallMs: STALL_MS });
     this.slackMs = WATERMARK_SLACK_MS + 2 * intervalMs;
   }
 
