@@ -3,7 +3,7 @@
 import type { ErrorCode, Problem } from '@jobnik/contracts';
 
 /** A problem `code` from the manager, or one the SDK raises itself for failures with no answer. */
-export type JobnikErrorCode = ErrorCode | 'NETWORK_ERROR' | 'TIMEOUT' | 'CIRCUIT_OPEN' | 'HTTP_ERROR' | 'ABORTED';
+export type JobnikErrorCode = ErrorCode | 'NETWORK_ERROR' | 'TIMEOUT' | 'CIRCUIT_OPEN' | 'HTTP_ERROR' | 'ABORTED' | 'CLIENT_CLOSED';
 
 export interface JobnikErrorInit {
   code: JobnikErrorCode;

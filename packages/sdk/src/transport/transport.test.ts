@@ -1,7 +1,7 @@
 // The transport over real HTTP against a scripted server: headers, paths, queries, error mapping, timeouts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
-import { ConflictError, IdempotencyConflictError, ManagerUnavailableError, NotFoundError } from '../errors.js';
+import { ConflictError, IdempotencyConflictError, JobnikError, ManagerUnavailableError, NotFoundError } from '../errors.js';
 import { fakeHttpServer, problem, type FakeServer } from '../../test/helpers/fake-http-server.js';
 import { setupOtel } from '../../test/helpers/otel.js';
 import { Transport } from './transport.js';
@@ -29,6 +29,17 @@ describe('Transport', () => {
     expect(cancel).toMatchObject({ method: 'POST', url: `/api/jobs/${JOB_ID}/cancel` });
     expect(patch).toMatchObject({ method: 'PATCH', url: '/api/queues/render', body: { paused: true } });
     expect(patch!.headers['content-type']).toBe('application/json');
+  });
+
+  it('says a call on a closed client is one (CLIENT_CLOSED), not that the manager is away', async () => {
+    server = await fakeHttpServer(() => ({ body: { id: JOB_ID } }));
+    transport = new Transport({ baseUrl: server.url });
+    await transport.close();
+    const err = await transport.call('getJob', { params: { jobId: JOB_ID } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JobnikError);
+    expect(err).not.toBeInstanceOf(ManagerUnavailableError);
+    expect(err).toMatchObject({ code: 'CLIENT_CLOSED', message: expect.stringMatching(/getJob: this client is closed/) });
+    expect(server.requests).toEqual([]);
   });
 
   it('maps problem+json answers to error classes users can instanceof', async () => {

@@ -3,6 +3,7 @@
 import { sseFrames, type SseFrame } from './event-stream.js';
 import { pathOf, routes, type RouteName } from '@jobnik/contracts';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from '../options.js';
+import { JobnikError } from '../errors.js';
 import { traceHeaders } from '../telemetry/propagation.js';
 import { HttpClient } from './http-client.js';
 import { ResiliencePolicies, type BreakerState, type RetryMode } from './policies.js';
@@ -35,6 +36,7 @@ export class Transport {
   readonly policies: ResiliencePolicies;
   private readonly http: HttpClient;
   private readonly baseHeaders: Record<string, string>;
+  private closed = false;
 
   constructor(options: ClientOptions) {
     this.options = resolveClientOptions(options);
@@ -73,6 +75,8 @@ export class Transport {
   }
 
   async call<R extends RouteName>(name: R, input: RouteInput<R> = {}, opts: CallOptions = {}): Promise<RouteOutput<R>> {
+    // Said as what it is, not as the manager being away (the closed connection pool's own error).
+    if (this.closed) throw new JobnikError(`${name}: this client is closed (close() ends it for good; make a new one)`, { code: 'CLIENT_CLOSED' });
     const route = routes[name];
     const path = pathOf(route.path, input.params as Record<string, string> | undefined) + queryString(input.query);
     // A new object per call, trace context taken now (the caller's context), never written into the caller's objects.
@@ -94,10 +98,12 @@ export class Transport {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return this.http.close();
   }
 
   destroy(): Promise<void> {
+    this.closed = true;
     return this.http.destroy();
   }
 }
