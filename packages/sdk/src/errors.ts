@@ -35,10 +35,14 @@ export class JobnikError extends Error {
 
 export class NotFoundError extends JobnikError {
   override name = 'NotFoundError';
+  /** The manager's answer: always there for this class. */
+  declare readonly status: number;
 }
 /** The request is valid but conflicts with the current state (409). */
 export class ConflictError extends JobnikError {
   override name = 'ConflictError';
+  /** The manager's answer: always there for this class. */
+  declare readonly status: number;
 }
 /** The entity's state machine does not allow the change (e.g. resuming a completed job). */
 export class IllegalTransitionError extends ConflictError {
@@ -55,15 +59,23 @@ export class LeaseLostError extends ConflictError {
 /** The manager rejected the input (400/413/415/422). `problem.errors` lists the offending paths. */
 export class ValidationError extends JobnikError {
   override name = 'ValidationError';
+  /** The manager's answer: always there for this class. */
+  declare readonly status: number;
 }
 export class UnauthorizedError extends JobnikError {
   override name = 'UnauthorizedError';
+  /** The manager's answer: always there for this class. */
+  declare readonly status: number;
 }
 export class ForbiddenError extends JobnikError {
   override name = 'ForbiddenError';
+  /** The manager's answer: always there for this class. */
+  declare readonly status: number;
 }
 export class RateLimitedError extends JobnikError {
   override name = 'RateLimitedError';
+  /** The manager's answer: always there for this class. */
+  declare readonly status: number;
 }
 /** The manager could not be reached or answered that it is unavailable: network error, timeout, 502/503/504, breaker open. */
 export class ManagerUnavailableError extends JobnikError {
@@ -78,6 +90,8 @@ export class ManagerUnavailableError extends JobnikError {
 /** Any other 5xx. */
 export class ServerError extends JobnikError {
   override name = 'ServerError';
+  /** The manager's answer: always there for this class. */
+  declare readonly status: number;
 }
 
 type ErrorClass = new (message: string, init: JobnikErrorInit) => JobnikError;

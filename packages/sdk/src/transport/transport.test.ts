@@ -1,5 +1,5 @@
 // The transport over real HTTP against a scripted server: headers, paths, queries, error mapping, timeouts.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { ConflictError, IdempotencyConflictError, JobnikError, ManagerUnavailableError, NotFoundError } from '../errors.js';
 import { fakeHttpServer, problem, type FakeServer } from '../../test/helpers/fake-http-server.js';
@@ -29,6 +29,13 @@ describe('Transport', () => {
     expect(cancel).toMatchObject({ method: 'POST', url: `/api/jobs/${JOB_ID}/cancel` });
     expect(patch).toMatchObject({ method: 'PATCH', url: '/api/queues/render', body: { paused: true } });
     expect(patch!.headers['content-type']).toBe('application/json');
+  });
+
+  it("types an answered error's status as a number (no guard needed); only the base class and ManagerUnavailableError may lack one", () => {
+    expectTypeOf<NotFoundError['status']>().toEqualTypeOf<number>();
+    expectTypeOf<ConflictError['status']>().toEqualTypeOf<number>();
+    expectTypeOf<IdempotencyConflictError['status']>().toEqualTypeOf<number>();
+    expectTypeOf<ManagerUnavailableError['status']>().toEqualTypeOf<number | undefined>();
   });
 
   it('says a call on a closed client is one (CLIENT_CLOSED), not that the manager is away', async () => {
