@@ -99,8 +99,9 @@ export class LeaseEntry {
     return this.reason?.kind;
   }
 
+  /** `p` is a fraction from 0 to 1 (ctx.progress refuses anything else). */
   setProgress(p: number): void {
-    this.progress = Math.min(1, Math.max(0, p));
+    this.progress = p;
     this.progressSent = false;
   }
 

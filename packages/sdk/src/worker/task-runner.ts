@@ -228,14 +228,11 @@ export class TaskRunner {
         ? { message: `task timed out after ${this.d.handlers.get(task.stageType)?.timeoutMs ?? task.timeoutMs} ms`, code: 'TIMEOUT', retryable: true }
         : failureOf(settled?.kind === 'rejected' ? settled.error : new Error('handler did not settle'));
     const outcome = await this.d.acks.fail({ ...fenced, error, ...checkpoint });
-    if (!outcome.ok) {
-      // The manager enforces a task's timeout too: when its sweep ended the attempt first, the attempt still timed out.
-      const timedOutThere = kind === 'timeout' && outcome.status !== undefined && outcome.status !== 'ABORTED' && outcome.status !== 'COMPLETED';
-      if (!timedOutThere) return this.notApplied(base, outcome);
-      this.d.emit('taskFailed', { ...base, error, willRetry: outcome.status !== 'FAILED', durationMs });
-      return 'failed';
-    }
-    this.d.emit('taskFailed', { ...base, error, willRetry: outcome.status === 'PENDING', ...(outcome.runAfter ? { runAfter: outcome.runAfter } : {}), durationMs });
+    // The manager enforces a task's timeout too: when its sweep ended the attempt first, the attempt still timed out.
+    const timedOutThere = !outcome.ok && kind === 'timeout' && outcome.status !== undefined && outcome.status !== 'ABORTED' && outcome.status !== 'COMPLETED';
+    if (!outcome.ok && !timedOutThere) return this.notApplied(base, outcome);
+    const willRetry = outcome.ok ? outcome.status === 'PENDING' : outcome.status !== 'FAILED';
+    this.d.emit('taskFailed', { ...base, error, willRetry, ...(outcome.runAfter ? { runAfter: outcome.runAfter } : {}), durationMs });
     return 'failed';
   }
 
