@@ -93,6 +93,22 @@ describe.each(testStores())('creation features on %s', (store) => {
     expect((await a.get(`/schedules/${s.id}`)).body.code).toBe('SCHEDULE_NOT_FOUND');
   });
 
+  it("a schedule shows its template's webhooks as a job does: no secret, no header value; a change keeps them for the fires", async () => {
+    const hook = { url: 'http://127.0.0.1:9/hook', secret: 'whsec-scheduled', headers: { Authorization: 'Bearer receiver-token' } };
+    const shown = [{ url: hook.url, events: null, headers: ['Authorization'] }];
+    const created = await a.post('/schedules', { name: 'hooked', cron: '0 3 * * *', jobTemplate: { name: 'hooked', webhooks: [hook] } });
+    expect(created.status).toBe(201);
+    const changed = await a.patch(`/schedules/${created.body.id}`, { enabled: false });
+    const listed = (await a.get('/schedules')).body.items.find((x: any) => x.id === created.body.id);
+    const read = (await a.get(`/schedules/${created.body.id}`)).body;
+    for (const answer of [created.body, changed.body, listed, read]) {
+      expect(answer.jobTemplate.webhooks).toEqual(shown);
+      expect(JSON.stringify(answer)).not.toMatch(/whsec-scheduled|receiver-token/);
+    }
+    const stored = await m.manager.db.query<{ t: any }>('SELECT job_template AS t FROM schedules WHERE id = $1', [created.body.id]);
+    expect(stored[0]!.t.webhooks).toEqual([hook]);
+  });
+
   it('after a simulated 10 s outage, catch-up all creates the missed jobs, latest one, none none', async () => {
     const created: Record<string, string> = {};
     for (const policy of ['all', 'latest', 'none']) {

@@ -42,7 +42,7 @@ export const Schedule = z
     enabled: z.boolean(),
     catchUp: z.enum(CATCH_UP_POLICIES),
     catchUpLimit: z.number().int(),
-    jobTemplate: z.record(z.string(), z.unknown()),
+    jobTemplate: z.record(z.string(), z.unknown()).describe('The job created on every fire; its webhooks shown as a job shows them (header names, never a secret or a header value)'),
     nextFireAt: Timestamp.nullable(),
     lastFireAt: Timestamp.nullable(),
     createdAt: Timestamp,

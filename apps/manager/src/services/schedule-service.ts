@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { parseCron } from '../domain/cron.js';
 import { NotFoundError } from '../domain/errors.js';
+import { scheduleView } from '../domain/webhook-view.js';
 import { deleteSchedule, getSchedule, insertSchedule, listSchedules, replaceSchedule } from '../store/schedules.js';
 import type { JobService } from './job-service.js';
 
@@ -24,7 +25,7 @@ export class ScheduleService {
     const cron = parseCron(body.cron, timezone);
     await this.checkTemplate(this.db, body.jobTemplate, body.tenantId);
     const enabled = body.enabled ?? true;
-    return insertSchedule(this.db, {
+    const created = await insertSchedule(this.db, {
       tenantId: body.tenantId,
       name: body.name,
       cron: body.cron,
@@ -35,21 +36,25 @@ export class ScheduleService {
       jobTemplate: body.jobTemplate,
       nextFireAt: enabled ? cron.nextRun() : null,
     });
+    return scheduleView(created);
   }
 
   async get(id: string, scope: TenantScope): Promise<Schedule> {
     const schedule = await getSchedule(this.db, id, scope);
     if (!schedule) throw new NotFoundError('schedule', id);
-    return schedule;
+    return scheduleView(schedule);
   }
 
-  list(scope: TenantScope): Promise<Schedule[]> {
-    return listSchedules(this.db, scope);
+  async list(scope: TenantScope): Promise<Schedule[]> {
+    return (await listSchedules(this.db, scope)).map(scheduleView);
   }
 
-  /** A changed expression, time zone or re-enabling starts counting from now: no catch-up for the past. */
-  update(id: string, change: UpdateScheduleRequest, scope: TenantScope): Promise<Schedule> {
-    return this.db.transaction(async (tx) => {
+  /**
+   * A changed expression, time zone or re-enabling starts counting from now: no catch-up for the past. A new
+   * jobTemplate replaces the stored one whole (its webhooks' secrets and header values included).
+   */
+  async update(id: string, change: UpdateScheduleRequest, scope: TenantScope): Promise<Schedule> {
+    const updated = await this.db.transaction(async (tx) => {
       const current = await getSchedule(tx, id, scope, true);
       if (!current) throw new NotFoundError('schedule', id);
       const next = { ...current, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) } as Schedule;
@@ -59,6 +64,7 @@ export class ScheduleService {
       const nextFireAt = !next.enabled ? null : timingChanged || !current.nextFireAt ? cron.nextRun() : new Date(current.nextFireAt);
       return replaceSchedule(tx, id, { ...next, nextFireAt });
     });
+    return scheduleView(updated);
   }
 
   async delete(id: string, scope: TenantScope): Promise<void> {

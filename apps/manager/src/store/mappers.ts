@@ -4,6 +4,7 @@ import { FINAL_JOB_STATUSES, FINAL_STAGE_STATUSES } from '@jobnik/contracts';
 import { progressOf } from '../domain/progress.js';
 import { totalOf, type TaskCounts } from '../domain/stage-machine.js';
 import { priorityFromInt } from '../domain/priority.js';
+import { webhookViews } from '../domain/webhook-view.js';
 import type { CounterColumns, JobWithCountsRow, StageViewRow, TaskRow } from './rows.js';
 
 export function iso(v: unknown): string {
@@ -109,11 +110,6 @@ export function toJob(r: JobWithCountsRow): Job {
     expiresAt: isoOrNull(r.expires_at),
     timeoutMs: r.timeout_ms ?? null,
     error: (r.error ?? null) as Job['error'],
-    // Secrets stay in the database.
-    webhooks: ((r.webhooks as { url: string; events?: string[]; headers?: Record<string, string> }[] | undefined) ?? []).map((w) => ({
-      url: w.url,
-      events: w.events ?? null,
-      ...(w.headers ? { headers: Object.keys(w.headers).sort() } : {}),
-    })),
+    webhooks: webhookViews(r.webhooks),
   };
 }
