@@ -85,6 +85,9 @@ describe.each(testStores())('creation features on %s', (store) => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('/body/cron');
     expect((await a.post('/schedules', { name: 'tz', cron: '0 3 * * *', timezone: 'Mars/Olympus', jobTemplate: { name: 'x' } })).status).toBe(400);
+    const never = await a.post('/schedules', { name: 'never', cron: '0 0 30 2 *', jobTemplate: { name: 'x' } });
+    expect([never.status, never.body.code, never.body.errors[0].path]).toEqual([400, 'VALIDATION_FAILED', '/body/cron']);
+    expect(never.body.detail).toContain('never fires');
     const s = (await a.post('/schedules', { name: 'nightly', cron: '0 3 * * *', timezone: 'Asia/Jerusalem', jobTemplate: { name: 'nightly' } })).body;
     expect(new Date(s.nextFireAt).getTime()).toBeGreaterThan(Date.now());
     expect((await a.patch(`/schedules/${s.id}`, { enabled: false })).body.nextFireAt).toBeNull();

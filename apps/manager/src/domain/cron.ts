@@ -8,11 +8,16 @@ export function parseCron(expression: string, timezone: string): Cron {
   } catch {
     throw new ValidationError(`time zone ${timezone} is not a known IANA zone`, [{ path: '/body/timezone', message: 'unknown time zone' }]);
   }
+  let cron: Cron;
   try {
-    const cron = new Cron(expression, { timezone, paused: true });
+    cron = new Cron(expression, { timezone, paused: true });
     cron.nextRun(); // some mistakes only show when a run is computed
-    return cron;
   } catch (err) {
     throw new ValidationError(`cron "${expression}" is not valid: ${(err as Error).message}`, [{ path: '/body/cron', message: (err as Error).message }]);
   }
+  // A day that no month has (30 February) parses, then never comes: refused rather than a schedule that never fires.
+  if (cron.nextRun() === null) {
+    throw new ValidationError(`cron "${expression}" never fires`, [{ path: '/body/cron', message: 'matches no date' }]);
+  }
+  return cron;
 }
