@@ -83,8 +83,14 @@ describe.each(testStores())('auth on %s', (store) => {
     expect((await as(keys.producerA).patch('/queues/a-render', { paused: true })).body.code).toBe('FORBIDDEN');
     expect((await as().get('/health/ready')).status).toBe(200);
     expect((await as().get('/openapi.json')).status).toBe(200);
-    const bearer = await api(m.url).raw('GET', '/jobs', undefined, { authorization: `Bearer ${keys.producerA}` });
-    expect(bearer.status).toBe(200);
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const bearer = await api(m.url).raw('GET', '/jobs', undefined, { authorization: `${scheme} ${keys.producerA}` });
+      expect(bearer.status, scheme).toBe(200);
+    }
+    const basic = await api(m.url).raw('GET', '/jobs', undefined, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` });
+    expect([basic.status, basic.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="jobnik"']);
+    const revoked = await api(m.url).raw('GET', '/jobs', undefined, { authorization: 'Bearer jbk_nope_nope' });
+    expect([revoked.status, revoked.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="jobnik", error="invalid_token"']);
   });
 
   it("keeps tenants apart: another tenant's ids answer 404 and change nothing", async () => {
