@@ -24,4 +24,14 @@ describe('due fire times', () => {
     const hourly = new Cron('0 * * * *', { timezone: 'UTC', paused: true });
     expect(dueFireTimes(hourly, t(0), new Date(t(0).getTime() + 5000), 'none', 100, 1000)).toEqual([]);
   });
+  it('times after liveSince came while a scheduler ran (a long tick): they fire under every policy, the earlier ones follow it', () => {
+    // Due since 0 s, the scheduler's previous tick began at 5.5 s, this one at 10 s: 6…10 are late, 0…5 were missed.
+    const live = [t(6), t(7), t(8), t(9), t(10)];
+    expect(dueFireTimes(everySecond, t(0), t(10), 'none', 100, 1000, new Date(t(5).getTime() + 500))).toEqual(live);
+    expect(dueFireTimes(everySecond, t(0), t(10), 'latest', 100, 1000, new Date(t(5).getTime() + 500))).toEqual([t(5), ...live]);
+    expect(dueFireTimes(everySecond, t(0), t(10), 'all', 100, 1000, new Date(t(5).getTime() + 500))).toEqual(Array.from({ length: 11 }, (_, i) => t(i)));
+    expect(dueFireTimes(everySecond, t(6), t(10), 'none', 100, 1000, t(5))).toEqual(live);
+    expect(dueFireTimes(everySecond, t(0), t(10), 'all', 4, 1000, t(5))).toEqual([t(0), t(1), t(2), t(3)]);
+    expect(dueFireTimes(everySecond, t(6), t(10), 'latest', 2, 1000, t(5))).toEqual([t(6), t(7)]);
+  });
 });

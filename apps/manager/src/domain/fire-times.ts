@@ -6,21 +6,35 @@ export type CatchUp = 'all' | 'latest' | 'none';
 const MAX_SCAN = 100_000;
 
 /**
- * `from` is the schedule's stored next fire time. all: every due time, oldest first, at most `limit`.
- * latest: only the newest due time. none: a due time only when it is the single one and on time
- * (within graceMs); after an outage, missed times are skipped.
+ * `from` is the schedule's stored next fire time. A time after `liveSince` came while a scheduler was running (busy
+ * firing others, not down): it fires whatever the policy. Earlier times were missed while none ran, and follow it —
+ * all: every due time, oldest first; latest: only the newest; none: a due time only when it is the single one and
+ * on time (within graceMs). At most `limit` in all, oldest first.
  */
-export function dueFireTimes(cron: Cron, from: Date, now: Date, policy: CatchUp, limit: number, graceMs: number): Date[] {
-  const due: Date[] = [];
-  let last: Date | null = null;
+export function dueFireTimes(cron: Cron, from: Date, now: Date, policy: CatchUp, limit: number, graceMs: number, liveSince: Date | null = null): Date[] {
+  const missed: Date[] = [];
+  const live: Date[] = [];
+  let lastMissed: Date | null = null;
+  let missedCount = 0;
   let count = 0;
   for (let t: Date | null = from; t && t.getTime() <= now.getTime() && count < MAX_SCAN; t = cron.nextRun(t)) {
     count++;
-    last = t;
-    if (policy === 'all' && due.length < limit) due.push(t);
+    if (liveSince && t.getTime() > liveSince.getTime()) {
+      if (live.length < limit) live.push(t);
+      continue;
+    }
+    missedCount++;
+    lastMissed = t;
+    if (policy === 'all' && missed.length < limit) missed.push(t);
   }
-  if (!last) return [];
-  if (policy === 'all') return due;
-  if (policy === 'latest') return [last];
-  return count === 1 && now.getTime() - last.getTime() <= graceMs ? [last] : [];
+  const keep = !lastMissed
+    ? []
+    : policy === 'all'
+      ? missed
+      : policy === 'latest'
+        ? [lastMissed]
+        : missedCount === 1 && now.getTime() - lastMissed.getTime() <= graceMs
+          ? [lastMissed]
+          : [];
+  return [...keep, ...live].slice(0, limit);
 }

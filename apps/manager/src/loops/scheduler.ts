@@ -1,8 +1,8 @@
 // Fires due cron schedules. Each fire creates its job with the idempotency key schedule:<id>:<fire time>,
 // in the transaction that advances the schedule, so a fire happens exactly once across replicas.
-import type { CreateJobRequest } from '@jobnik/contracts';
+import type { CreateJobRequest, Schedule } from '@jobnik/contracts';
 import type { Logger } from 'pino';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { scheduleActor } from '../domain/audit.js';
 import { parseCron } from '../domain/cron.js';
 import { dueFireTimes, type CatchUp } from '../domain/fire-times.js';
@@ -38,26 +38,54 @@ export class Scheduler {
     return this.loop.stop();
   }
 
-  /** Fires every due schedule once; returns the number of jobs created. */
-  tick(): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const { schedules, now } = await lockDueSchedules(tx, SCHEDULES_PER_TICK);
-      let created = 0;
-      for (const s of schedules) {
-        const cron = parseCron(s.cron, s.timezone);
-        const fires = dueFireTimes(cron, new Date(s.nextFireAt!), now, s.catchUp as CatchUp, s.catchUpLimit, Math.max(2 * this.options.tickMs, 1000));
-        for (const at of fires) {
-          const req = { ...(s.jobTemplate as unknown as CreateJobRequest), idempotencyKey: `schedule:${s.id}:${at.toISOString()}` };
-          try {
-            if (await this.jobs.createInTx(tx, req, s.tenantId, scheduleActor(s.id))) created++;
-          } catch (err) {
-            // A template that no longer validates (e.g. its job type changed) skips this fire, loudly.
-            this.logger.error({ err, scheduleId: s.id, fireAt: at }, 'scheduled job was rejected');
-          }
-        }
-        await advanceSchedule(tx, s.id, cron.nextRun(now), fires.at(-1) ?? null);
+  /**
+   * Where the last tick began (the database's clock) and when it ended (this process's): the fire times after that
+   * beginning came while this scheduler ran, so a long tick (a schedule whose jobs are large) makes the others late,
+   * not missed. After a gap between ticks (the process stood still), the catch-up policy applies again.
+   */
+  private lastTick: { beganAt: Date; endedAt: number } | null = null;
+
+  /**
+   * Fires every due schedule (up to SCHEDULES_PER_TICK), each in a transaction of its own: one schedule's large
+   * jobs hold only its own row, so another replica fires the others meanwhile. Returns the number of jobs created.
+   */
+  async tick(): Promise<number> {
+    const grace = Math.max(2 * this.options.tickMs, 1000);
+    const liveSince = this.lastTick && performance.now() - this.lastTick.endedAt <= grace ? this.lastTick.beganAt : null;
+    let beganAt: Date | null = null;
+    let created = 0;
+    try {
+      for (let i = 0; i < SCHEDULES_PER_TICK; i++) {
+        const fired = await this.db.transaction(async (tx) => {
+          const { schedules, now } = await lockDueSchedules(tx, 1);
+          beganAt ??= now;
+          const s = schedules[0];
+          return s ? this.fire(tx, s, now, liveSince) : null;
+        });
+        if (fired === null) break;
+        created += fired;
       }
-      return created;
-    });
+    } finally {
+      if (beganAt) this.lastTick = { beganAt, endedAt: performance.now() };
+    }
+    return created;
+  }
+
+  /** Creates the schedule's due jobs and advances it, in the caller's transaction; returns the number of jobs created. */
+  private async fire(tx: Queryable, s: Schedule, now: Date, liveSince: Date | null): Promise<number> {
+    const cron = parseCron(s.cron, s.timezone);
+    const fires = dueFireTimes(cron, new Date(s.nextFireAt!), now, s.catchUp as CatchUp, s.catchUpLimit, Math.max(2 * this.options.tickMs, 1000), liveSince);
+    let created = 0;
+    for (const at of fires) {
+      const req = { ...(s.jobTemplate as unknown as CreateJobRequest), idempotencyKey: `schedule:${s.id}:${at.toISOString()}` };
+      try {
+        if (await this.jobs.createInTx(tx, req, s.tenantId, scheduleActor(s.id))) created++;
+      } catch (err) {
+        // A template that no longer validates (e.g. its job type changed) skips this fire, loudly.
+        this.logger.error({ err, scheduleId: s.id, fireAt: at }, 'scheduled job was rejected');
+      }
+    }
+    await advanceSchedule(tx, s.id, cron.nextRun(now), fires.at(-1) ?? null);
+    return created;
   }
 }
