@@ -80,20 +80,48 @@ convict.addFormat({
 const booleanFormat = 'jobnik-boolean';
 const heapGrowthFormat = integerFormat('heap-growth-percent', 0, 1000);
 const percentFormat = integerFormat('percent', 1, 100);
+/** Node's timers fire at once past 2^31 - 1 ms (~24.8 days): no duration here may be longer. */
+const TIMER_MAX_MS = 2_147_483_647;
+/** A duration where 0 has a documented meaning (no limit, never, at once). */
+const msOrZeroFormat = integerFormat('jobnik-ms-or-zero', 0, TIMER_MAX_MS);
+/** A duration that must pass: a timeout. */
+const positiveMsFormat = integerFormat('jobnik-positive-ms', 1, TIMER_MAX_MS);
+/** A background loop's interval: 0 (or a few ms) would be a busy loop against the database. */
+const loopFormat = integerFormat('jobnik-loop-ms', 10, TIMER_MAX_MS);
+/** A task's lease: the dequeue API's own floor; a shorter one expires before the worker could use it. */
+const leaseFormat = integerFormat('jobnik-lease-ms', 1000, TIMER_MAX_MS);
+/** The /v1 API's lease (its workers never heartbeat; short ones only in tests). */
+const v1LeaseFormat = integerFormat('jobnik-v1-lease-ms', 100, TIMER_MAX_MS);
+const countFormat = integerFormat('jobnik-count', 1, Number.MAX_SAFE_INTEGER);
+const countOrZeroFormat = integerFormat('jobnik-count-or-zero', 0, Number.MAX_SAFE_INTEGER);
+
+/** A convict format for a number from min to max (a decimal in the environment). Convict's Number let "abc" through as null. */
+function numberFormat(name: string, min: number, max: number) {
+  convict.addFormat({
+    name,
+    coerce: (v: unknown) => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v),
+    validate(value: unknown) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new Error(`must be a number from ${min} to ${max}`);
+    },
+  });
+  return name;
+}
+const fractionFormat = numberFormat('jobnik-fraction', 0, 1);
+const daysFormat = numberFormat('jobnik-days', 0, 36_500);
 
 export const configSchema = {
   http: {
     host: { doc: 'Interface to listen on', format: String, default: '0.0.0.0', env: 'JOBNIK_HOST' },
     port: { doc: 'HTTP port (0 picks a free one)', format: 'port', default: 8080, env: 'JOBNIK_PORT' },
-    bodyLimitBytes: { doc: 'Largest request body accepted (413 above it)', format: 'nat', default: 32 * 1024 * 1024, env: 'JOBNIK_BODY_LIMIT_BYTES' },
-    maxTasksPerRequest: { doc: 'Most tasks one request may create (413 TOO_MANY_TASKS above it)', format: 'nat', default: 50_000, env: 'JOBNIK_MAX_TASKS_PER_REQUEST' },
-    maxJsonDepth: { doc: 'Deepest nesting of a JSON body (400 above it)', format: 'nat', default: 32, env: 'JOBNIK_MAX_JSON_DEPTH' },
+    bodyLimitBytes: { doc: 'Largest request body accepted (413 above it)', format: countFormat, default: 32 * 1024 * 1024, env: 'JOBNIK_BODY_LIMIT_BYTES' },
+    maxTasksPerRequest: { doc: 'Most tasks one request may create (413 TOO_MANY_TASKS above it)', format: countFormat, default: 50_000, env: 'JOBNIK_MAX_TASKS_PER_REQUEST' },
+    maxJsonDepth: { doc: 'Deepest nesting of a JSON body (400 above it)', format: countFormat, default: 32, env: 'JOBNIK_MAX_JSON_DEPTH' },
   },
   auth: {
     mode: { doc: 'none: no keys (development, loudly logged); apiKey: every API call needs a key', format: ['none', 'apiKey'], default: 'none', env: 'JOBNIK_AUTH_MODE' },
     adminKey: { doc: 'Bootstrap admin key (default tenant); create real keys with it via POST /api-keys', format: String, default: '', env: 'JOBNIK_ADMIN_API_KEY', sensitive: true },
-    cacheMs: { doc: 'How long a verified key is trusted before asking the database again (revocation delay across replicas)', format: 'nat', default: 30_000, env: 'JOBNIK_AUTH_CACHE_MS' },
-    rateLimitPerMinute: { doc: 'Requests per minute per API key (per client address without one); 0 = no limit. Over it: 429 with Retry-After', format: 'nat', default: 0, env: 'JOBNIK_RATE_LIMIT_PER_MINUTE' },
+    cacheMs: { doc: 'How long a verified key is trusted before asking the database again (revocation delay across replicas)', format: msOrZeroFormat, default: 30_000, env: 'JOBNIK_AUTH_CACHE_MS' },
+    rateLimitPerMinute: { doc: 'Requests per minute per API key (per client address without one); 0 = no limit. Over it: 429 with Retry-After', format: countOrZeroFormat, default: 0, env: 'JOBNIK_RATE_LIMIT_PER_MINUTE' },
   },
   database: {
     url: { doc: 'PostgreSQL connection string; empty = embedded PGlite', format: String, default: '', env: 'DATABASE_URL', sensitive: true },
@@ -105,28 +133,28 @@ export const configSchema = {
       default: 'baseline',
       env: 'JOBNIK_PGLITE_WASM_COMPILER',
     },
-    poolSize: { doc: "PostgreSQL connections in this replica's pool (fewer: shorter latency tails on a CPU-bound database; more: rides out statements waiting on disk)", format: 'nat', default: 10, env: 'JOBNIK_DB_POOL_SIZE' },
+    poolSize: { doc: "PostgreSQL connections in this replica's pool (fewer: shorter latency tails on a CPU-bound database; more: rides out statements waiting on disk)", format: countFormat, default: 10, env: 'JOBNIK_DB_POOL_SIZE' },
     idleInTransactionTimeoutMs: {
       doc: "PostgreSQL ends a session of this replica's pool that sits this long idle inside a transaction (idle_in_transaction_session_timeout), rolling it back: a replica frozen mid-transaction (SIGSTOP, a paused VM or container, a partition) would otherwise keep the rows it locked from every other replica, and the xmin horizon held, until it resumed. Its transactions take milliseconds; 0 = never",
-      format: 'nat',
+      format: msOrZeroFormat,
       default: 30_000,
       env: 'JOBNIK_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
     },
     connectTimeoutMs: {
       doc: "How long opening a PostgreSQL connection, or waiting for a free one of the pool, may take: past it the request is answered 503 UNAVAILABLE (and a start tries again) instead of hanging on a database that does not answer (a network partition, a host that drops packets); 0 = no limit",
-      format: 'nat',
+      format: msOrZeroFormat,
       default: 10_000,
       env: 'JOBNIK_DB_CONNECT_TIMEOUT_MS',
     },
     queryTimeoutMs: {
       doc: "How long one statement, or one short transaction, may go unanswered before its connection is dropped and the request answered 503 UNAVAILABLE: a database host that vanished mid-statement (a node lost, a partition, a failover) would otherwise hold the connection until TCP gives up (~15 min), and a pool full of such connections could not reach the new primary. Far above anything the manager runs (milliseconds; a 50,000-task job's creation a few seconds); migrations are exempt; 0 = no limit",
-      format: 'nat',
+      format: msOrZeroFormat,
       default: 60_000,
       env: 'JOBNIK_DB_QUERY_TIMEOUT_MS',
     },
     startupWaitMs: {
       doc: "How long `serve` and `migrate` wait at start for PostgreSQL to accept connections (retrying with backoff, a warning per try) before they exit 1 with one line naming the database and the last error; 0 = exit at the first refusal. Errors waiting cannot fix (a wrong password, a database that does not exist) end the start at once",
-      format: 'nat',
+      format: msOrZeroFormat,
       default: 60_000,
       env: 'JOBNIK_DB_STARTUP_WAIT_MS',
     },
@@ -136,38 +164,38 @@ export const configSchema = {
     level: { doc: 'pino log level', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', env: 'JOBNIK_LOG_LEVEL' },
   },
   tasks: {
-    leaseMs: { doc: 'Default lease length of a dequeued task; heartbeats extend it', format: 'nat', default: 30_000, env: 'JOBNIK_LEASE_MS' },
-    sweepIntervalMs: { doc: 'How often expired leases and timeouts are collected', format: 'nat', default: 5_000, env: 'JOBNIK_SWEEP_INTERVAL_MS' },
+    leaseMs: { doc: 'Default lease length of a dequeued task; heartbeats extend it', format: leaseFormat, default: 30_000, env: 'JOBNIK_LEASE_MS' },
+    sweepIntervalMs: { doc: 'How often expired leases and timeouts are collected', format: loopFormat, default: 5_000, env: 'JOBNIK_SWEEP_INTERVAL_MS' },
     readyRescanMs: {
       doc: "Dequeues scan each queue's ready tasks from where this replica's last lease there stopped (a held xmin horizon then costs no walk over the tasks leased since); a task that became ready behind that point is found when the queue has too little after it, when its writer's wake-up arrives, or by a scan from the start at least this often. 0 = always scan from the start",
-      format: 'nat',
+      format: msOrZeroFormat,
       default: 10_000,
       env: 'JOBNIK_READY_RESCAN_MS',
     },
-    maxAttempts: { doc: 'Default attempts per task', format: 'nat', default: 3, env: 'JOBNIK_TASK_MAX_ATTEMPTS' },
-    backoffBaseMs: { doc: 'Default delay before the first retry', format: 'nat', default: 1_000, env: 'JOBNIK_TASK_BACKOFF_BASE_MS' },
-    backoffMaxMs: { doc: 'Default cap on the retry delay', format: 'nat', default: 300_000, env: 'JOBNIK_TASK_BACKOFF_MAX_MS' },
-    backoffJitter: { doc: 'Default fraction of the retry delay that is randomized (0..1)', format: Number, default: 0.2, env: 'JOBNIK_TASK_BACKOFF_JITTER' },
+    maxAttempts: { doc: 'Default attempts per task', format: countFormat, default: 3, env: 'JOBNIK_TASK_MAX_ATTEMPTS' },
+    backoffBaseMs: { doc: 'Default delay before the first retry', format: msOrZeroFormat, default: 1_000, env: 'JOBNIK_TASK_BACKOFF_BASE_MS' },
+    backoffMaxMs: { doc: 'Default cap on the retry delay', format: msOrZeroFormat, default: 300_000, env: 'JOBNIK_TASK_BACKOFF_MAX_MS' },
+    backoffJitter: { doc: 'Default fraction of the retry delay that is randomized (0..1)', format: fractionFormat, default: 0.2, env: 'JOBNIK_TASK_BACKOFF_JITTER' },
   },
   v1: {
-    leaseMs: { doc: 'Lease of a task dequeued through the /v1 (MapColonies-compatible) API, whose workers never heartbeat: the task is theirs this long; past it the sweeper takes it back as a failed attempt', format: 'nat', default: 3_600_000, env: 'JOBNIK_V1_LEASE_MS' },
-    maxAttempts: { doc: 'maxAttempts of a task created through /v1 without one (their meaning: retries after the first failure; their default is 1)', format: 'nat', default: 1, env: 'JOBNIK_V1_MAX_ATTEMPTS' },
+    leaseMs: { doc: 'Lease of a task dequeued through the /v1 (MapColonies-compatible) API, whose workers never heartbeat: the task is theirs this long; past it the sweeper takes it back as a failed attempt', format: v1LeaseFormat, default: 3_600_000, env: 'JOBNIK_V1_LEASE_MS' },
+    maxAttempts: { doc: 'maxAttempts of a task created through /v1 without one (their meaning: retries after the first failure; their default is 1)', format: countFormat, default: 1, env: 'JOBNIK_V1_MAX_ATTEMPTS' },
   },
   scheduler: {
     enabled: { doc: 'Fire cron schedules from this replica (every replica may; each fire happens once)', format: booleanFormat, default: true, env: 'JOBNIK_SCHEDULER_ENABLED' },
-    tickMs: { doc: 'How often due schedules are looked for', format: 'nat', default: 500, env: 'JOBNIK_SCHEDULER_TICK_MS' },
+    tickMs: { doc: 'How often due schedules are looked for', format: loopFormat, default: 500, env: 'JOBNIK_SCHEDULER_TICK_MS' },
   },
   webhooks: {
     secret: { doc: 'HMAC-SHA256 key for subscriptions without their own secret; empty = such deliveries are unsigned', format: String, default: '', env: 'JOBNIK_WEBHOOK_SECRET', sensitive: true },
-    timeoutMs: { doc: 'Time a receiver has to answer a delivery', format: 'nat', default: 5_000, env: 'JOBNIK_WEBHOOK_TIMEOUT_MS' },
-    maxAttempts: { doc: 'Deliveries of one event before it is marked failed', format: 'nat', default: 10, env: 'JOBNIK_WEBHOOK_MAX_ATTEMPTS' },
-    retryBaseMs: { doc: 'Delay before the first redelivery (doubles each time, capped at 5 minutes)', format: 'nat', default: 1_000, env: 'JOBNIK_WEBHOOK_RETRY_BASE_MS' },
-    pollMs: { doc: 'How often the outbox is checked for due deliveries', format: 'nat', default: 500, env: 'JOBNIK_WEBHOOK_POLL_MS' },
+    timeoutMs: { doc: 'Time a receiver has to answer a delivery', format: positiveMsFormat, default: 5_000, env: 'JOBNIK_WEBHOOK_TIMEOUT_MS' },
+    maxAttempts: { doc: 'Deliveries of one event before it is marked failed', format: countFormat, default: 10, env: 'JOBNIK_WEBHOOK_MAX_ATTEMPTS' },
+    retryBaseMs: { doc: 'Delay before the first redelivery (doubles each time, capped at 5 minutes)', format: msOrZeroFormat, default: 1_000, env: 'JOBNIK_WEBHOOK_RETRY_BASE_MS' },
+    pollMs: { doc: 'How often the outbox is checked for due deliveries', format: loopFormat, default: 500, env: 'JOBNIK_WEBHOOK_POLL_MS' },
   },
   retention: {
-    days: { doc: 'Finished jobs are deleted after this many days (unless expiresAt or their job type says otherwise)', format: Number, default: 7, env: 'JOBNIK_RETENTION_DAYS' },
-    intervalMs: { doc: 'How often expired jobs are looked for', format: 'nat', default: 60_000, env: 'JOBNIK_RETENTION_INTERVAL_MS' },
-    batchSize: { doc: 'Tasks deleted per statement (bounded so deletion never stalls the hot path)', format: 'nat', default: 5_000, env: 'JOBNIK_RETENTION_BATCH_SIZE' },
+    days: { doc: 'Finished jobs are deleted after this many days (unless expiresAt or their job type says otherwise)', format: daysFormat, default: 7, env: 'JOBNIK_RETENTION_DAYS' },
+    intervalMs: { doc: 'How often expired jobs are looked for', format: loopFormat, default: 60_000, env: 'JOBNIK_RETENTION_INTERVAL_MS' },
+    batchSize: { doc: 'Tasks deleted per statement (bounded so deletion never stalls the hot path)', format: countFormat, default: 5_000, env: 'JOBNIK_RETENTION_BATCH_SIZE' },
     dutyPercent: {
       doc: "Most of the wall time a sweep's deletions may take, in percent: after each statement it rests in proportion (as PostgreSQL's vacuum cost delay does), so pruning a big job leaves the hot path its share; 100 = back to back",
       format: percentFormat,
@@ -187,7 +215,7 @@ export const configSchema = {
     },
   },
   shutdown: {
-    graceMs: { doc: 'On SIGTERM: how long in-flight requests (long-polls) may take to finish; then their connections are closed, and the process exits at the latest 3 s later', format: 'nat', default: 10_000, env: 'JOBNIK_SHUTDOWN_GRACE_MS' },
+    graceMs: { doc: 'On SIGTERM: how long in-flight requests (long-polls) may take to finish; then their connections are closed, and the process exits at the latest 3 s later', format: msOrZeroFormat, default: 10_000, env: 'JOBNIK_SHUTDOWN_GRACE_MS' },
   },
   metrics: {
     listen: { doc: 'Where /metrics is served: api (on the API port) or port (only on its own listener at JOBNIK_METRICS_PORT, so an Ingress to the API port cannot reach it)', format: ['api', 'port'], default: 'api', env: 'JOBNIK_METRICS_LISTEN' },
@@ -239,9 +267,18 @@ function flowAsText<T extends { flow?: FlowInput }>(source: T): T {
   return { ...source, flow };
 }
 
+/** The JSON file JOBNIK_CONFIG_FILE names; a file that cannot be read or parsed is named in the error. */
+function readConfigFile(path: string): { flow?: FlowInput } {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { flow?: FlowInput };
+  } catch (err) {
+    throw new Error(`JOBNIK_CONFIG_FILE ${path}: ${(err as Error).message}`);
+  }
+}
+
 export function loadConfig(overrides: DeepPartial<ManagerConfig> = {}, env: NodeJS.ProcessEnv = process.env): ManagerConfig {
   const config = createConfig(env);
-  if (env.JOBNIK_CONFIG_FILE) config.load(flowAsText(JSON.parse(readFileSync(env.JOBNIK_CONFIG_FILE, 'utf8')) as { flow?: FlowInput }));
+  if (env.JOBNIK_CONFIG_FILE) config.load(flowAsText(readConfigFile(env.JOBNIK_CONFIG_FILE)));
   config.load(flowAsText(overrides));
   config.validate({ allowed: 'strict' });
   const props = config.getProperties();
