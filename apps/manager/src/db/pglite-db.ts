@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { parse, PGlite, protocol } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
 import { DataDirLock } from './data-dir-lock.js';
+import { startErrorOf, usableDataDir } from './data-dir.js';
 import { initDataDir } from './pglite-initdb.js';
 import { type ConflictRetryListener, type Db, type Queryable, type Row, type Statement, withTxRetry } from './db.js';
 
@@ -105,8 +106,18 @@ export class PgliteDb implements Db {
    * inside the WebAssembly heap (PGlite's default is 128MB; pages beyond it are read from the directory).
    * wasmCompiler: how V8 compiles PostgreSQL's WebAssembly (see useWasmCompiler).
    */
-  static async open(dataDir: string, options: { sharedBuffers?: string; wasmCompiler?: WasmCompiler } = {}): Promise<PgliteDb> {
-    const lock = dataDir.startsWith('memory://') ? null : DataDirLock.acquire(dataDir);
+  static async open(given: string, options: { sharedBuffers?: string; wasmCompiler?: WasmCompiler } = {}): Promise<PgliteDb> {
+    if (given.startsWith('memory://')) return PgliteDb.openIn(given, null, options);
+    try {
+      // Symlinks resolved: PGlite opens the real directory, and every path to one store takes the same lock.
+      const dataDir = usableDataDir(given);
+      return await PgliteDb.openIn(dataDir, DataDirLock.acquire(dataDir), options);
+    } catch (err) {
+      throw startErrorOf(given, err);
+    }
+  }
+
+  private static async openIn(dataDir: string, lock: DataDirLock | null, options: { sharedBuffers?: string; wasmCompiler?: WasmCompiler }): Promise<PgliteDb> {
     try {
       if (lock) await initDataDir(dataDir);
       const conf = options.sharedBuffers ? [`shared_buffers = '${options.sharedBuffers}'`] : [];

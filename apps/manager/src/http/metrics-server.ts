@@ -32,7 +32,8 @@ export async function startMetricsServer(metrics: Exposition, host: string, port
   });
   server.keepAliveTimeout = 65_000; // longer than Prometheus' idle connection reuse, so scrapes reuse one socket
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    // A port that is taken names this listener's setting in the start's one line (start-failure.ts), not the API's.
+    server.once('error', (err) => reject(Object.assign(err, { setting: 'JOBNIK_METRICS_PORT (metrics.port) or JOBNIK_HOST (http.host)' })));
     server.listen(port, host, () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;
