@@ -226,6 +226,17 @@ describe.runIf(testStores().includes('postgres'))('a database outage in the logs
     expect(logs.filter((l) => / failed$/.test(l.msg))).toEqual([]);
     expect(logs.filter((l) => l.msg.startsWith('LISTEN reconnect failed')).length).toBeLessThanOrEqual(1);
 
+    // Requests met by the outage: each answered 503, logged as one line without a stack, at most one a second.
+    const asked = performance.now();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => api(manager.url).get('/jobs')));
+    expect(answers.map((r) => r.status)).toEqual(Array(30).fill(503));
+    const unreachable = logs.filter((l) => l.msg === 'database unreachable: request answered 503');
+    expect(unreachable.length).toBeGreaterThanOrEqual(1);
+    expect(unreachable.length).toBeLessThanOrEqual(Math.ceil((performance.now() - asked) / 1000) + 1);
+    expect(unreachable[0]!.error).toMatch(/timeout|terminated/i);
+    expect(logs.filter((l) => l.msg.startsWith('database error answered'))).toEqual([]);
+    expect(JSON.stringify(unreachable)).not.toMatch(/\n\s+at /);
+
     relay.mode = 'relay';
     await waitFor(async () => LOOPS.filter((name) => logs.some((l) => l.msg === `${name} resumed: the database answers again`)), (done) => done.length === LOOPS.length, { timeoutMs: 30_000 });
     for (const name of LOOPS) expect(paused(name), name).toHaveLength(1);

@@ -43,7 +43,7 @@ export async function createHttpApp(config: ManagerConfig, logger: Logger, metri
       done(err as Error, undefined);
     }
   });
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandler());
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`, { instance: request.url })),
   );

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodError } from 'zod';
 import { isConflict, isConnectionError } from '../db/db.js';
+import { OutageLog } from './outage-log.js';
 import { AppError } from '../domain/errors.js';
 
 const TITLES: Partial<Record<number, string>> = {
@@ -113,7 +114,12 @@ async function answer(request: FastifyRequest, reply: FastifyReply, p: Problem):
   return sendProblem(reply, p);
 }
 
-export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
+/** The app's error handler: every error answered as problem+json; a database outage logged through one OutageLog. */
+export function errorHandler(outage = new OutageLog()) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> => answerError(outage, err, request, reply);
+}
+
+function answerError(outage: OutageLog, err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
   if (err instanceof AppError) {
     return answer(request, reply, problem(err.status, err.code, err.message, { instance: request.url, errors: err.issues }));
   }
@@ -121,7 +127,8 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   if (known) return answer(request, reply, { ...known, instance: request.url });
   const fromDb = fromDatabase(err);
   if (fromDb) {
-    request.log.warn({ err }, 'database error answered as %d', fromDb.status);
+    if (isConnectionError(err)) outage.unreachable(request.log, err);
+    else request.log.warn({ err }, 'database error answered as %d', fromDb.status);
     if (fromDb.status === 503) void reply.header('retry-after', '1');
     return sendProblem(reply, { ...fromDb, instance: request.url });
   }
