@@ -20,6 +20,25 @@ export function sign(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+/**
+ * What went wrong with a delivery, for the delivery log. fetch rejects with a bare "fetch failed" whatever happened;
+ * the reason (a refused connection, a name that does not resolve, a header it will not send) is in its cause.
+ */
+export function deliveryError(err: unknown, timeoutMs: number): string {
+  const e = err as Error & { cause?: unknown };
+  if (e?.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  const message = e instanceof Error ? e.message : String(err);
+  const cause = e instanceof Error && e.cause !== undefined ? describeCause(e.cause) : '';
+  return cause && cause !== message ? `${message}: ${cause}` : message;
+}
+
+/** A cause's message, else its code; an AggregateError (one per address tried) lists its errors. */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  if (!cause.message && cause instanceof AggregateError && cause.errors.length > 0) return cause.errors.map(describeCause).filter(Boolean).join('; ');
+  return cause.message || String((cause as Error & { code?: unknown }).code ?? '');
+}
+
 export class WebhookDispatcher {
   private readonly loop: Periodic;
 
@@ -73,7 +92,7 @@ export class WebhookDispatcher {
       }
       error = `HTTP ${status}`;
     } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : (err as Error).message;
+      error = deliveryError(err, this.options.timeoutMs);
     }
     const giveUp = e.attempts >= this.options.maxAttempts;
     await markFailedAttempt(this.db, e.id, status, error, giveUp, this.options.retryBaseMs);
