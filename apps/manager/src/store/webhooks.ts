@@ -59,6 +59,28 @@ export async function enqueueWebhookEvents(tx: Queryable, events: OutboxEvent[])
   return rows[0]!.n;
 }
 
+/**
+ * `name AS (DELETE FROM webhook_events …)`: the delivered and given-up events of the jobs a statement deletes (`jobs`, a
+ * CTE with column id). Their undelivered events stay, job_id cleared by the foreign key, until they are delivered or
+ * given up; then the retention sweep deletes them (deleteSettledOrphanEvents).
+ */
+export function settledEventsOfDeletedJobsCte(name: string, jobs: string): string {
+  return `${name} AS (
+     DELETE FROM webhook_events WHERE job_id IN (SELECT id FROM ${jobs}) AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL)
+   )`;
+}
+
+/** Deletes up to `batch` settled events whose job was deleted before they settled; returns how many it deleted. */
+export async function deleteSettledOrphanEvents(db: Queryable, batch: number): Promise<number> {
+  const gone = await db.query(
+    `DELETE FROM webhook_events WHERE id IN (
+       SELECT id FROM webhook_events WHERE job_id IS NULL AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT $1)
+     RETURNING 1`,
+    [batch],
+  );
+  return gone.length;
+}
+
 const CLAIM = statement(
   'jobnik_webhook_claim',
   `UPDATE webhook_events w SET attempts = w.attempts + 1, next_attempt_at = now() + $2::int * interval '1 millisecond'
@@ -70,7 +92,8 @@ const CLAIM = statement(
 
 export interface ClaimedEvent {
   id: string | number;
-  job_id: string;
+  /** Null once the job was deleted: its undelivered events are still delivered. */
+  job_id: string | null;
   event: string;
   url: string;
   secret: string | null;
@@ -101,6 +124,7 @@ export async function markFailedAttempt(db: Queryable, id: string | number, stat
 function toDelivery(r: Row): WebhookDelivery {
   return {
     id: String(r.id),
+    // Listed by job: an event whose job was deleted (job_id null) is not in any job's log.
     jobId: r.job_id as string,
     event: r.event as WebhookDelivery['event'],
     url: r.url as string,
