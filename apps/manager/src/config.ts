@@ -80,6 +80,7 @@ convict.addFormat({
 const booleanFormat = 'jobnik-boolean';
 const heapGrowthFormat = integerFormat('heap-growth-percent', 0, 1000);
 const percentFormat = integerFormat('percent', 1, 100);
+const concurrencyFormat = integerFormat('concurrency', 1, 10_000);
 
 export const configSchema = {
   http: {
@@ -162,7 +163,14 @@ export const configSchema = {
     timeoutMs: { doc: 'Time a receiver has to answer a delivery', format: 'nat', default: 5_000, env: 'JOBNIK_WEBHOOK_TIMEOUT_MS' },
     maxAttempts: { doc: 'Deliveries of one event before it is marked failed', format: 'nat', default: 10, env: 'JOBNIK_WEBHOOK_MAX_ATTEMPTS' },
     retryBaseMs: { doc: 'Delay before the first redelivery (doubles each time, capped at 5 minutes)', format: 'nat', default: 1_000, env: 'JOBNIK_WEBHOOK_RETRY_BASE_MS' },
-    pollMs: { doc: 'How often the outbox is checked for due deliveries', format: 'nat', default: 500, env: 'JOBNIK_WEBHOOK_POLL_MS' },
+    pollMs: { doc: 'How often the outbox is checked for due deliveries (a delivery that ends also claims the next at once when events wait for its slot)', format: 'nat', default: 500, env: 'JOBNIK_WEBHOOK_POLL_MS' },
+    concurrency: { doc: 'Deliveries in flight at once on this replica', format: concurrencyFormat, default: 50, env: 'JOBNIK_WEBHOOK_CONCURRENCY' },
+    perOriginConcurrency: {
+      doc: 'Of those, most to one receiver (URL origin: scheme://host:port), so a receiver that is slow or never answers holds only these slots and the others keep delivering',
+      format: concurrencyFormat,
+      default: 4,
+      env: 'JOBNIK_WEBHOOK_PER_ORIGIN_CONCURRENCY',
+    },
   },
   retention: {
     days: { doc: 'Finished jobs are deleted after this many days (unless expiresAt or their job type says otherwise)', format: Number, default: 7, env: 'JOBNIK_RETENTION_DAYS' },
