@@ -40,8 +40,8 @@ export class WebhookDispatcher {
     private readonly onOutcome: (outcome: 'delivered' | 'retry' | 'failed') => void = () => undefined,
   ) {
     // The poll finds events that became due (new ones, retries whose backoff ran out); a delivery that ends claims
-    // the next at once when work may be waiting for its slot.
-    this.loop = new Periodic('webhook delivery', options.pollMs, () => this.fill(), logger);
+    // the next at once when work may be waiting for its slot. The loop keeps its name: the outage log lines carry it.
+    this.loop = new Periodic('webhook delivery round', options.pollMs, () => this.fill(), logger);
   }
 
   start(): void {
