@@ -108,6 +108,7 @@ function numberFormat(name: string, min: number, max: number) {
 }
 const fractionFormat = numberFormat('jobnik-fraction', 0, 1);
 const daysFormat = numberFormat('jobnik-days', 0, 36_500);
+const concurrencyFormat = integerFormat('concurrency', 1, 10_000);
 
 export const configSchema = {
   http: {
@@ -190,7 +191,14 @@ export const configSchema = {
     timeoutMs: { doc: 'Time a receiver has to answer a delivery', format: positiveMsFormat, default: 5_000, env: 'JOBNIK_WEBHOOK_TIMEOUT_MS' },
     maxAttempts: { doc: 'Deliveries of one event before it is marked failed', format: countFormat, default: 10, env: 'JOBNIK_WEBHOOK_MAX_ATTEMPTS' },
     retryBaseMs: { doc: 'Delay before the first redelivery (doubles each time, capped at 5 minutes)', format: msOrZeroFormat, default: 1_000, env: 'JOBNIK_WEBHOOK_RETRY_BASE_MS' },
-    pollMs: { doc: 'How often the outbox is checked for due deliveries', format: loopFormat, default: 500, env: 'JOBNIK_WEBHOOK_POLL_MS' },
+    pollMs: { doc: 'How often the outbox is checked for due deliveries (a delivery that ends also claims the next at once when events wait for its slot)', format: loopFormat, default: 500, env: 'JOBNIK_WEBHOOK_POLL_MS' },
+    concurrency: { doc: 'Deliveries in flight at once on this replica', format: concurrencyFormat, default: 50, env: 'JOBNIK_WEBHOOK_CONCURRENCY' },
+    perOriginConcurrency: {
+      doc: 'Of those, most to one receiver (URL origin: scheme://host:port), so a receiver that is slow or never answers holds only these slots and the others keep delivering',
+      format: concurrencyFormat,
+      default: 4,
+      env: 'JOBNIK_WEBHOOK_PER_ORIGIN_CONCURRENCY',
+    },
   },
   retention: {
     days: { doc: 'Finished jobs are deleted after this many days (unless expiresAt or their job type says otherwise)', format: daysFormat, default: 7, env: 'JOBNIK_RETENTION_DAYS' },

@@ -1,9 +1,10 @@
 // Webhooks' newer events and custom headers over real HTTP on both stores: job.started and stage.started
 // when the first task is leased, task.failed when a task fails for good, each with the subscription's own
-// headers; header names the delivery owns, and values with line breaks, are refused with a 400.
+// headers; header names the delivery owns, hop-by-hop names fetch refuses, and values with line breaks, are refused
+// with a 400; a failed delivery's log says why it failed.
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testStores } from '../src/testing.js';
+import { portOutsideEphemeralRange, testStores } from '../src/testing.js';
 import { waitFor } from './api.js';
 import { useManager } from './fixtures.js';
 
@@ -61,5 +62,25 @@ describe.each(testStores())('webhook events on %s', (store) => {
       expect(r.status, JSON.stringify(headers)).toBe(400);
       expect(r.body.code).toBe('VALIDATION_FAILED');
     }
+  });
+
+  it('refuses the hop-by-hop headers fetch will not send, naming the header', async () => {
+    // Accepted, each made every delivery fail with "fetch failed".
+    for (const name of ['Expect', 'Keep-Alive', 'Upgrade', 'Connection', 'Transfer-Encoding', 'Content-Length', 'TE', 'Trailer', 'Proxy-Connection']) {
+      const r = await t.a.post('/jobs', { name: 'bad-hook', webhooks: [{ url, headers: { 'X-Fine': 'ok', [name]: 'x' } }] });
+      expect(r.status, name).toBe(400);
+      expect(r.body.code).toBe('VALIDATION_FAILED');
+      expect(r.body.errors.map((e: { path: string }) => e.path), name).toEqual([`/body/webhooks/0/headers/${name}`]);
+    }
+  });
+
+  it("logs why a delivery failed: the connection's error, not a bare \"fetch failed\"", async () => {
+    const closed = await portOutsideEphemeralRange(); // nothing listens there
+    const type = `whe-closed-${store}`;
+    const job = (await t.a.post('/jobs', { name: 'hooked-closed', webhooks: [{ url: `http://127.0.0.1:${closed}/hook`, events: ['job.started'] }], stages: [{ type, tasks: [{}] }] })).body;
+    await t.a.post('/dequeue', { workerId: 'whe', max: 1, stageTypes: [type] });
+    const [d] = await waitFor(async () => (await t.a.get(`/jobs/${job.id}/webhook-deliveries`)).body.items, (v: any[]) => v[0]?.lastError != null);
+    expect(d.lastStatus).toBeNull();
+    expect(d.lastError).toBe(`fetch failed: connect ECONNREFUSED 127.0.0.1:${closed}`);
   });
 });

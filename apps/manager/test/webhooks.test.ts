@@ -1,5 +1,5 @@
 // Webhooks through the outbox: each event arrives once with a valid signature, after the receiver
-// failed twice, and after a manager restart with the receiver down.
+// failed twice, after a manager restart with the receiver down, and after its job was deleted.
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -103,6 +103,39 @@ describe.each(testStores())('webhooks on %s', (store) => {
     expect(got[0]!.validSignature).toBe(true);
     await waitFor(async () => (await api(m.url).get(`/jobs/${jobId}/webhook-deliveries`)).body.items[0].deliveredAt, (v) => v !== null);
     expect(r.received).toHaveLength(1);
+    await r.close();
+  });
+
+  /** The outbox rows of a job, found by their payload (a deleted job's rows no longer carry its id). */
+  const eventsOf = (jobId: string) =>
+    m.db.query<{ job_id: string | null; delivered: boolean }>(`SELECT job_id, delivered_at IS NOT NULL AS delivered FROM webhook_events WHERE payload->>'jobId' = $1`, [jobId]);
+
+  it('delivers the events of a job deleted before they were delivered; retention then removes them', async () => {
+    const r = receiver({ failFirst: 3 });
+    const port = await r.listen();
+    const a = api(m.url);
+    const job = (await a.post('/jobs', { name: 'hooked', webhooks: [{ url: `http://127.0.0.1:${port}/hook`, secret: SECRET, events: ['job.aborted'] }], stages: [{ type: `wh-del-${store}`, tasks: [{}] }] })).body;
+    expect((await a.post(`/jobs/${job.id}/cancel`)).status).toBe(200);
+    expect((await a.del(`/jobs/${job.id}`)).status).toBe(204);
+    // The receiver answers 500 three times: the event is retried after its job is gone (it was deleted with it).
+    const ok = await waitFor(async () => r.received.filter((x) => x.answered === 200), (v) => v.length >= 1, { timeoutMs: 10_000 });
+    expect(ok.map((x) => x.event)).toEqual(['job.aborted']);
+    expect(ok[0]!.validSignature).toBe(true);
+    expect(ok[0]!.body).toMatchObject({ jobId: job.id, status: 'ABORTED', job: { id: job.id, status: 'ABORTED' } });
+    expect(r.received.map((x) => x.answered)).toEqual([500, 500, 500, 200]);
+    expect(await waitFor(() => eventsOf(job.id), (rows) => rows[0]?.delivered === true)).toEqual([{ job_id: null, delivered: true }]);
+    await m.retention.sweep();
+    expect(await eventsOf(job.id)).toEqual([]);
+    await r.close();
+  });
+
+  it('deletes the delivered events of a job with the job', async () => {
+    const r = receiver({ failFirst: 0 });
+    const port = await r.listen();
+    const jobId = await runJob(`http://127.0.0.1:${port}/hook`, ['job.completed']);
+    await waitFor(() => eventsOf(jobId), (rows) => rows[0]?.delivered === true);
+    expect((await api(m.url).del(`/jobs/${jobId}`)).status).toBe(204);
+    expect(await eventsOf(jobId)).toEqual([]);
     await r.close();
   });
 

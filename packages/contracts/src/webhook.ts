@@ -14,8 +14,24 @@ export const WEBHOOK_EVENTS = [
   'task.failed',
 ] as const;
 
-/** Headers a subscription may not set: the delivery's own. */
-export const RESERVED_WEBHOOK_HEADERS = ['content-type', 'content-length', 'host', 'user-agent', 'connection', 'transfer-encoding'] as const;
+/**
+ * Headers a subscription may not set: the delivery's own, and the hop-by-hop ones that describe the connection rather
+ * than the request — Node's fetch refuses a request carrying any of those, so every delivery would fail.
+ */
+export const RESERVED_WEBHOOK_HEADERS = [
+  'content-type',
+  'content-length',
+  'host',
+  'user-agent',
+  'connection',
+  'transfer-encoding',
+  'expect',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+] as const;
 
 export const WebhookHeaders = z
   .record(

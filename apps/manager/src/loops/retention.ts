@@ -1,10 +1,11 @@
 // Deletes finished jobs past their retention (expiresAt, else the job type's retentionDays, else the
 // configured default), tasks first in bounded batches so no statement holds locks for long, paced by a duty cycle so
-// a big deletion leaves the hot path most of the machine.
+// a big deletion leaves the hot path most of the machine; and the webhook events that settled after their job went.
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 import { deleteHistoryOfJobs } from '../store/history.js';
 import { countExpiredJobs, deleteFinishedJobs, deleteTasksOfJobs, findExpiredJobs } from '../store/retention.js';
+import { deleteSettledOrphanEvents } from '../store/webhooks.js';
 import { DutyCycle } from './duty-cycle.js';
 import { Periodic } from './periodic.js';
 
@@ -53,7 +54,7 @@ export class Retention {
   }
 
   /**
-   * Returns the number of jobs deleted. It first counts the expired jobs (the observer's backlog; lowered as they go,
+   * Returns the number of jobs deleted. It first deletes the settled webhook events of deleted jobs, then counts the expired jobs (the observer's backlog; lowered as they go,
    * 0 once a round finds none). Stopped midway (shutdown), it leaves the rest for the next sweep: every
    * statement commits on its own and leaves nothing inconsistent (a job goes only once its tasks are gone).
    */
@@ -68,6 +69,10 @@ export class Retention {
     };
     let deleted = 0;
     try {
+      // A deleted job's events outlive it until they settle; nothing can read them after that.
+      const orphans = () => deleteSettledOrphanEvents(db, options.batchSize);
+      for (let n = options.batchSize; !pace.aborted && n >= options.batchSize; ) n = await pace.step(orphans);
+      if (pace.aborted) return 0;
       const backlog = await pace.step(() => countExpiredJobs(db, options.days));
       observer.expired(backlog.jobs, backlog.overdueSeconds);
       if (backlog.jobs === 0) return 0;

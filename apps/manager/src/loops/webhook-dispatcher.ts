@@ -1,11 +1,11 @@
-// Delivers outbox events: POST with an HMAC-SHA256 signature, a timeout, retries with backoff, and a
-// delivery log. At-least-once: a receiver dedupes on the x-jobnik-delivery header.
-import { createHmac } from 'node:crypto';
-import { WEBHOOK_HEADERS } from '@jobnik/contracts';
+// Delivers outbox events as a pipeline: up to `concurrency` deliveries in flight, at most `perOriginConcurrency` of
+// them to one receiver (scheme://host:port), so a receiver that never answers holds its own slots and no one else's.
+// At-least-once: a receiver dedupes on the x-jobnik-delivery header.
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
-import { claimWebhookEvents, markDelivered, markFailedAttempt, type ClaimedEvent } from '../store/webhooks.js';
+import { claimWebhookEvents, markDelivered, markFailedAttempt, releaseWebhookEvent, type ClaimedEvent } from '../store/webhooks.js';
 import { Periodic } from './periodic.js';
+import { postWebhook } from './webhook-delivery.js';
 
 export interface WebhookOptions {
   /** Used when a subscription has no secret of its own; empty = unsigned. */
@@ -14,14 +14,24 @@ export interface WebhookOptions {
   maxAttempts: number;
   pollMs: number;
   retryBaseMs: number;
-}
-
-export function sign(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+  /** Deliveries in flight at once in this process. */
+  concurrency: number;
+  /** Of those, most to one origin (scheme://host:port). */
+  perOriginConcurrency: number;
 }
 
 export class WebhookDispatcher {
   private readonly loop: Periodic;
+  /** Deliveries in flight, each until its outcome is recorded. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries in flight by origin: what the claim must leave alone. */
+  private readonly busy = new Map<string, number>();
+  /** A slot freed while a claim ran: claim once more after it. */
+  private refill = false;
+  /** The last claim filled every free slot: due events may be waiting for one. */
+  private slotsFull = false;
+  private stopping = false;
+  private readonly shutdown = new AbortController();
 
   constructor(
     private readonly db: Db,
@@ -29,55 +39,81 @@ export class WebhookDispatcher {
     private readonly logger: Logger,
     private readonly onOutcome: (outcome: 'delivered' | 'retry' | 'failed') => void = () => undefined,
   ) {
-    this.loop = new Periodic('webhook delivery round', options.pollMs, () => this.deliverDue(), logger);
+    // The poll finds events that became due (new ones, retries whose backoff ran out); a delivery that ends claims
+    // the next at once when work may be waiting for its slot. The loop keeps its name: the outage log lines carry it.
+    this.loop = new Periodic('webhook delivery round', options.pollMs, () => this.fill(), logger);
   }
 
   start(): void {
     this.loop.start();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  /**
+   * Claims nothing more, cuts the deliveries in flight short and gives their claims back (due at once, the attempt
+   * not counted), so shutdown does not wait out a receiver's timeout; a claim it cannot give back (database gone)
+   * returns when its lease runs out.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop.stop();
+    this.shutdown.abort();
+    await Promise.all(this.inFlight);
   }
 
-  /** One round: claim due events (the claim is a lease: a crashed manager's claims come back) and deliver them concurrently. */
-  private async deliverDue(): Promise<void> {
-    const events = await claimWebhookEvents(this.db, 20, this.options.timeoutMs * 2 + 1000);
-    await Promise.all(events.map((e) => this.deliver(e)));
+  /** Claims due events for the free slots (the claim is a lease: a crashed manager's claims come back) and starts them. */
+  private async fill(): Promise<void> {
+    do {
+      this.refill = false;
+      const free = this.options.concurrency - this.inFlight.size;
+      if (this.stopping || free <= 0) return;
+      const events = await claimWebhookEvents(this.db, {
+        max: free,
+        leaseMs: this.options.timeoutMs * 2 + 1000,
+        perOrigin: this.options.perOriginConcurrency,
+        busy: this.busy,
+      });
+      this.slotsFull = events.length >= free;
+      for (const e of events) this.launch(e);
+    } while (this.refill);
+  }
+
+  private launch(e: ClaimedEvent): void {
+    this.busy.set(e.origin, (this.busy.get(e.origin) ?? 0) + 1);
+    const delivery = this.deliver(e)
+      .catch((err: unknown) => this.logger.error({ err, deliveryId: e.id }, 'webhook delivery could not be recorded; its lease brings it back'))
+      .finally(() => this.settled(e.origin, delivery));
+    this.inFlight.add(delivery);
+  }
+
+  private settled(origin: string, delivery: Promise<void>): void {
+    const wasAtCap = (this.busy.get(origin) ?? 0) >= this.options.perOriginConcurrency;
+    this.inFlight.delete(delivery);
+    const left = (this.busy.get(origin) ?? 1) - 1;
+    if (left > 0) this.busy.set(origin, left);
+    else this.busy.delete(origin);
+    // Claim now only when the freed slot may have work waiting for it: every slot was taken, or this origin's were.
+    // Otherwise the last claim took everything due, and the poll finds what comes due next (no claim per delivery).
+    if (this.stopping || !(this.slotsFull || wasAtCap)) return;
+    this.refill = true;
+    // A claim that was just finishing did not see the flag: run once more then.
+    void this.loop.runOnce().then(() => (this.refill && !this.stopping ? this.loop.runOnce() : undefined));
   }
 
   private async deliver(e: ClaimedEvent): Promise<void> {
-    const body = JSON.stringify({ deliveryId: String(e.id), ...e.payload });
-    const timestamp = String(Date.now());
-    // The subscription's own headers first: the delivery's cannot be overridden (the contract refuses those names too).
-    const headers: Record<string, string> = {
-      ...(e.headers ?? {}),
-      'content-type': 'application/json',
-      'user-agent': 'jobnik-webhooks',
-      [WEBHOOK_HEADERS.timestamp]: timestamp,
-      [WEBHOOK_HEADERS.event]: e.event,
-      [WEBHOOK_HEADERS.delivery]: String(e.id),
-    };
-    const secret = e.secret ?? this.options.secret;
-    if (secret) headers[WEBHOOK_HEADERS.signature] = sign(secret, timestamp, body);
-    let status: number | null = null;
-    let error = '';
-    try {
-      const res = await fetch(e.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.options.timeoutMs), redirect: 'manual' });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) {
-        await markDelivered(this.db, e.id, status);
-        this.onOutcome('delivered');
-        return;
-      }
-      error = `HTTP ${status}`;
-    } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `timed out after ${this.options.timeoutMs} ms` : (err as Error).message;
+    const outcome = await postWebhook(e, this.options.secret, this.options.timeoutMs, this.shutdown.signal);
+    if (outcome.delivered) {
+      await markDelivered(this.db, e.id, outcome.status);
+      this.onOutcome('delivered');
+      return;
+    }
+    if (outcome.stopped) {
+      await releaseWebhookEvent(this.db, e.id);
+      return;
     }
     const giveUp = e.attempts >= this.options.maxAttempts;
-    await markFailedAttempt(this.db, e.id, status, error, giveUp, this.options.retryBaseMs);
+    // The backoff counts from now, the failure, whatever else is in flight.
+    await markFailedAttempt(this.db, e.id, outcome.status, outcome.error, giveUp, this.options.retryBaseMs);
     this.onOutcome(giveUp ? 'failed' : 'retry');
-    this.logger.warn({ deliveryId: e.id, url: e.url, attempts: e.attempts, status, error, giveUp }, 'webhook delivery failed');
+    this.logger.warn({ deliveryId: e.id, url: e.url, attempts: e.attempts, status: outcome.status, error: outcome.error, giveUp }, 'webhook delivery failed');
   }
 }

@@ -9,6 +9,7 @@ import { priorityToInt } from '../domain/priority.js';
 import { toJob } from './mappers.js';
 import { CURSOR_CAST, decodeCursor, pageOf, Where, type CursorPart } from './pagination.js';
 import { stageCountsSql } from './rollup.js';
+import { settledEventsOfDeletedJobsCte } from './webhooks.js';
 import type { JobRow, JobWithCountsRow } from './rows.js';
 import { inScope } from './tenant-scope.js';
 
@@ -93,8 +94,9 @@ export async function updateJobFields(
   }
 }
 
+/** Deletes the job (its stages and tasks cascade) and its settled webhook events; undelivered ones outlive it. */
 export async function deleteJob(tx: Queryable, id: string): Promise<void> {
-  await tx.query('DELETE FROM jobs WHERE id = $1', [id]);
+  await tx.query(`WITH gone AS (DELETE FROM jobs WHERE id = $1 RETURNING id), ${settledEventsOfDeletedJobsCte('events', 'gone')} SELECT 1`, [id]);
 }
 
 type ListQuery = z.output<typeof ListJobsQuery>;

@@ -1,5 +1,6 @@
 // SQL of the retention sweep: finished jobs past their retention, deleted tasks first in bounded batches.
 import type { Queryable } from '../db/db.js';
+import { settledEventsOfDeletedJobsCte } from './webhooks.js';
 
 /** When a finished job's retention runs out: expiresAt, else finishedAt plus its job type's retentionDays, else plus $1 days. */
 const EXPIRY = `coalesce(j.expires_at, j.finished_at + coalesce((jt.defaults->>'retentionDays')::float8, $1) * interval '1 day')`;
@@ -38,7 +39,16 @@ export async function deleteTasksOfJobs(db: Queryable, jobIds: string[], batch: 
   return gone.length;
 }
 
-/** Deletes the jobs (their stages cascade) that are still finished: a job retried meanwhile stays. Returns how many went. */
+/**
+ * Deletes the jobs (their stages cascade) that are still finished: a job retried meanwhile stays. Their settled webhook
+ * events go with them; undelivered ones outlive them. Returns how many jobs went.
+ */
 export async function deleteFinishedJobs(db: Queryable, jobIds: string[]): Promise<number> {
-  return (await db.query('DELETE FROM jobs WHERE id = ANY($1::uuid[]) AND finished_at IS NOT NULL RETURNING 1', [jobIds])).length;
+  const rows = await db.query<{ n: number }>(
+    `WITH gone AS (DELETE FROM jobs WHERE id = ANY($1::uuid[]) AND finished_at IS NOT NULL RETURNING id),
+       ${settledEventsOfDeletedJobsCte('events', 'gone')}
+     SELECT count(*)::int AS n FROM gone`,
+    [jobIds],
+  );
+  return rows[0]!.n;
 }

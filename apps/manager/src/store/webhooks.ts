@@ -59,20 +59,71 @@ export async function enqueueWebhookEvents(tx: Queryable, events: OutboxEvent[])
   return rows[0]!.n;
 }
 
+/**
+ * `name AS (DELETE FROM webhook_events …)`: the delivered and given-up events of the jobs a statement deletes (`jobs`, a
+ * CTE with column id). Their undelivered events stay, job_id cleared by the foreign key, until they are delivered or
+ * given up; then the retention sweep deletes them (deleteSettledOrphanEvents).
+ */
+export function settledEventsOfDeletedJobsCte(name: string, jobs: string): string {
+  return `${name} AS (
+     DELETE FROM webhook_events WHERE job_id IN (SELECT id FROM ${jobs}) AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL)
+   )`;
+}
+
+/** Deletes up to `batch` settled events whose job was deleted before they settled; returns how many it deleted. */
+export async function deleteSettledOrphanEvents(db: Queryable, batch: number): Promise<number> {
+  const gone = await db.query(
+    `DELETE FROM webhook_events WHERE id IN (
+       SELECT id FROM webhook_events WHERE job_id IS NULL AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL) LIMIT $1)
+     RETURNING 1`,
+    [batch],
+  );
+  return gone.length;
+}
+
+/**
+ * A URL's origin, scheme://host:port as written (lower case, without user info): the unit of the per-receiver cap.
+ * Computed here and returned with each claimed event, so the dispatcher counts by the very key the claim uses.
+ */
+const ORIGIN = (url: string) => `lower(regexp_replace(${url}, '^([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/?#]*@)?([^/?#]*).*$', '\\1\\2'))`;
+
+/**
+ * Claims up to $1 due events, oldest due first, at most $5 minus what this process has in flight per origin ($3 origins,
+ * $4 counts): a receiver at its cap is passed over, not waited for. The window ranks each origin's due events; the
+ * locking scan re-checks that each is still due (another replica may have claimed it since the ranking read it).
+ */
 const CLAIM = statement(
   'jobnik_webhook_claim',
-  `UPDATE webhook_events w SET attempts = w.attempts + 1, next_attempt_at = now() + $2::int * interval '1 millisecond'
-   FROM (SELECT id FROM webhook_events WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+  `WITH busy AS (SELECT * FROM unnest($3::text[], $4::int[]) AS b(origin, n)),
+   ranked AS (
+     SELECT e.id, e.next_attempt_at, o.origin, row_number() OVER (PARTITION BY o.origin ORDER BY e.next_attempt_at, e.id) AS nth
+     FROM webhook_events e CROSS JOIN LATERAL (SELECT ${ORIGIN('e.url')} AS origin) o
+     WHERE e.delivered_at IS NULL AND e.failed_at IS NULL AND e.next_attempt_at <= now()
+   ),
+   wanted AS (
+     SELECT r.id FROM ranked r LEFT JOIN busy b ON b.origin = r.origin
+     WHERE r.nth <= $5::int - coalesce(b.n, 0)
+     ORDER BY r.next_attempt_at, r.id LIMIT $1
+   ),
+   due AS (
+     SELECT id FROM webhook_events
+     WHERE id = ANY (ARRAY(SELECT id FROM wanted)) AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+     FOR UPDATE SKIP LOCKED
+   )
+   UPDATE webhook_events w SET attempts = w.attempts + 1, next_attempt_at = now() + $2::int * interval '1 millisecond'
+   FROM due
    WHERE w.id = due.id
-   RETURNING w.id, w.job_id, w.event, w.url, w.secret, w.headers, w.payload, w.attempts`,
+   RETURNING w.id, w.job_id, w.event, w.url, ${ORIGIN('w.url')} AS origin, w.secret, w.headers, w.payload, w.attempts`,
 );
 
 export interface ClaimedEvent {
   id: string | number;
-  job_id: string;
+  /** Null once the job was deleted: its undelivered events are still delivered. */
+  job_id: string | null;
   event: string;
   url: string;
+  /** scheme://host:port of the url, as the claim counts it. */
+  origin: string;
   secret: string | null;
   /** The subscription's custom headers. */
   headers: Record<string, string> | null;
@@ -80,8 +131,26 @@ export interface ClaimedEvent {
   attempts: number;
 }
 
-export function claimWebhookEvents(db: Queryable, max: number, leaseMs: number): Promise<ClaimedEvent[]> {
-  return db.query<ClaimedEvent>(CLAIM, [max, leaseMs]);
+export interface ClaimLimits {
+  max: number;
+  /** How long the claim holds: past it, an event whose delivery never recorded an outcome is due again. */
+  leaseMs: number;
+  /** Most deliveries in flight to one origin. */
+  perOrigin: number;
+  /** Deliveries this process has in flight, by origin. */
+  busy: ReadonlyMap<string, number>;
+}
+
+export function claimWebhookEvents(db: Queryable, limits: ClaimLimits): Promise<ClaimedEvent[]> {
+  return db.query<ClaimedEvent>(CLAIM, [limits.max, limits.leaseMs, [...limits.busy.keys()], [...limits.busy.values()], limits.perOrigin]);
+}
+
+/** Gives a claim back, due at once and the attempt not counted: its delivery was cut short by a shutdown. */
+export async function releaseWebhookEvent(db: Queryable, id: string | number): Promise<void> {
+  await db.query(
+    'UPDATE webhook_events SET attempts = attempts - 1, next_attempt_at = now() WHERE id = $1 AND delivered_at IS NULL AND failed_at IS NULL',
+    [id],
+  );
 }
 
 export async function markDelivered(db: Queryable, id: string | number, status: number): Promise<void> {
@@ -101,6 +170,7 @@ export async function markFailedAttempt(db: Queryable, id: string | number, stat
 function toDelivery(r: Row): WebhookDelivery {
   return {
     id: String(r.id),
+    // Listed by job: an event whose job was deleted (job_id null) is not in any job's log.
     jobId: r.job_id as string,
     event: r.event as WebhookDelivery['event'],
     url: r.url as string,
