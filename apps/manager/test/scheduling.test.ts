@@ -96,6 +96,24 @@ describe.each(testStores())('creation features on %s', (store) => {
     expect((await a.get(`/schedules/${s.id}`)).body.code).toBe('SCHEDULE_NOT_FOUND');
   });
 
+  it('lists schedules in pages by name: every schedule once, then a last page', async () => {
+    for (const name of ['page-c', 'page-a', 'page-b']) await a.post('/schedules', { name, cron: '0 3 * * *', jobTemplate: { name } });
+    const all = (await a.get('/schedules')).body;
+    expect(all.nextCursor).toBeNull();
+    const paged: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const next: any = (await a.get(`/schedules?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      expect(next.items.length).toBeLessThanOrEqual(2);
+      paged.push(...next.items);
+      cursor = next.nextCursor;
+    } while (cursor);
+    expect(paged.map((x) => x.id)).toEqual(all.items.map((x: any) => x.id));
+    expect(all.items.filter((x: any) => x.name.startsWith('page-')).map((x: any) => x.name)).toEqual(['page-a', 'page-b', 'page-c']);
+    expect((await a.get('/schedules?limit=0')).status).toBe(400);
+    expect((await a.get('/schedules?cursor=nope')).body.code).toBe('VALIDATION_FAILED');
+  });
+
   it("a schedule shows its template's webhooks as a job does: no secret, no header value; a change keeps them for the fires", async () => {
     const hook = { url: 'http://127.0.0.1:9/hook', secret: 'whsec-scheduled', headers: { Authorization: 'Bearer receiver-token' } };
     const shown = [{ url: hook.url, events: null, headers: ['Authorization'] }];

@@ -86,6 +86,13 @@ describe.each(testStores())('webhooks on %s', (store) => {
     expect(log).toHaveLength(2);
     expect(log.every((d: any) => d.deliveredAt !== null && d.lastStatus === 200)).toBe(true);
     expect(log.reduce((n: number, d: any) => n + d.attempts, 0)).toBe(4);
+    // The log in pages of one: the same entries, oldest first, and the last page says it is the last.
+    const first = (await api(m.url).get(`/jobs/${jobId}/webhook-deliveries?limit=1`)).body;
+    const second = (await api(m.url).get(`/jobs/${jobId}/webhook-deliveries?limit=1&cursor=${first.nextCursor}`)).body;
+    expect([...first.items, ...second.items]).toEqual(log);
+    expect([typeof first.nextCursor, second.nextCursor]).toEqual(['string', null]);
+    const forged = await api(m.url).get(`/jobs/${jobId}/webhook-deliveries?cursor=${Buffer.from('["x"]').toString('base64url')}`);
+    expect([forged.status, forged.body.code, forged.body.errors[0].path]).toEqual([400, 'VALIDATION_FAILED', '/query/cursor']);
     await r.close();
   });
 

@@ -10,9 +10,9 @@ import { route } from './route.js';
 import { flowRoutes } from './flow.js';
 import { EventStreamQuery, HistoryEntry, HistoryPage, HistoryQuery } from './history.js';
 import { Stats, StatsQuery } from './stats.js';
-import { CreateScheduleRequest, Schedule, ScheduleList, ScheduleParams, UpdateScheduleRequest } from './schedule.js';
+import { CreateScheduleRequest, ListSchedulesQuery, Schedule, ScheduleList, ScheduleParams, UpdateScheduleRequest } from './schedule.js';
 import { JobType, JobTypeList, JobTypeParams, PutJobTypeRequest } from './job-type.js';
-import { WebhookDeliveryList } from './webhook.js';
+import { ListWebhookDeliveriesQuery, WebhookDeliveryList } from './webhook.js';
 import { ApiKeyList, ApiKeyParams, CreateApiKeyRequest, CreatedApiKey } from './api-key.js';
 
 const P = ['producer', 'admin'] as const;
@@ -68,11 +68,11 @@ export const routes = {
   workerDirectives: route({ method: 'POST', path: '/workers/:workerId/directives', operationId: 'workerDirectives', tag: 'workers', roles: W, summary: "Long-poll for cancel/suspend of the worker's running tasks: answered as soon as one is cancelled or suspended, empty at waitMs", params: WorkerParams, body: DirectivesRequest, responses: { 200: DirectivesResponse } }),
   getStats: route({ method: 'GET', path: '/stats', operationId: 'getStats', tag: 'stats', roles: ANY, summary: 'Counts by status per job name and stage type, oldest ready age, throughput', query: StatsQuery, responses: { 200: Stats } }),
   listWorkers: route({ method: 'GET', path: '/workers', operationId: 'listWorkers', tag: 'workers', roles: ANY, summary: 'Workers seen in the last 5 minutes', responses: { 200: WorkerList } }),
-  listJobEvents: route({ method: 'GET', path: '/jobs/:jobId/webhook-deliveries', operationId: 'listWebhookDeliveries', tag: 'jobs', roles: [...P, 'viewer'], summary: "The delivery log of a job's webhook events", params: JobIdParams, responses: { 200: WebhookDeliveryList } }),
+  listJobEvents: route({ method: 'GET', path: '/jobs/:jobId/webhook-deliveries', operationId: 'listWebhookDeliveries', tag: 'jobs', roles: [...P, 'viewer'], summary: "The delivery log of a job's webhook events, oldest first, in pages", params: JobIdParams, query: ListWebhookDeliveriesQuery, responses: { 200: WebhookDeliveryList } }),
 
   // Schedules
   createSchedule: route({ method: 'POST', path: '/schedules', operationId: 'createSchedule', tag: 'schedules', roles: P, summary: 'Create a cron schedule that creates a job on every fire time', body: CreateScheduleRequest, responses: { 201: Schedule } }),
-  listSchedules: route({ method: 'GET', path: '/schedules', operationId: 'listSchedules', tag: 'schedules', roles: ANY, summary: 'List schedules with their next and last fire times', responses: { 200: ScheduleList } }),
+  listSchedules: route({ method: 'GET', path: '/schedules', operationId: 'listSchedules', tag: 'schedules', roles: ANY, summary: 'List schedules with their next and last fire times, by name, in pages', query: ListSchedulesQuery, responses: { 200: ScheduleList } }),
   getSchedule: route({ method: 'GET', path: '/schedules/:scheduleId', operationId: 'getSchedule', tag: 'schedules', roles: ANY, summary: 'Get a schedule', params: ScheduleParams, responses: { 200: Schedule } }),
   updateSchedule: route({ method: 'PATCH', path: '/schedules/:scheduleId', operationId: 'updateSchedule', tag: 'schedules', roles: P, summary: 'Change a schedule (cron, time zone, template, enabled, catch-up)', params: ScheduleParams, body: UpdateScheduleRequest, responses: { 200: Schedule } }),
   deleteSchedule: route({ method: 'DELETE', path: '/schedules/:scheduleId', operationId: 'deleteSchedule', tag: 'schedules', roles: P, summary: 'Delete a schedule (jobs it created stay)', params: ScheduleParams, responses: { 204: null } }),

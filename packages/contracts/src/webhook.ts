@@ -78,7 +78,14 @@ export const WebhookDelivery = z
   })
   .meta({ id: 'WebhookDelivery' });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
-export const WebhookDeliveryList = z.object({ items: z.array(WebhookDelivery) }).meta({ id: 'WebhookDeliveryList' });
+export const WebhookDeliveryList = z
+  .object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page') })
+  .meta({ id: 'WebhookDeliveryList' });
+export const ListWebhookDeliveriesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(1000).describe('Page size (oldest event first)'),
+  cursor: z.string().max(512).optional().describe('Opaque cursor from the previous page'),
+});
+export type ListWebhookDeliveriesQuery = z.input<typeof ListWebhookDeliveriesQuery>;
 
 /** Headers of every delivery. The signature is HMAC-SHA256(secret, `${timestamp}.${body}`) in hex. */
 export const WEBHOOK_HEADERS = {

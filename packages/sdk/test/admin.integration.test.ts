@@ -19,6 +19,19 @@ describe.each(testStores())('ProducerClient administration (%s)', (store) => {
     await expect(p.getSchedule(s.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('lists every schedule, past the manager\'s page of 1,000', async () => {
+    const p = m.producer();
+    const prefix = m.unique('many');
+    const made = new Set<string>();
+    for (let i = 0; i < 1001; i += 50) {
+      const batch = await Promise.all(Array.from({ length: Math.min(50, 1001 - i) }, (_, j) => p.createSchedule({ name: `${prefix}-${String(i + j).padStart(4, '0')}`, cron: '0 3 * * *', enabled: false, jobTemplate: { name: prefix } })));
+      for (const s of batch) made.add(s.id);
+    }
+    const listed = (await p.listSchedules()).filter((x) => x.name.startsWith(prefix));
+    expect(listed).toHaveLength(1001);
+    expect(new Set(listed.map((x) => x.id))).toEqual(made);
+  });
+
   it('registers a job type whose schema rejects bad data', async () => {
     const p = m.producer();
     const name = m.unique('typed');

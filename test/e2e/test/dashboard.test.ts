@@ -244,6 +244,30 @@ describe.each(testStores())('dashboard on %s', (store) => {
     await row(IDLE).waitFor();
   });
 
+  it('pages through more schedules than one page shows', async () => {
+    // 101 schedules: one more than the 100 of a page (by name).
+    for (let i = 0; i < 101; i += 25) {
+      await Promise.all(
+        Array.from({ length: Math.min(25, 101 - i) }, (_, j) =>
+          system.producer.createSchedule({ name: `e2e-sched-${String(i + j).padStart(3, '0')}`, cron: '0 3 * * *', enabled: false, jobTemplate: { name: 'e2e-sched' } }),
+        ),
+      );
+    }
+    await page.goto(`${system.url}/ui/schedules`);
+    const rows = page.locator('[data-testid=schedule-row]');
+    const named = (name: string) => page.getByRole('rowheader', { name, exact: true });
+    await named('e2e-sched-000').waitFor();
+    await page.getByTestId('page-next').waitFor();
+    expect(await rows.count()).toBe(100);
+    expect(await named('e2e-sched-100').count()).toBe(0);
+    await page.getByTestId('page-next').click();
+    await named('e2e-sched-100').waitFor();
+    expect(await rows.count()).toBe(1);
+    expect(await page.getByTestId('page-next').isDisabled()).toBe(true);
+    await page.getByTestId('page-first').click();
+    await named('e2e-sched-000').waitFor();
+  });
+
   it('pages through more queues than one page shows', async () => {
     // 600 more queues with work (stage types no worker serves): more than the 500 of a page.
     for (let j = 0; j < 6; j++) {

@@ -37,5 +37,5 @@ export const api = {
 
   getStats: (signal?: AbortSignal) => apiRequest<AnswerOf<'getStats'>>('GET', '/stats', { signal }),
   listWorkers: (signal?: AbortSignal) => apiRequest<AnswerOf<'listWorkers'>>('GET', '/workers', { signal }),
-  listSchedules: (signal?: AbortSignal) => apiRequest<AnswerOf<'listSchedules'>>('GET', '/schedules', { signal }),
+  listSchedules: (q: { limit?: number; cursor?: string }, signal?: AbortSignal) => apiRequest<AnswerOf<'listSchedules'>>('GET', `/schedules${toQueryString(q)}`, { signal }),
 };

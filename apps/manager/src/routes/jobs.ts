@@ -32,5 +32,5 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, routes.resumeJob, limits, async ({ params }, request) => lifecycle.resumeJob(params.jobId, callerOf(request).scope, actorOfCaller(callerOf(request))));
   defineRoute(app, routes.retryJob, limits, async ({ params }, request) => lifecycle.retryJob(params.jobId, callerOf(request).scope, actorOfCaller(callerOf(request))));
   defineRoute(app, routes.getJobHistory, limits, async ({ params, query }, request) => reads.jobHistory(params.jobId, callerOf(request).scope, query));
-  defineRoute(app, routes.listJobEvents, limits, async ({ params }, request) => ({ items: await reads.listJobEvents(params.jobId, callerOf(request).scope) }));
+  defineRoute(app, routes.listJobEvents, limits, async ({ params, query }, request) => reads.listJobEvents(params.jobId, callerOf(request).scope, query));
 }

@@ -11,7 +11,7 @@ export function scheduleRoutes(app: FastifyInstance, ctx: RouteContext): void {
   defineRoute(app, routes.createSchedule, limits, async ({ body }, request) =>
     schedules.create({ ...body, tenantId: tenantForWrite(callerOf(request), body.tenantId) }),
   );
-  defineRoute(app, routes.listSchedules, limits, async (_i, request) => ({ items: await schedules.list(callerOf(request).scope) }));
+  defineRoute(app, routes.listSchedules, limits, async ({ query }, request) => schedules.list(callerOf(request).scope, query));
   defineRoute(app, routes.getSchedule, limits, async ({ params }, request) => schedules.get(params.scheduleId, callerOf(request).scope));
   defineRoute(app, routes.updateSchedule, limits, async ({ params, body }, request) => schedules.update(params.scheduleId, body, callerOf(request).scope));
   defineRoute(app, routes.deleteSchedule, limits, async ({ params }, request, reply) => {

@@ -40,9 +40,9 @@ export class ReadService {
     return listStagesOfJob(this.db, jobId);
   }
 
-  async listJobEvents(jobId: string, scope: TenantScope): Promise<WebhookDelivery[]> {
+  async listJobEvents(jobId: string, scope: TenantScope, page: { limit: number; cursor?: string | undefined }): Promise<{ items: WebhookDelivery[]; nextCursor: string | null }> {
     await this.mustGetJob(jobId, scope);
-    return listDeliveries(this.db, jobId);
+    return listDeliveries(this.db, jobId, page);
   }
 
   async mustGetStage(id: string, scope: TenantScope): Promise<Stage> {

@@ -45,8 +45,9 @@ export class ScheduleService {
     return scheduleView(schedule);
   }
 
-  async list(scope: TenantScope): Promise<Schedule[]> {
-    return (await listSchedules(this.db, scope)).map(scheduleView);
+  async list(scope: TenantScope, page: { limit: number; cursor?: string | undefined }): Promise<{ items: Schedule[]; nextCursor: string | null }> {
+    const found = await listSchedules(this.db, scope, page);
+    return { ...found, items: found.items.map(scheduleView) };
   }
 
   /**

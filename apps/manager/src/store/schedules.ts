@@ -3,6 +3,7 @@ import type { Schedule } from '@jobnik/contracts';
 import type { Queryable, Row } from '../db/db.js';
 import type { TenantScope } from '../domain/caller.js';
 import { iso, isoOrNull } from './mappers.js';
+import { decodeCursor, pageOf, Where } from './pagination.js';
 import { inScope } from './tenant-scope.js';
 
 function toSchedule(r: Row): Schedule {
@@ -58,8 +59,15 @@ export async function replaceSchedule(db: Queryable, id: string, s: Omit<NewSche
   return toSchedule(rows[0]!);
 }
 
-export async function listSchedules(db: Queryable, scope: TenantScope): Promise<Schedule[]> {
-  return (await db.query(`SELECT * FROM schedules WHERE ${inScope('tenant_id', '$1')} ORDER BY name, id LIMIT 1000`, [scope])).map(toSchedule);
+/** One page of the schedules in scope, by name then id (keyset on that order). */
+export async function listSchedules(db: Queryable, scope: TenantScope, page: { limit: number; cursor?: string | undefined }): Promise<{ items: Schedule[]; nextCursor: string | null }> {
+  const where = new Where().add(inScope('tenant_id', '?'), scope);
+  if (page.cursor) {
+    const [name, id] = decodeCursor(page.cursor, ['text', 'uuid']);
+    where.raw(`(name, id) > (${where.bind(name)}, ${where.bind(id)}::uuid)`);
+  }
+  const rows = await db.query(`SELECT * FROM schedules ${where} ORDER BY name, id LIMIT ${where.bind(page.limit + 1)}`, where.params);
+  return pageOf(rows, page.limit, (last) => [last.name, last.id], toSchedule);
 }
 
 export async function deleteSchedule(db: Queryable, id: string, scope: TenantScope): Promise<boolean> {

@@ -3,6 +3,7 @@
 import type { WebhookDelivery } from '@jobnik/contracts';
 import { statement, type Queryable, type Row } from '../db/db.js';
 import { iso, isoOrNull } from './mappers.js';
+import { decodeCursor, pageOf, Where } from './pagination.js';
 
 export interface OutboxEvent {
   job_id: string;
@@ -184,6 +185,10 @@ function toDelivery(r: Row): WebhookDelivery {
   };
 }
 
-export async function listDeliveries(db: Queryable, jobId: string): Promise<WebhookDelivery[]> {
-  return (await db.query('SELECT * FROM webhook_events WHERE job_id = $1 ORDER BY id LIMIT 1000', [jobId])).map(toDelivery);
+/** One page of a job's delivery log, oldest event first (keyset on the outbox id). */
+export async function listDeliveries(db: Queryable, jobId: string, page: { limit: number; cursor?: string | undefined }): Promise<{ items: WebhookDelivery[]; nextCursor: string | null }> {
+  const where = new Where().add('job_id = ?', jobId);
+  if (page.cursor) where.raw(`id > ${where.bind(decodeCursor(page.cursor, ['bigint'])[0])}::bigint`);
+  const rows = await db.query(`SELECT * FROM webhook_events ${where} ORDER BY id LIMIT ${where.bind(page.limit + 1)}`, where.params);
+  return pageOf(rows, page.limit, (last) => [String(last.id)], toDelivery);
 }

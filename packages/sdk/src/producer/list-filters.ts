@@ -61,3 +61,10 @@ export async function* paginate<T>(
     cursor = page.nextCursor;
   }
 }
+
+/** Every item of every page, in one array (Array.fromAsync needs Node 22). */
+export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of paginate(fetchPage)) all.push(item);
+  return all;
+}

@@ -9,7 +9,7 @@ import type { ClientOptions } from '../options.js';
 import { Transport, type CallOptions } from '../transport/transport.js';
 import type { BreakerState } from '../transport/policies.js';
 import type { AnyJobs, CreateJobInput, JobMapOf, JobName, StageInput, StageType, TaskInput, TypedJob, TypedStage, TypedTask } from '../types.js';
-import { paginate, toQuery, type ListJobsFilter, type ListQueuesFilter, type ListTasksFilter } from './list-filters.js';
+import { allPages, paginate, toQuery, type ListJobsFilter, type ListQueuesFilter, type ListTasksFilter } from './list-filters.js';
 import { waitForJob, type ChangeStream, type WaitForJobOptions } from './wait-for-job.js';
 
 /** Per-call options: an abort signal and a timeout override. */
@@ -229,17 +229,18 @@ export class ProducerClient<J extends JobMapOf<J> = AnyJobs> {
     return this.transport.call('getStats', { query: toQuery(filter) }, opts);
   }
 
-  /** The delivery log of a job's webhook events. */
+  /** The delivery log of a job's webhook events, oldest first: every page of it. */
   async listWebhookDeliveries(jobId: string, opts: RequestOptions = {}): Promise<WebhookDelivery[]> {
-    return (await this.transport.call('listJobEvents', { params: { jobId } }, opts)).items;
+    return allPages(async (cursor) => this.transport.call('listJobEvents', { params: { jobId }, query: toQuery({ cursor }) }, opts));
   }
 
   /** A cron schedule that creates `jobTemplate` on every fire time (exactly once across manager replicas). */
   createSchedule(schedule: CreateScheduleRequest, opts: RequestOptions = {}): Promise<Schedule> {
     return this.transport.call('createSchedule', { body: schedule as never }, { ...opts, retry: 'unsent' });
   }
+  /** Every schedule in scope, by name (all pages). */
   async listSchedules(opts: RequestOptions = {}): Promise<Schedule[]> {
-    return (await this.transport.call('listSchedules', {}, opts)).items;
+    return allPages(async (cursor) => this.transport.call('listSchedules', { query: toQuery({ cursor }) }, opts));
   }
   getSchedule(scheduleId: string, opts: RequestOptions = {}): Promise<Schedule> {
     return this.transport.call('getSchedule', { params: { scheduleId } }, opts);

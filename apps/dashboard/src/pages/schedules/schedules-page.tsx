@@ -1,13 +1,19 @@
-// Cron schedules with their next and last fire times. A manager without the route gets a friendly note.
+// Cron schedules with their next and last fire times, a page at a time. A manager without the route gets a friendly note.
+import { useState } from 'react';
 import { api } from '../../api/endpoints.js';
+import { Pager } from '../../components/pager.js';
 import { ProblemNotice } from '../../components/problem-notice.js';
 import { RelativeTime } from '../../components/relative-time.js';
 import { Placeholder, Section } from '../../components/section.js';
 import { usePolling } from '../../hooks/use-polling.js';
 import { formatDateTime } from '../../lib/format.js';
 
+/** Schedules a page shows (by name). */
+const PAGE_SIZE = 100;
+
 export function SchedulesPage() {
-  const schedules = usePolling('/schedules', (signal) => api.listSchedules(signal), { intervalMs: 5000 });
+  const [cursor, setCursor] = useState('');
+  const schedules = usePolling(`/schedules?cursor=${cursor}`, (signal) => api.listSchedules({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) }, signal), { intervalMs: 5000 });
   const unavailable = schedules.error?.status === 404 && schedules.error.code === 'ROUTE_NOT_FOUND';
   const items = schedules.data?.items ?? [];
   return (
@@ -76,6 +82,9 @@ export function SchedulesPage() {
                   </tbody>
                 </table>
               </div>
+            )}
+            {(cursor !== '' || schedules.data?.nextCursor) && (
+              <Pager shown={items.length} atFirst={cursor === ''} nextCursor={schedules.data?.nextCursor} onFirst={() => setCursor('')} onNext={setCursor} />
             )}
           </>
         )}
