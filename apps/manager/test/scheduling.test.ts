@@ -130,6 +130,27 @@ describe.each(testStores())('creation features on %s', (store) => {
     expect(stored[0]!.t.webhooks).toEqual([hook]);
   });
 
+  it('a fire the database refuses is skipped, loudly, and the schedule and the others go on', async () => {
+    // A trigger plays a job the database refuses (a constraint of the operator's, a full disk for one table…).
+    await m.manager.db.exec(`
+      CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'poison refused'; END $$;
+      CREATE TRIGGER refuse_poison BEFORE INSERT ON jobs FOR EACH ROW WHEN (NEW.name = 'poison') EXECUTE FUNCTION refuse_poison();`);
+    try {
+      const poison = (await a.post('/schedules', { name: 'poison', cron: '* * * * * *', catchUp: 'all', enabled: false, jobTemplate: { name: 'poison' } })).body;
+      const fine = (await a.post('/schedules', { name: 'fine', cron: '* * * * * *', catchUp: 'all', enabled: false, jobTemplate: { name: `fine-${store}` } })).body;
+      // The poisoned schedule is due first, every tick: before, its failed fire rolled back the tick, and the other never fired.
+      await m.manager.db.query(`UPDATE schedules SET enabled = true, next_fire_at = date_trunc('second', now()) - interval '2 seconds' WHERE id = $1`, [poison.id]);
+      await m.manager.db.query(`UPDATE schedules SET enabled = true, next_fire_at = date_trunc('second', now()) WHERE id = $1`, [fine.id]);
+      await waitFor(async () => (await a.get(`/jobs?name=fine-${store}`)).body.items.length, (n) => n >= 2, { timeoutMs: 10_000 });
+      const skipped = await waitFor(async () => (await a.get(`/schedules/${poison.id}`)).body, (x) => x.lastFireAt !== null && Date.parse(x.nextFireAt) > Date.now() - 1000);
+      expect(skipped.enabled).toBe(true);
+      expect((await a.get('/jobs?name=poison')).body.items).toEqual([]);
+      for (const id of [poison.id, fine.id]) await a.patch(`/schedules/${id}`, { enabled: false });
+    } finally {
+      await m.manager.db.exec('DROP TRIGGER refuse_poison ON jobs; DROP FUNCTION refuse_poison();');
+    }
+  });
+
   it('after a simulated 10 s outage, catch-up all creates the missed jobs, latest one, none none', async () => {
     const created: Record<string, string> = {};
     for (const policy of ['all', 'latest', 'none']) {

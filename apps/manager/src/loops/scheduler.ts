@@ -2,11 +2,12 @@
 // in the transaction that advances the schedule, so a fire happens exactly once across replicas.
 import type { CreateJobRequest, Schedule } from '@jobnik/contracts';
 import type { Logger } from 'pino';
-import type { Db, Queryable } from '../db/db.js';
+import { isConflict, isConnectionError, type Db, type Queryable } from '../db/db.js';
 import { scheduleActor } from '../domain/audit.js';
 import { parseCron } from '../domain/cron.js';
 import { dueFireTimes, type CatchUp } from '../domain/fire-times.js';
 import type { JobService } from '../services/job-service.js';
+import { inSavepoint } from '../store/savepoint.js';
 import { advanceSchedule, lockDueSchedules } from '../store/schedules.js';
 import { Periodic } from './periodic.js';
 
@@ -54,16 +55,26 @@ export class Scheduler {
     const liveSince = this.lastTick && performance.now() - this.lastTick.endedAt <= grace ? this.lastTick.beganAt : null;
     let beganAt: Date | null = null;
     let created = 0;
+    /** Schedules that could not fire in this tick (a stored expression that no longer parses…): passed over until the next. */
+    const failed: string[] = [];
     try {
       for (let i = 0; i < SCHEDULES_PER_TICK; i++) {
-        const fired = await this.db.transaction(async (tx) => {
-          const { schedules, now } = await lockDueSchedules(tx, 1);
-          beganAt ??= now;
-          const s = schedules[0];
-          return s ? this.fire(tx, s, now, liveSince) : null;
-        });
-        if (fired === null) break;
-        created += fired;
+        const current: { id: string | null } = { id: null };
+        try {
+          const fired = await this.db.transaction(async (tx) => {
+            const { schedules, now } = await lockDueSchedules(tx, 1, failed);
+            beganAt ??= now;
+            const s = schedules[0];
+            current.id = s?.id ?? null;
+            return s ? this.fire(tx, s, now, liveSince) : null;
+          });
+          if (fired === null) break;
+          created += fired;
+        } catch (err) {
+          if (current.id === null || isConnectionError(err)) throw err; // the database: the loop says so, once
+          failed.push(current.id);
+          this.logger.error({ err, scheduleId: current.id }, 'schedule could not fire; the others fire, it is tried again next tick');
+        }
       }
     } finally {
       if (beganAt) this.lastTick = { beganAt, endedAt: performance.now() };
@@ -79,9 +90,11 @@ export class Scheduler {
     for (const at of fires) {
       const req = { ...(s.jobTemplate as unknown as CreateJobRequest), idempotencyKey: `schedule:${s.id}:${at.toISOString()}` };
       try {
-        if (await this.jobs.createInTx(tx, req, s.tenantId, scheduleActor(s.id))) created++;
+        // In a savepoint: a job the database refuses leaves the schedule's transaction usable, to advance it.
+        if (await inSavepoint(tx, () => this.jobs.createInTx(tx, req, s.tenantId, scheduleActor(s.id)))) created++;
       } catch (err) {
-        // A template that no longer validates (e.g. its job type changed) skips this fire, loudly.
+        if (isConnectionError(err) || isConflict(err)) throw err; // the database's moment, not this fire: tried again
+        // A template that no longer validates (e.g. its job type changed), or a job the database refuses, skips this fire, loudly.
         this.logger.error({ err, scheduleId: s.id, fireAt: at }, 'scheduled job was rejected');
       }
     }

@@ -74,11 +74,12 @@ export async function deleteSchedule(db: Queryable, id: string, scope: TenantSco
   return (await db.query(`DELETE FROM schedules WHERE id = $1 AND ${inScope('tenant_id', '$2')} RETURNING id`, [id, scope])).length > 0;
 }
 
-/** Due schedules, locked so that one replica fires each (the others skip it). */
-export async function lockDueSchedules(tx: Queryable, max: number): Promise<{ schedules: Schedule[]; now: Date }> {
+/** Due schedules (but those in `skip`), locked so that one replica fires each (the others skip it). */
+export async function lockDueSchedules(tx: Queryable, max: number, skip: readonly string[] = []): Promise<{ schedules: Schedule[]; now: Date }> {
   const rows = await tx.query(
-    `SELECT *, now() AS db_now FROM schedules WHERE enabled AND next_fire_at <= now() ORDER BY next_fire_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [max],
+    `SELECT *, now() AS db_now FROM schedules WHERE enabled AND next_fire_at <= now() AND NOT (id = ANY($2::uuid[]))
+     ORDER BY next_fire_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [max, skip],
   );
   const now = rows[0] ? new Date(rows[0].db_now as string) : new Date();
   return { schedules: rows.map(toSchedule), now };
