@@ -180,7 +180,7 @@ export const configSchema = {
   },
   v1: {
     leaseMs: { doc: 'Lease of a task dequeued through the /v1 (MapColonies-compatible) API, whose workers never heartbeat: the task is theirs this long; past it the sweeper takes it back as a failed attempt', format: v1LeaseFormat, default: 3_600_000, env: 'JOBNIK_V1_LEASE_MS' },
-    maxAttempts: { doc: 'maxAttempts of a task created through /v1 without one (their meaning: retries after the first failure; their default is 1)', format: countFormat, default: 1, env: 'JOBNIK_V1_MAX_ATTEMPTS' },
+    maxAttempts: { doc: 'maxAttempts of a task created through /v1 without one: runs in all, as in their manager since 0.2 (1: no retry, their database default)', format: countFormat, default: 1, env: 'JOBNIK_V1_MAX_ATTEMPTS' },
   },
   scheduler: {
     enabled: { doc: 'Fire cron schedules from this replica (every replica may; each fire happens once)', format: booleanFormat, default: true, env: 'JOBNIK_SCHEDULER_ENABLED' },

@@ -93,7 +93,10 @@ describe.each(testStores())('/v1 API on %s', (store) => {
     await c.addTasks(s1.body.id, [{ data: {} }]);
     const later = await c.addTasks(s2.body.id, [{ data: {} }]);
     expect(later.body[0].status).toBe('CREATED');
-    expect((await f.a.get(`/v1/stages/${s2.body.id}`)).body).toMatchObject({ status: 'WAITING', summary: { created: 1, total: 1 } });
+    // Theirs: a later stage is CREATED until its turn (WAITING means held, released only by hand).
+    expect((await f.a.get(`/v1/stages/${s2.body.id}`)).body).toMatchObject({ status: 'CREATED', summary: { created: 1, total: 1 } });
+    expect((await f.a.get(`/v1/stages?job_id=${job.body.id}&stage_operation_status=CREATED`)).body.map((x: any) => x.id)).toEqual([s2.body.id]);
+    expect((await f.a.get(`/v1/stages?job_id=${job.body.id}&stage_operation_status=WAITING`)).body).toEqual([]);
     expect((await c.dequeue(t2)).status).toBe(404);
     const d1 = await c.dequeue(t1);
     expect((await c.job(job.body.id)).body.status).toBe('IN_PROGRESS');
@@ -106,10 +109,10 @@ describe.each(testStores())('/v1 API on %s', (store) => {
     expect((await c.job(job.body.id)).body.status).toBe('COMPLETED');
   });
 
-  it('retries a failed task at once while attempts < maxAttempts (RETRIED), then fails it, its stage and its job', async () => {
+  it('retries a failed task at once until maxAttempts runs failed (RETRIED), then fails it, its stage and its job', async () => {
     const c = v1(f.a);
     const type = uniq('v1-retry');
-    const { job, stage } = await jobWithTasks(f.a, type, 1, {}, { maxAttempts: 2 });
+    const { job, stage } = await jobWithTasks(f.a, type, 1, {}, { maxAttempts: 3 });
     const statuses: [string, number][] = [];
     for (let run = 0; run < 3; run++) {
       const d = await c.dequeue(type); // no backoff: ready again at once
@@ -119,16 +122,30 @@ describe.each(testStores())('/v1 API on %s', (store) => {
       expect(r.status).toBe(200);
       statuses.push([r.body.status, r.body.attempts]);
     }
-    expect(statuses).toEqual([['RETRIED', 1], ['RETRIED', 2], ['FAILED', 2]]);
+    // Their manager since 0.2: each FAILED report counts, and the one that reaches maxAttempts fails the task.
+    expect(statuses).toEqual([['RETRIED', 1], ['RETRIED', 2], ['FAILED', 3]]);
     expect((await c.dequeue(type)).status).toBe(404);
     expect((await f.a.get(`/v1/stages/${stage.id}`)).body).toMatchObject({ status: 'FAILED', summary: { failed: 1, retried: 0, total: 1 } });
+    expect((await c.job(job.id)).body.status).toBe('FAILED');
+  });
+
+  it('fails a task of their default maxAttempts (1) on its first FAILED report, and its stage and job with it', async () => {
+    const c = v1(f.a);
+    const type = uniq('v1-once');
+    const { job, stage, tasks } = await jobWithTasks(f.a, type, 1);
+    expect(tasks[0].maxAttempts).toBe(1);
+    const d = await c.dequeue(type);
+    const r = await c.setTask(d.body.id, 'FAILED');
+    expect([r.status, r.body.status, r.body.attempts, r.body.maxAttempts]).toEqual([200, 'FAILED', 1, 1]);
+    expect((await c.dequeue(type)).status).toBe(404);
+    expect((await f.a.get(`/v1/stages/${stage.id}`)).body.status).toBe('FAILED');
     expect((await c.job(job.id)).body.status).toBe('FAILED');
   });
 
   it('shows a task waiting for its retry as RETRIED in lists, summaries and filters', async () => {
     const c = v1(f.a);
     const type = uniq('v1-retried');
-    const { stage, tasks } = await jobWithTasks(f.a, type, 2);
+    const { stage, tasks } = await jobWithTasks(f.a, type, 2, {}, { maxAttempts: 2 });
     const d = await c.dequeue(type);
     await c.setTask(d.body.id, 'FAILED');
     expect((await f.a.get(`/v1/stages/${stage.id}/summary`)).body).toEqual({ pending: 1, inProgress: 0, completed: 0, failed: 0, created: 0, retried: 1, total: 2 });
@@ -311,6 +328,12 @@ describe.each(testStores())('/v1 API on %s', (store) => {
     const t0 = a.tasks[0].creationTime;
     expect((await f.a.get(`/v1/tasks?stage_type=${type}&from_date=${new Date(Date.parse(b.tasks[0].creationTime) + 1).toISOString()}`)).body).toEqual([]);
     expect((await f.a.get(`/v1/tasks?stage_type=${type}&end_date=${t0}`)).body.every((t: any) => t.creationTime <= t0)).toBe(true);
+    // A task's own creation time as both ends finds it (PostgreSQL keeps microseconds; the answer shows milliseconds).
+    expect((await f.a.get(`/v1/tasks?stage_id=${a.stage.id}&from_date=${t0}&end_date=${t0}`)).body.map((t: any) => t.id)).toContain(a.tasks[0].id);
+    // The last instant an end may name bounds nothing (it was a 400 from the database on /v1/jobs).
+    const end = '9999-12-31T23:59:59.999Z';
+    expect((await f.a.get(`/v1/jobs?job_name=${name}&end_date=${end}`)).body.map((j: any) => j.id)).toEqual([a.job.id, b.job.id]);
+    expect((await f.a.get(`/v1/tasks?stage_type=${type}&end_date=${end}`)).body).toHaveLength(3);
   });
 
   it('records one report when several workers mark the same task at once; the others are refused or are repeats of it', async () => {
@@ -338,7 +361,7 @@ describe.each(testStores())('/v1 API on %s', (store) => {
     const seen = await c.job(ours.body.id, '?should_return_stages=true');
     expect(seen.body).toMatchObject({ status: 'PENDING', priority: 'HIGH', stages: [{ order: 1, type, status: 'PENDING', summary: { pending: 1, total: 1 } }] });
     const d = await c.dequeue(type);
-    expect(d.body).toMatchObject({ data: { a: 1 }, attempts: 0, maxAttempts: 2 }); // our default 3 runs = their 2 retries
+    expect(d.body).toMatchObject({ data: { a: 1 }, attempts: 0, maxAttempts: 3 }); // runs, theirs as ours
     await c.setTask(d.body.id, 'COMPLETED');
     expect((await f.a.get(`/jobs/${ours.body.id}`)).body.status).toBe('COMPLETED');
 
@@ -365,7 +388,7 @@ describe.each(testStores())('/v1 leases on %s', (store) => {
   it('a task whose worker died is recovered after the /v1 lease as a retry', async () => {
     const c = v1(f.a);
     const type = uniq('v1-lease');
-    const { tasks } = await jobWithTasks(f.a, type, 1);
+    const { tasks } = await jobWithTasks(f.a, type, 1, {}, { maxAttempts: 2 });
     const d = await c.dequeue(type);
     expect(d.body.status).toBe('IN_PROGRESS');
     const back = await waitFor(() => c.task(tasks[0].id), (r) => r.body.status === 'RETRIED');

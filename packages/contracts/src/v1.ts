@@ -84,7 +84,7 @@ export const V1CreateStage = z
   .object({ type: V1StageType, data: Obj, userMetadata: Obj.optional(), startAsWaiting: z.boolean().optional(), traceparent: Traceparent.optional(), tracestate: Tracestate.optional() })
   .meta({ id: 'V1CreateStage' });
 export const V1CreateTask = z
-  .strictObject({ data: Obj, userMetadata: Obj.optional(), maxAttempts: z.number().int().min(1).max(999).optional(), traceparent: Traceparent.optional(), tracestate: Tracestate.optional() })
+  .strictObject({ data: Obj, userMetadata: Obj.optional(), maxAttempts: z.number().int().min(1).max(1000).optional(), traceparent: Traceparent.optional(), tracestate: Tracestate.optional() })
   .meta({ id: 'V1CreateTask' });
 export type V1CreateTask = z.infer<typeof V1CreateTask>;
 

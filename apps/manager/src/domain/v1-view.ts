@@ -20,9 +20,12 @@ export function v1JobStatus(s: JobStatus): V1JobStatus {
   return s === 'CREATED' ? 'PENDING' : s;
 }
 
-/** A held stage is WAITING; a suspended one shows where it was (they have no PAUSED stage). */
+/**
+ * A held stage is WAITING (theirs: until released by hand); one that waits for the stages before it is CREATED, as
+ * theirs is until its turn; a suspended one shows where it was (they have no PAUSED stage).
+ */
 export function v1StageStatus(s: StageStatus, held: boolean, started: boolean): V1StageStatus {
-  if (held && (s === 'WAITING' || s === 'CREATED')) return 'WAITING';
+  if (s === 'WAITING' || s === 'CREATED') return held ? 'WAITING' : 'CREATED';
   if (s === 'PAUSED') return started ? 'IN_PROGRESS' : 'PENDING';
   return s;
 }
@@ -46,21 +49,31 @@ export function v1TaskStatus(s: TaskStatus, attempts: number): V1TaskStatus {
 }
 
 /**
- * Their `attempts` counts failed runs that were retried; ours counts runs. A task that is running, completed or
- * failed for good is on a run that did not end in a retry, so theirs is ours minus one.
+ * Their `attempts` counts failed runs (the one that failed the task for good too); ours counts runs. A task that is
+ * running, or completed, is on a run that did not fail, so theirs is ours minus one.
  */
 export function v1Attempts(s: TaskStatus, attempts: number): number {
-  return s === 'IN_PROGRESS' || s === 'COMPLETED' || s === 'FAILED' ? Math.max(0, attempts - 1) : attempts;
+  return s === 'IN_PROGRESS' || s === 'COMPLETED' ? Math.max(0, attempts - 1) : attempts;
 }
 
-/** Their maxAttempts is retries after the first run: we store runs, one more. */
+/**
+ * Their maxAttempts counts runs, as ours does (their manager since 0.2: a FAILED report that brings `attempts` to
+ * `maxAttempts` fails the task for good), so it is stored as it is.
+ */
 export function storedMaxAttempts(v1MaxAttempts: number): number {
-  return v1MaxAttempts + 1;
+  return v1MaxAttempts;
 }
 
 export function v1MaxAttempts(stored: number): number {
-  return stored - 1;
+  return stored;
 }
+
+/** The end of an inclusive `end_date` filter as an exclusive bound (1 ms later), or null past year 9999 (no bound). */
+export function exclusiveEnd(endDate: string): string | null {
+  const after = Date.parse(endDate) + 1;
+  return after > LAST_INSTANT ? null : new Date(after).toISOString();
+}
+const LAST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
 
 export function v1Summary(s: Stage['summary'], retried: number): V1Summary {
   const ready = s.pending + s.paused;

@@ -9,7 +9,7 @@ import type { TenantScope } from '../domain/caller.js';
 import { AppError, NotFoundError } from '../domain/errors.js';
 import { stageMachine } from '../domain/stage-machine.js';
 import { V1ApiError } from '../domain/v1-errors.js';
-import { illegalTransitionMessage, NO_TRACE, storedMaxAttempts, toV1Job, toV1Stage, toV1Task, v1JobStatus, v1StageStatus, v1Summary } from '../domain/v1-view.js';
+import { exclusiveEnd, illegalTransitionMessage, NO_TRACE, storedMaxAttempts, toV1Job, toV1Stage, toV1Task, v1JobStatus, v1StageStatus, v1Summary } from '../domain/v1-view.js';
 import { lockStageWithJob } from '../store/stages.js';
 import { listStagesWhere, setStageUserMetadata, v1StageExtras } from '../store/v1-stages.js';
 import { listTasksWithTrace, setTaskUserMetadata, taskLease, type TaskWithTrace } from '../store/v1-tasks.js';
@@ -24,7 +24,7 @@ import type { WorkService } from './work-service.js';
 export interface V1Options {
   /** Lease of a task dequeued through /v1 (their workers never heartbeat). */
   leaseMs: number;
-  /** Their maxAttempts (retries) for a task created without one. */
+  /** Their maxAttempts (runs in all) for a task created without one. */
   maxAttempts: number;
   taskDefaults: ManagerTaskDefaults;
   /** history.enabled: whether the changes made here are recorded in the history. */
@@ -108,7 +108,7 @@ export class V1Service {
           ...(q.job_name ? { name: q.job_name } : {}),
           ...(q.priority ? { priority: [q.priority] } : {}),
           ...(q.from_date ? { createdAfter: q.from_date } : {}),
-          ...(q.end_date ? { createdBefore: new Date(Date.parse(q.end_date) + 1).toISOString() } : {}),
+          ...(q.end_date && exclusiveEnd(q.end_date) ? { createdBefore: exclusiveEnd(q.end_date)! } : {}),
         },
         scope,
       );
@@ -230,7 +230,7 @@ export class V1Service {
     return (await listTasksWithTrace(this.db, { stageId }, scope)).map(taskView);
   }
 
-  /** Tasks with their maxAttempts (retries) stored as runs, and no backoff: a failed /v1 task is ready again at once. */
+  /** Tasks with their maxAttempts (runs, as ours), and no backoff: a failed /v1 task is ready again at once. */
   async addTasks(stageId: string, tasks: V1CreateTask[], scope: TenantScope): Promise<V1Task[]> {
     const stage = await this.reads.mustGetStage(stageId, scope);
     if (stageMachine.isFinal(stage.status)) throw new V1ApiError('STAGE_IN_FINITE_STATE', 400, `stage ${stageId} is ${stage.status}; tasks cannot be added`);
@@ -269,7 +269,7 @@ export class V1Service {
         ...(q.stage_type ? { stageType: q.stage_type } : {}),
         ...(q.status ? { statuses: TASK_STATUSES_OF[q.status] } : {}),
         ...(q.from_date ? { createdFrom: q.from_date } : {}),
-        ...(q.end_date ? { createdUntil: q.end_date } : {}),
+        ...(q.end_date && exclusiveEnd(q.end_date) ? { createdBefore: exclusiveEnd(q.end_date)! } : {}),
       },
       scope,
     );

@@ -14,7 +14,8 @@ export interface V1TaskFilter {
   stageType?: string;
   statuses?: TaskStatus[];
   createdFrom?: string;
-  createdUntil?: string;
+  /** Exclusive: created before this instant (a timestamp has microseconds; the API shows milliseconds). */
+  createdBefore?: string;
 }
 
 export interface TaskWithTrace {
@@ -32,7 +33,7 @@ export async function listTasksWithTrace(db: Queryable, f: V1TaskFilter, scope: 
   if (f.stageType) where.add('q.name = ?', f.stageType);
   if (f.statuses) where.add('t.status = ANY(?::text[])', f.statuses);
   if (f.createdFrom) where.add('t.created_at >= ?::timestamptz', f.createdFrom);
-  if (f.createdUntil) where.add('t.created_at <= ?::timestamptz', f.createdUntil);
+  if (f.createdBefore) where.add('t.created_at < ?::timestamptz', f.createdBefore);
   const rows = await db.query<TaskRow & { job_traceparent: string | null; job_tracestate: string | null }>(
     `SELECT t.*, q.tenant_id, q.name AS stage_type, j.traceparent AS job_traceparent, j.tracestate AS job_tracestate
      FROM tasks t JOIN queues q ON q.id = t.queue_id JOIN jobs j ON j.id = t.job_id
