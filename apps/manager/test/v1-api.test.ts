@@ -186,6 +186,25 @@ describe.each(testStores())('/v1 API on %s', (store) => {
     expect([resume.status, resume.body.code, resume.body.message]).toEqual([400, 'ILLEGAL_JOB_STATUS_TRANSITION', 'Illegal status transition from IN_PROGRESS to PENDING']);
   });
 
+  it("shows a job's percentage as theirs: the share of its stages completed, not of its tasks", async () => {
+    const c = v1(f.a);
+    const [ta, tc] = [uniq('v1-pct-a'), uniq('v1-pct-c')];
+    const job = await c.createJob({ name: uniq('pct'), data: {} });
+    const a = await c.addStage(job.body.id, { type: ta, data: {} });
+    const b = await c.addStage(job.body.id, { type: uniq('v1-pct-b'), data: {} });
+    const last = await c.addStage(job.body.id, { type: tc, data: {} });
+    await c.addTasks(a.body.id, [{ data: {} }, { data: {} }]);
+    await c.addTasks(last.body.id, [{ data: {} }]);
+    await c.setTask((await c.dequeue(ta)).body.id, 'COMPLETED');
+    expect((await c.job(job.body.id)).body.percentage).toBe(0); // no stage completed yet (by tasks: 33)
+    await c.setTask((await c.dequeue(ta)).body.id, 'COMPLETED');
+    expect((await c.job(job.body.id)).body.percentage).toBe(33); // 1 of 3 stages (by tasks: 66)
+    await c.addTasks(b.body.id, [{ data: {} }]);
+    expect((await c.job(job.body.id)).body.percentage).toBe(33); // more tasks do not move it back (by tasks: 50)
+    expect((await f.a.get(`/v1/jobs?job_name=${job.body.name}`)).body.map((j: any) => j.percentage)).toEqual([33]);
+    expect((await f.a.get(`/v1/stages/${a.body.id}`)).body.percentage).toBe(100);
+  });
+
   it('holds a startAsWaiting stage (and its tasks) until PUT status PENDING, even after the stage before it completes', async () => {
     const c = v1(f.a);
     const [t1, t2] = [uniq('v1-held-a'), uniq('v1-held-b')];

@@ -123,12 +123,17 @@ export function toV1Stage(s: Stage, x: V1StageExtras, tasks?: V1Task[]): V1Stage
   };
 }
 
-export function toV1Job(j: Job, stages?: V1Stage[]): V1Job {
+/** Their job percentage: the share of its stages that completed, rounded down (0 without stages). */
+export function v1JobPercentage(stages: { completed: number; total: number }): number {
+  return stages.total === 0 ? 0 : Math.floor((stages.completed / stages.total) * 100);
+}
+
+export function toV1Job(j: Job, stages: { completed: number; total: number }, views?: V1Stage[]): V1Job {
   return {
     id: j.id,
     name: j.name,
     status: v1JobStatus(j.status),
-    percentage: j.percentage,
+    percentage: v1JobPercentage(stages),
     priority: j.priority,
     creationTime: j.createdAt,
     updateTime: j.updatedAt,
@@ -136,7 +141,7 @@ export function toV1Job(j: Job, stages?: V1Stage[]): V1Job {
     userMetadata: j.userMetadata,
     traceparent: j.traceparent ?? NO_TRACE,
     ...(j.tracestate ? { tracestate: j.tracestate } : {}),
-    ...(stages ? { stages } : {}),
+    ...(views ? { stages: views } : {}),
   };
 }
 

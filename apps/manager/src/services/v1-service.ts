@@ -11,7 +11,7 @@ import { stageMachine } from '../domain/stage-machine.js';
 import { V1ApiError } from '../domain/v1-errors.js';
 import { exclusiveEnd, illegalTransitionMessage, NO_TRACE, storedMaxAttempts, toV1Job, toV1Stage, toV1Task, v1JobStatus, v1StageStatus, v1Summary } from '../domain/v1-view.js';
 import { lockStageWithJob } from '../store/stages.js';
-import { listStagesWhere, setStageUserMetadata, v1StageExtras } from '../store/v1-stages.js';
+import { listStagesWhere, setStageUserMetadata, stagesCompletedOfJobs, v1StageExtras } from '../store/v1-stages.js';
 import { listTasksWithTrace, setTaskUserMetadata, taskLease, type TaskWithTrace } from '../store/v1-tasks.js';
 import type { JobService } from './job-service.js';
 import type { LifecycleService } from './lifecycle-service.js';
@@ -82,7 +82,7 @@ export class V1Service {
       { name: body.name, data: body.data, priority: body.priority, userMetadata: body.userMetadata ?? {}, tenantId: ctx.tenantId },
       { scope: ctx.scope, traceparent, tracestate, actor: ctx.actor },
     );
-    return toV1Job(job);
+    return toV1Job(job, { completed: 0, total: 0 });
   }
 
   async getJob(id: string, scope: TenantScope, withStages: boolean): Promise<V1Job> {
@@ -90,9 +90,11 @@ export class V1Service {
     return this.jobView(job, scope, withStages);
   }
 
-  private async jobView(job: Job, scope: TenantScope, withStages: boolean): Promise<V1Job> {
-    if (!withStages) return toV1Job(job);
-    return toV1Job(job, await this.stageViews(await listStagesWhere(this.db, { jobId: job.id }, scope), scope, false));
+  /** `progress`: the job's stages completed and in all, when the caller read them for a page of jobs at once. */
+  private async jobView(job: Job, scope: TenantScope, withStages: boolean, progress?: { completed: number; total: number }): Promise<V1Job> {
+    const stages = progress ?? (await stagesCompletedOfJobs(this.db, [job.id])).get(job.id) ?? { completed: 0, total: 0 };
+    if (!withStages) return toV1Job(job, stages);
+    return toV1Job(job, stages, await this.stageViews(await listStagesWhere(this.db, { jobId: job.id }, scope), scope, false));
   }
 
   /** Every job matching; creation time filters are inclusive at both ends. */
@@ -112,7 +114,8 @@ export class V1Service {
         },
         scope,
       );
-      for (const job of page.items) out.push(await this.jobView(job, scope, q.should_return_stages ?? false));
+      const progress = await stagesCompletedOfJobs(this.db, page.items.map((j) => j.id));
+      for (const job of page.items) out.push(await this.jobView(job, scope, q.should_return_stages ?? false, progress.get(job.id) ?? { completed: 0, total: 0 }));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return out;

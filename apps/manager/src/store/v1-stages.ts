@@ -29,6 +29,17 @@ export async function v1StageExtras(db: Queryable, stageIds: string[]): Promise<
   return new Map(rows.map((r) => [r.id, r]));
 }
 
+/** Per job: its stages, and how many of them completed (their job percentage counts stages, not tasks). */
+export async function stagesCompletedOfJobs(db: Queryable, jobIds: string[]): Promise<Map<string, { completed: number; total: number }>> {
+  if (jobIds.length === 0) return new Map();
+  const rows = await db.query<{ job_id: string; completed: number; total: number }>(
+    `SELECT job_id, count(*) FILTER (WHERE status = 'COMPLETED')::int AS completed, count(*)::int AS total
+     FROM stages WHERE job_id = ANY($1::uuid[]) GROUP BY job_id`,
+    [jobIds],
+  );
+  return new Map(rows.map((r) => [r.job_id, { completed: r.completed, total: r.total }]));
+}
+
 /** Stages of every job in scope, by job and order, optionally of one job and one type. */
 export async function listStagesWhere(db: Queryable, f: { jobId?: string; type?: string }, scope: TenantScope): Promise<Stage[]> {
   const where = new Where();
