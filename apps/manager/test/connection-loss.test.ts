@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrate.js';
 import { PgDb } from '../src/db/pg-db.js';
+import { sideConnections, type SideConnections } from './side-connections.js';
 import { startManager } from '../src/server.js';
 import type { DeepPartial, ManagerConfig } from '../src/config.js';
 import { createTestDatabase, startTestManager, testStores, type TestManager } from '../src/testing.js';
@@ -18,19 +19,16 @@ describe.runIf(testStores().includes('postgres'))('a PostgreSQL connection lost 
   let http: Api;
   let side: pg.Client;
   let observer: pg.Client;
+  let connections: SideConnections | undefined;
 
   beforeAll(async () => {
     m = await startTestManager({ store: 'postgres' });
     http = api(m.url);
-    side = new pg.Client({ connectionString: m.databaseUrl! });
-    await side.connect();
-    // A second client watches pg_stat_activity (inside side's transaction its snapshot would not change).
-    observer = new pg.Client({ connectionString: m.databaseUrl! });
-    await observer.connect();
+    connections = await sideConnections(m.databaseUrl!);
+    ({ side, observer } = connections);
   });
   afterAll(async () => {
-    await side?.end();
-    await observer?.end();
+    await connections?.end();
     await m?.close();
   });
 

@@ -1,10 +1,11 @@
 // A long scheduler tick makes the other schedules late, not missed: their fire times that pass while one schedule's
 // jobs are being created still fire, whatever their catch-up policy. PostgreSQL only: a second connection holds the
 // slow schedule's job back (an uncommitted job with the idempotency key of its fire), which PGlite's one connection can't.
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestManager, testStores, type TestManager } from '../src/testing.js';
 import { api, type Api, waitFor } from './api.js';
+import { sideConnections, type SideConnections } from './side-connections.js';
 
 const fireTimesOf = async (a: Api, name: string): Promise<number[]> =>
   ((await a.get(`/jobs?name=${name}&limit=100&sort=createdAt`)).body.items as { idempotencyKey: string }[])
@@ -16,18 +17,15 @@ describe.runIf(testStores().includes('postgres'))('a scheduler tick held up by o
   let a: Api;
   let side: pg.Client;
   let observer: pg.Client;
+  let connections: SideConnections | undefined;
   beforeAll(async () => {
     m = await startTestManager({ store: 'postgres', config: { scheduler: { tickMs: 100 } } });
     a = api(m.url);
-    side = new pg.Client({ connectionString: m.databaseUrl! });
-    await side.connect();
-    // pg_stat_activity is read from another connection: inside side's transaction its snapshot would not change.
-    observer = new pg.Client({ connectionString: m.databaseUrl! });
-    await observer.connect();
+    connections = await sideConnections(m.databaseUrl!);
+    ({ side, observer } = connections);
   });
   afterAll(async () => {
-    await side?.end();
-    await observer?.end();
+    await connections?.end();
     await m?.close();
   });
 

@@ -8,6 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { runManager } from './manager-cli.js';
 
+/** Runs `check` while another listener holds a port of 127.0.0.1. */
+async function withTakenPort(check: (port: number) => void): Promise<void> {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  try {
+    check((taken.address() as { port: number }).port);
+  } finally {
+    taken.close();
+  }
+}
+
 const serve = (env: Record<string, string>) => runManager('serve', { JOBNIK_PGLITE_DIR: 'memory://', JOBNIK_PORT: '0', ...env });
 
 describe('starting with a bad setting', () => {
@@ -57,18 +68,12 @@ describe('starting with a bad setting', () => {
     expect(() => loadConfig({}, { JOBNIK_CONFIG_FILE: file })).toThrow(`JOBNIK_CONFIG_FILE ${file}: `);
   });
 
-  it('names the metrics port, not the API port, when the metrics listener cannot have it (exit 1)', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const { port } = taken.address() as { port: number };
-    try {
+  it('names the metrics port, not the API port, when the metrics listener cannot have it (exit 1)', () =>
+    withTakenPort((port) => {
       const r = serve({ JOBNIK_HOST: '127.0.0.1', JOBNIK_METRICS_LISTEN: 'port', JOBNIK_METRICS_PORT: String(port) });
       expect(r.status).toBe(1);
       expect(r.stderr).toBe(`jobnik-manager: cannot start: 127.0.0.1:${port} is already in use by another process (EADDRINUSE): choose another with JOBNIK_METRICS_PORT (metrics.port) or JOBNIK_HOST (http.host)`);
-    } finally {
-      taken.close();
-    }
-  });
+    }));
 
   it('says in one line why an embedded store directory cannot be used (exit 1)', () => {
     const root = mkdtempSync(join(tmpdir(), 'jobnik-dir-'));
@@ -88,18 +93,12 @@ describe('starting with a bad setting', () => {
     expect([r.status, r.stderr]).toEqual([0, '']);
   });
 
-  it('names a port another process listens on, in one line (exit 1)', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const { port } = taken.address() as { port: number };
-    try {
+  it('names a port another process listens on, in one line (exit 1)', () =>
+    withTakenPort((port) => {
       const r = serve({ JOBNIK_HOST: '127.0.0.1', JOBNIK_PORT: String(port) });
       expect(r.status).toBe(1);
       expect(r.stderr).toBe(`jobnik-manager: cannot start: 127.0.0.1:${port} is already in use by another process (EADDRINUSE): choose another with JOBNIK_PORT (http.port) or JOBNIK_HOST (http.host)`);
-    } finally {
-      taken.close();
-    }
-  });
+    }));
 
   it('without DATABASE_URL on an install without the embedded store (the cluster image), says to set it, in one line (exit 1)', () => {
     // The image is built without optional dependencies: @electric-sql/pglite cannot be found there. A loader hook plays that.

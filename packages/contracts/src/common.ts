@@ -40,6 +40,14 @@ export const Pagination = z.strictObject({
   cursor: z.string().max(512).optional().describe('Opaque cursor from the previous page'),
 });
 
+/** The query of a listing whose pages hold up to 1,000 items by default (those that once answered 1,000 at most, unpaged). */
+export function pageQuery(order: string) {
+  return z.strictObject({
+    limit: z.coerce.number().int().min(1).max(1000).default(1000).describe(`Page size (${order})`),
+    cursor: Pagination.shape.cursor,
+  });
+}
+
 export function page<T extends z.ZodType>(item: T, id: string) {
   return z
     .object({

@@ -1,6 +1,6 @@
 // Cron schedules: a job template created on each fire time, exactly once across replicas.
 import { z } from 'zod';
-import { TenantId, Timestamp, Uuid } from './common.js';
+import { page, pageQuery, TenantId, Timestamp, Uuid } from './common.js';
 import { CreateJobRequest } from './job.js';
 
 export const CATCH_UP_POLICIES = ['all', 'latest', 'none'] as const;
@@ -50,12 +50,7 @@ export const Schedule = z
   })
   .meta({ id: 'Schedule' });
 export type Schedule = z.infer<typeof Schedule>;
-export const ScheduleList = z
-  .object({ items: z.array(Schedule), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page') })
-  .meta({ id: 'ScheduleList' });
-export const ListSchedulesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(1000).describe('Page size (by name, then id)'),
-  cursor: z.string().max(512).optional().describe('Opaque cursor from the previous page'),
-});
+export const ScheduleList = page(Schedule, 'ScheduleList');
+export const ListSchedulesQuery = pageQuery('by name, then id');
 export type ListSchedulesQuery = z.input<typeof ListSchedulesQuery>;
 export const ScheduleParams = z.strictObject({ scheduleId: Uuid });

@@ -1,6 +1,6 @@
 // Webhooks: a job names URLs to be told about its events; deliveries are signed and retried.
 import { z } from 'zod';
-import { Timestamp, Uuid } from './common.js';
+import { page, pageQuery, Timestamp, Uuid } from './common.js';
 
 export const WEBHOOK_EVENTS = [
   'job.started',
@@ -78,13 +78,8 @@ export const WebhookDelivery = z
   })
   .meta({ id: 'WebhookDelivery' });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
-export const WebhookDeliveryList = z
-  .object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page') })
-  .meta({ id: 'WebhookDeliveryList' });
-export const ListWebhookDeliveriesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(1000).describe('Page size (oldest event first)'),
-  cursor: z.string().max(512).optional().describe('Opaque cursor from the previous page'),
-});
+export const WebhookDeliveryList = page(WebhookDelivery, 'WebhookDeliveryList');
+export const ListWebhookDeliveriesQuery = pageQuery('oldest event first');
 export type ListWebhookDeliveriesQuery = z.input<typeof ListWebhookDeliveriesQuery>;
 
 /** Headers of every delivery. The signature is HMAC-SHA256(secret, `${timestamp}.${body}`) in hex. */
