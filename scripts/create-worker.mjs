@@ -65,16 +65,26 @@ function insideRepo(target) {
 
 /** Turns the copy into a repository of its own: overlay files, published package ranges, no source condition. */
 function makeStandalone(target, pkg) {
-  cpSync(STANDALONE, target, { recursive: true, filter: (src) => basename(src) !== 'README.md' });
+  const introPath = join(STANDALONE, 'README.md');
+  cpSync(STANDALONE, target, { recursive: true, filter: (src) => src !== introPath });
   renameSync(join(target, 'gitignore'), join(target, '.gitignore')); // kept as `gitignore` in the template so it does not act on this repository
-  cpSync(join(ROOT, 'eslint.config.js'), join(target, 'eslint.config.js')); // the repository's own lint setup
+  // The repository's own lint setup, its opening line made this repository's.
+  const lint = readFileSync(join(ROOT, 'eslint.config.js'), 'utf8').replace(/^\/\/ .*\n/, '// The lint setup of this worker (the one the Jobnik repository uses).\n');
+  writeFileSync(join(target, 'eslint.config.js'), lint);
+  // Parts of the docs that only hold inside the Jobnik repository (its workspace Dockerfile, the steps from a clone,
+  // its chart tests) are left out: whole lines between marker lines, or a span inside a paragraph.
+  for (const file of textFiles(target)) {
+    if (!file.endsWith('.md')) continue;
+    const text = readFileSync(file, 'utf8');
+    const kept = text.replace(/^<!-- workspace-only -->\n[\s\S]*?^<!-- \/workspace-only -->\n/gm, '').replace(/<!-- workspace-only -->[\s\S]*?<!-- \/workspace-only -->/g, '');
+    if (kept !== text) writeFileSync(file, kept);
+  }
   // The README opens with how to work in this repository.
   const readme = join(target, 'README.md');
-  const intro = readFileSync(join(STANDALONE, 'README.md'), 'utf8');
-  // Parts that only hold inside the Jobnik repository (its workspace Dockerfile, the steps from a clone) are left out.
+  const intro = readFileSync(introPath, 'utf8');
   const own = readFileSync(readme, 'utf8')
     .replace('[Jobnik](../../README.md)', 'Jobnik')
-    .replace(/<!-- workspace-only -->\n[\s\S]*?<!-- \/workspace-only -->\n/g, '');
+    .replace('Copy it with `pnpm create-worker <name>` and replace the example handler.', 'Replace the example handler with your own work.');
   const at = own.indexOf('\n## ');
   writeFileSync(readme, at < 0 ? `${own}\n${intro}` : `${own.slice(0, at + 1)}${intro}\n${own.slice(at + 1)}`);
   // Sources run from the published builds, so the workspace's `source` export condition has no use here.
@@ -144,6 +154,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const { target, standalone } = createWorker(args);
     const next = standalone ? `cd ${target} && pnpm install && pnpm test` : `pnpm install && pnpm --filter @jobnik/worker-${args.name} test`;
     console.log(`created ${target} (package @jobnik/worker-${args.name}${standalone ? ', a standalone repository' : ''})\nnext: ${next}`);
+    // Until @jobnik is on the npm registry that install answers 404: the packages come from this checkout instead.
+    if (standalone) {
+      console.log(
+        `if pnpm install answers 404 for @jobnik/sdk (not on your registry yet): run \`pnpm pack:local\` in ${ROOT.replace(/\/$/, '')}, put the\n` +
+          `overrides: it prints into ${join(target, 'pnpm-workspace.yaml')} and pnpm install again (for the image and CI: README, "Before the @jobnik packages are on a registry")`,
+      );
+    }
   } catch (err) {
     console.error(`create-worker: ${err.message}`);
     process.exit(1);

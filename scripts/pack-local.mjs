@@ -4,7 +4,7 @@
 // instead of) a release: an app installs the tarballs, a standalone worker points pnpm's overrides at them.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -24,4 +24,8 @@ console.log(`\npacked into ${OUT}: ${tgz.join(', ')}
 An app (npm):       npm install ${path('@jobnik/contracts')} ${path('@jobnik/sdk')}
 A standalone worker (its pnpm-workspace.yaml; then pnpm install):
 overrides:
-${PACKAGES.map((p) => `  '${p}': file:${path(p)}`).join('\n')}`);
+${PACKAGES.map((p) => `  '${p}': file:${path(p)}`).join('\n')}
+
+The same with the tarballs copied into the worker's vendor/ (what its image and CI need; its README says why):
+overrides:
+${PACKAGES.map((p) => `  '${p}': file:vendor/${basename(path(p))}`).join('\n')}`);

@@ -10,6 +10,7 @@ import { HealthServer } from './health-server.js';
 import type { WorkerJobs } from './jobs.js';
 import { ManagerReadiness } from './manager-readiness.js';
 import { TOKENS } from './tokens.js';
+import { logWorkerEvents } from './worker-logs.js';
 
 export interface WorkerApp {
   container: DependencyContainer;
@@ -39,8 +40,7 @@ export async function startWorkerApp(options: StartWorkerAppOptions = {}): Promi
   const health = c.resolve(HealthServer);
 
   for (const stageType of config.worker.stageTypes) worker.handle(stageType, (task, ctx) => handler.handle(task, ctx));
-  worker.on('taskFailed', (e) => logger.warn({ taskId: e.taskId, stageType: e.stageType, attempt: e.attempt, willRetry: e.willRetry, error: e.error.message }, 'task failed'));
-  worker.on('error', (err) => logger.warn({ err }, 'call to the manager failed'));
+  logWorkerEvents(worker, logger);
 
   const port = await health.listen(config.health.port);
   await worker.start();

@@ -12,6 +12,18 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
   res.end(body);
 }
 
+/** The health port could not be opened: taken by another process, or not this user's to open. */
+export class HealthPortError extends Error {
+  override readonly name = 'HealthPortError';
+  constructor(
+    readonly port: number,
+    readonly code: 'EADDRINUSE' | 'EACCES',
+  ) {
+    const why = code === 'EADDRINUSE' ? 'is already in use by another process' : 'may not be opened by this user (a port below 1024?)';
+    super(`health port ${port} ${why} (${code}): choose another with WORKER_HEALTH_PORT (health.port)`);
+  }
+}
+
 @injectable()
 export class HealthServer {
   private server: Server | null = null;
@@ -22,7 +34,7 @@ export class HealthServer {
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
-  /** Listens on `port` (0: a free one); resolves with the bound port. */
+  /** Listens on `port` (0: a free one); resolves with the bound port, rejects with a HealthPortError if it is taken. */
   async listen(port: number): Promise<number> {
     const server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
@@ -34,7 +46,10 @@ export class HealthServer {
     // Probes must not keep the process alive after shutdown.
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        // The operator's to fix, so a line naming the setting rather than a stack trace (see start-failure.ts).
+        reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new HealthPortError(port, err.code) : err);
+      });
       server.listen(port, () => resolve());
     });
     this.server = server;

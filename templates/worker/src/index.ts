@@ -1,4 +1,4 @@
-// @jobnik/worker-template as a library: the app's wiring, for embedding (the demo) and tests.
+// @jobnik/worker-template as a library: the app's wiring, for tests and for running the worker inside another process.
 export { startWorkerApp, type WorkerApp, type StartWorkerAppOptions } from './app.js';
 export { createAppContainer } from './container.js';
 export { loadConfig, configSchema, type WorkerConfig } from './config.js';

@@ -1,7 +1,8 @@
 // `pnpm start` as a real process: it logs that it started, serves its health port, and on SIGTERM — or a Ctrl-C,
 // which under pnpm arrives twice at once — gives its running task back to the manager (not failed) and exits 0
-// within the grace period.
+// within the grace period. A start the operator must fix (a bad setting, a taken port) ends in one line, no stack.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProducerClient } from '@jobnik/sdk';
@@ -33,6 +34,17 @@ function startMain(env: Record<string, string>): Started {
   proc.stderr!.on('data', onData);
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return { proc, lines, exited };
+}
+
+/** Runs src/main.ts until it exits by itself; its stderr and exit code. */
+async function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const proc = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => proc.once('close', (c) => resolve(c)));
+  clearTimeout(deadline);
+  return { code, stderr };
 }
 
 function logged(lines: string[], msg: string): Record<string, unknown> | undefined {
@@ -100,6 +112,33 @@ describe('src/main.ts as a process', () => {
       expect(after.status).not.toBe('FAILED');
     } finally {
       if (app.proc.exitCode === null) app.proc.kill('SIGKILL');
+    }
+  });
+});
+
+describe('src/main.ts refusing to start', () => {
+  it('prints one line naming the variable and the key of a bad setting, and exits 2', async () => {
+    const { code, stderr } = await runToExit({ WORKER_CONCURRENCY: 'abc', WORKER_HEALTH_PORT: '0' });
+    expect(stderr).toBe('worker: invalid configuration: WORKER_CONCURRENCY (worker.concurrency): must be an integer from 1 to 1000: value was "abc"\n');
+    expect(code).toBe(2);
+  });
+
+  it('prints one line naming the protocol variable of an unsupported OTLP protocol, and exits 2', async () => {
+    const { code, stderr } = await runToExit({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', WORKER_HEALTH_PORT: '0' });
+    expect(stderr).toBe('worker: invalid configuration: OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported: use http/protobuf or http/json\n');
+    expect(code).toBe(2);
+  });
+
+  it('prints one line naming WORKER_HEALTH_PORT when the health port is taken, and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const { code, stderr } = await runToExit({ WORKER_HEALTH_PORT: String(port) });
+      expect(stderr).toBe(`worker: cannot start: health port ${port} is already in use by another process (EADDRINUSE): choose another with WORKER_HEALTH_PORT (health.port)\n`);
+      expect(code).toBe(1);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });

@@ -105,7 +105,9 @@ describe('pnpm create-worker', () => {
     for (const f of files(target)) expect(readFileSync(join(target, f), 'utf8'), f).not.toMatch(/\.\.\/\.\.\/|templates\/worker|workers\/solo|--conditions=source/);
     const dockerfile = readFileSync(join(target, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('docker build -t registry.example/solo:0.1.0 .');
-    expect(dockerfile).toContain('COPY pnpm-lock.yaml ./');
+    // What the install reads, vendored @jobnik tarballs and their overrides included, is in the build context.
+    expect(dockerfile).toContain('COPY pnpm-lock.yaml pnpm-workspace.yam[l] ./\nCOPY vendor ./vendor\nRUN pnpm install --frozen-lockfile');
+    expect(existsSync(join(target, 'vendor', 'README.md'))).toBe(true);
     expect(readFileSync(join(target, 'helm', 'Chart.yaml'), 'utf8')).toMatch(/^name: solo$/m);
     expect(readFileSync(join(target, 'src/config.ts'), 'utf8')).toContain("default: ['solo-render']");
     const readme = readFileSync(join(target, 'README.md'), 'utf8');
@@ -113,6 +115,24 @@ describe('pnpm create-worker', () => {
     // What holds only inside the Jobnik repository is left out: its workspace Dockerfile, the steps from a clone.
     expect(readme).not.toMatch(/turbo prune|pnpm deploy|## From clone to a running worker|workspace-only|pnpm --filter/);
     expect(readme).toContain('pnpm prune --prod');
+    // Nothing speaks of the Jobnik workspace (its chart tests, its demo, the scaffold that made this copy).
+    for (const f of files(target)) {
+      const body = readFileSync(join(target, f), 'utf8');
+      expect(body, f).not.toMatch(/workspace-only|test\/helm|helm-tests|create-worker|in the workspace|the demo\b/);
+    }
+    expect(readme).toContain('file:vendor/jobnik-sdk-');
+  });
+
+  it('tells a standalone repository what to do while @jobnik is on no registry: pnpm pack:local and its overrides', async () => {
+    const { stdout } = await run(process.execPath, [SCRIPT, 'hint', '--dir', dir]);
+    const target = join(dir, 'hint');
+    expect(stdout).toContain(`next: cd ${target} && pnpm install && pnpm test`);
+    expect(stdout).toContain(`run \`pnpm pack:local\` in ${ROOT.replace(/\/$/, '')}`);
+    expect(stdout).toContain(`overrides: it prints into ${join(target, 'pnpm-workspace.yaml')}`);
+    expect(stdout.trim().split('\n')).toHaveLength(4);
+    // Inside the repository the workspace installs the packages itself: no such hint.
+    const { stdout: inside } = await run(process.execPath, [SCRIPT, 'hint2', '--dir', dir, '--workspace']);
+    expect(inside).not.toContain('pack:local');
   });
 
   it('refuses bad names and an existing target, changing nothing', async () => {

@@ -12,7 +12,7 @@ export const TILE_SIZE = 256;
 export const TILE_ROWS = 4;
 const FNV_OFFSET = 0x811c9dc5;
 
-/** Thrown on purpose by a first attempt so the demo shows retries; the manager schedules another attempt. */
+/** Thrown on purpose by a first attempt so the example shows retries; the manager schedules another attempt. */
 export class SimulatedRenderError extends Error {
   readonly code = 'SIMULATED_RENDER_ERROR';
 }
