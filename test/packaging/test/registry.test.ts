@@ -247,7 +247,11 @@ describe('a standalone worker repository from create-worker', () => {
     const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) (\S+)$/gm)].flatMap((m) => m[1]!.split(/\s+/));
     expect(copied.length).toBeGreaterThan(0);
-    for (const src of copied) expect(existsSync(join(dir, src)), `Dockerfile COPY ${src}`).toBe(true);
+    // A pattern (`pnpm-workspace.yam[l]`) copies a file that may be missing (a repository without overrides); it stays in the folder.
+    for (const src of copied) {
+      if (/[[*?]/.test(src)) expect(src, `Dockerfile COPY ${src}`).not.toContain('..');
+      else expect(existsSync(join(dir, src)), `Dockerfile COPY ${src}`).toBe(true);
+    }
 
     // Its tests on the embedded store (the same tests run on PostgreSQL too inside the repository).
     for (const script of ['build', 'lint', 'typecheck', 'test']) await run('pnpm', ['run', script], dir, { ...env, JOBNIK_TEST_STORES: 'pglite' }, 10 * MINUTES);
