@@ -193,11 +193,11 @@ export const configSchema = {
     retryBaseMs: { doc: 'Delay before the first redelivery (doubles each time, capped at 5 minutes)', format: msOrZeroFormat, default: 1_000, env: 'JOBNIK_WEBHOOK_RETRY_BASE_MS' },
     pollMs: { doc: 'How often the outbox is checked for due deliveries (a delivery that ends also claims the next at once when events wait for its slot)', format: loopFormat, default: 500, env: 'JOBNIK_WEBHOOK_POLL_MS' },
     concurrency: { doc: 'Deliveries in flight at once on this replica', format: concurrencyFormat, default: 50, env: 'JOBNIK_WEBHOOK_CONCURRENCY' },
-    perOriginConcurrency: {
-      doc: 'Of those, most to one receiver (URL origin: scheme://host:port), so a receiver that is slow or never answers holds only these slots and the others keep delivering',
+    perEndpointConcurrency: {
+      doc: "Of those, most to one endpoint (a tenant's webhook URL), so an endpoint that is slow or never answers holds only these slots and the others keep delivering (another tenant's on the same host too); endpoints take turns, and one tenant has at most half of webhooks.concurrency",
       format: concurrencyFormat,
       default: 4,
-      env: 'JOBNIK_WEBHOOK_PER_ORIGIN_CONCURRENCY',
+      env: 'JOBNIK_WEBHOOK_PER_ENDPOINT_CONCURRENCY',
     },
   },
   retention: {

@@ -1,7 +1,8 @@
-// Webhook deliveries run as a pipeline with a cap per receiver, over real HTTP on both stores: a receiver that
-// accepts connections and never answers holds only its own slots, so another receiver's events (retries included)
-// arrive while its deliveries are still open; and a shutdown gives the deliveries in flight back instead of waiting
-// out the receiver's timeout.
+// Webhook deliveries run as a pipeline with a cap per endpoint (a tenant's URL) and per tenant (half the slots), over
+// real HTTP on both stores: an endpoint that accepts connections and never answers holds only its own slots, so the
+// same tenant's events to another route of the same host (retries included) arrive while its deliveries are still
+// open; one tenant's many dead endpoints leave another tenant its slots; and a shutdown gives the deliveries in flight
+// back instead of waiting out the receiver's timeout.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStores } from '../src/testing.js';
@@ -12,7 +13,7 @@ const PER_ORIGIN = 3;
 const DEAD_JOBS = 12;
 
 function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}/hook`)));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
 }
 
 function close(server: Server): Promise<void> {
@@ -24,22 +25,22 @@ function close(server: Server): Promise<void> {
 
 describe.each(testStores())('webhook delivery pipeline on %s', (store) => {
   // A timeout far beyond the test: a delivery of the dead receiver that ended did so because it was cut short.
-  const t = useManager(store, { webhooks: { pollMs: 50, retryBaseMs: 50, timeoutMs: 20_000, perOriginConcurrency: PER_ORIGIN } });
+  const t = useManager(store, { webhooks: { pollMs: 50, retryBaseMs: 50, timeoutMs: 20_000, perEndpointConcurrency: PER_ORIGIN } });
 
-  /** Accepts each request and never answers; counts the requests open at once. */
+  /** One host for both tenants: /dead accepts each request and never answers (its requests open at once counted), /ok answers 500 twice, then 204. */
   const dead = { open: 0, maxOpen: 0, received: 0, ended: 0 };
-  const deadServer = createServer((_req, res) => {
-    dead.received++;
-    dead.open++;
-    dead.maxOpen = Math.max(dead.maxOpen, dead.open);
-    res.on('close', () => {
-      dead.open--;
-      dead.ended++;
-    });
-  });
-  /** Answers 500 twice, then 204. */
   const healthy: { answered: number; event: string }[] = [];
-  const healthyServer = createServer((req, res) => {
+  const server = createServer((req, res) => {
+    if (req.url === '/dead') {
+      dead.received++;
+      dead.open++;
+      dead.maxOpen = Math.max(dead.maxOpen, dead.open);
+      res.on('close', () => {
+        dead.open--;
+        dead.ended++;
+      });
+      return;
+    }
     req.resume().on('end', () => {
       const answered = healthy.length < 2 ? 500 : 204;
       healthy.push({ answered, event: String(req.headers['x-jobnik-event']) });
@@ -49,28 +50,26 @@ describe.each(testStores())('webhook delivery pipeline on %s', (store) => {
   let deadUrl = '';
   let healthyUrl = '';
   beforeAll(async () => {
-    deadUrl = await listen(deadServer);
-    healthyUrl = await listen(healthyServer);
+    const base = await listen(server);
+    deadUrl = `${base}/dead`;
+    healthyUrl = `${base}/ok`;
   });
-  afterAll(async () => {
-    await close(deadServer);
-    await close(healthyServer);
-  });
+  afterAll(() => close(server));
 
-  /** Creates `n` jobs subscribed to `url` for job.started and leases their tasks: one event each. */
-  const startJobs = async (n: number, url: string, type: string) => {
+  /** Creates `n` jobs of `tenantId` subscribed to `url` for job.started and leases their tasks: one event each. */
+  const startJobs = async (n: number, tenantId: string, url: string, type: string) => {
     const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push((await t.a.post('/jobs', { name: 'hooked', webhooks: [{ url, events: ['job.started'] }], stages: [{ type, tasks: [{}] }] })).body.id);
-    expect((await t.a.post('/dequeue', { workerId: 'w', max: n, stageTypes: [type] })).body.tasks).toHaveLength(n);
+    for (let i = 0; i < n; i++) ids.push((await t.a.post('/jobs', { name: 'hooked', tenantId, webhooks: [{ url, events: ['job.started'] }], stages: [{ type, tasks: [{}] }] })).body.id);
+    expect((await t.a.post('/dequeue', { workerId: 'w', max: n, tenantId, stageTypes: [type] })).body.tasks).toHaveLength(n);
     return ids;
   };
   let deadJobs: string[] = [];
 
-  it("delivers another receiver's event, retries included, while a receiver that never answers holds its own slots", async () => {
-    deadJobs = await startJobs(DEAD_JOBS, deadUrl, `dead-${store}`);
+  it("delivers another endpoint's event on the same host, retries included, while an endpoint that never answers holds its own slots", async () => {
+    deadJobs = await startJobs(DEAD_JOBS, 'tenant-dead', deadUrl, `dead-${store}`);
     await waitFor(async () => dead.open, (n) => n >= PER_ORIGIN);
     // The dead receiver's other events are due before this one, and stay so.
-    const [healthyJob] = await startJobs(1, healthyUrl, `healthy-${store}`);
+    const [healthyJob] = await startJobs(1, 'tenant-dead', healthyUrl, `healthy-${store}`);
     await waitFor(async () => healthy.filter((h) => h.answered === 204), (v) => v.length === 1);
     expect(healthy.map((h) => h.answered)).toEqual([500, 500, 204]);
     // None of the dead receiver's deliveries has ended (timed out), and it never had more than its cap open.
@@ -96,5 +95,44 @@ describe.each(testStores())('webhook delivery pipeline on %s', (store) => {
     // Every event is still there, due at once, no attempt counted: the next manager delivers them.
     expect(rows).toHaveLength(DEAD_JOBS);
     expect(rows.every((r) => r.attempts === 0 && r.due && !r.settled)).toBe(true);
+  });
+});
+
+describe.each(testStores())('webhook slots per tenant on %s', (store) => {
+  // 4 slots: at most 2 for one tenant, whatever its endpoints.
+  const t = useManager(store, { webhooks: { pollMs: 50, retryBaseMs: 50, timeoutMs: 20_000, concurrency: 4, perEndpointConcurrency: 4 } });
+  let open = 0;
+  let maxOpen = 0;
+  const delivered: string[] = [];
+  const server = createServer((req, res) => {
+    if (req.url!.startsWith('/dead/')) {
+      open++;
+      maxOpen = Math.max(maxOpen, open);
+      res.on('close', () => open--);
+      return;
+    }
+    req.resume().on('end', () => {
+      delivered.push(req.url!);
+      res.writeHead(204).end();
+    });
+  });
+  let base = '';
+  beforeAll(async () => {
+    base = await listen(server);
+  });
+  afterAll(async () => {
+    await t.m.manager.webhooks.stop();
+    await close(server);
+  });
+
+  it("leaves another tenant its slots while one tenant's many endpoints never answer", async () => {
+    const job = async (tenantId: string, url: string) =>
+      (await t.a.post('/jobs', { name: 'hooked', tenantId, webhooks: [{ url, events: ['job.aborted'] }], stages: [{ type: `slots-${store}`, tasks: [{}] }] })).body.id as string;
+    for (let i = 0; i < 6; i++) await t.a.post(`/jobs/${await job('tenant-many', `${base}/dead/${i}`)}/cancel`);
+    await waitFor(async () => open, (n) => n >= 2);
+    await t.a.post(`/jobs/${await job('tenant-other', `${base}/ok`)}/cancel`);
+    await waitFor(async () => delivered, (d) => d.includes('/ok'));
+    // The tenant with six dead endpoints never had more than its half of the four slots.
+    expect([open, maxOpen]).toEqual([2, 2]);
   });
 });

@@ -1,5 +1,6 @@
-// Delivers outbox events as a pipeline: up to `concurrency` deliveries in flight, at most `perOriginConcurrency` of
-// them to one receiver (scheme://host:port), so a receiver that never answers holds its own slots and no one else's.
+// Delivers outbox events as a pipeline: up to `concurrency` deliveries in flight, at most `perEndpointConcurrency` of
+// them to one endpoint (a tenant's URL) and half of them for one tenant, so an endpoint that never answers holds its own
+// slots and no one else's, and one tenant's many dead endpoints leave the other half to the other tenants.
 // At-least-once: a receiver dedupes on the x-jobnik-delivery header.
 import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
@@ -16,16 +17,17 @@ export interface WebhookOptions {
   retryBaseMs: number;
   /** Deliveries in flight at once in this process. */
   concurrency: number;
-  /** Of those, most to one origin (scheme://host:port). */
-  perOriginConcurrency: number;
+  /** Of those, most to one endpoint (a tenant's URL). */
+  perEndpointConcurrency: number;
 }
 
 export class WebhookDispatcher {
   private readonly loop: Periodic;
   /** Deliveries in flight, each until its outcome is recorded. */
   private readonly inFlight = new Set<Promise<void>>();
-  /** Deliveries in flight by origin: what the claim must leave alone. */
-  private readonly busy = new Map<string, number>();
+  /** Deliveries in flight by endpoint and by tenant: what the claim must leave alone. */
+  private readonly busyEndpoints = new Map<string, number>();
+  private readonly busyTenants = new Map<string, number>();
   /** A slot freed while a claim ran: claim once more after it. */
   private refill = false;
   /** The last claim filled every free slot: due events may be waiting for one. */
@@ -69,29 +71,36 @@ export class WebhookDispatcher {
       const events = await claimWebhookEvents(this.db, {
         max: free,
         leaseMs: this.options.timeoutMs * 2 + 1000,
-        perOrigin: this.options.perOriginConcurrency,
-        busy: this.busy,
+        perEndpoint: this.options.perEndpointConcurrency,
+        perTenant: this.perTenant,
+        busyEndpoints: this.busyEndpoints,
+        busyTenants: this.busyTenants,
       });
       this.slotsFull = events.length >= free;
       for (const e of events) this.launch(e);
     } while (this.refill);
   }
 
+  /** Half the slots at most for one tenant: its dead endpoints, however many, leave the other half to the others. */
+  private get perTenant(): number {
+    return Math.max(1, Math.ceil(this.options.concurrency / 2));
+  }
+
   private launch(e: ClaimedEvent): void {
-    this.busy.set(e.origin, (this.busy.get(e.origin) ?? 0) + 1);
+    count(this.busyEndpoints, e.endpoint, 1);
+    count(this.busyTenants, e.tenant, 1);
     const delivery = this.deliver(e)
       .catch((err: unknown) => this.logger.error({ err, deliveryId: e.id }, 'webhook delivery could not be recorded; its lease brings it back'))
-      .finally(() => this.settled(e.origin, delivery));
+      .finally(() => this.settled(e, delivery));
     this.inFlight.add(delivery);
   }
 
-  private settled(origin: string, delivery: Promise<void>): void {
-    const wasAtCap = (this.busy.get(origin) ?? 0) >= this.options.perOriginConcurrency;
+  private settled(e: ClaimedEvent, delivery: Promise<void>): void {
+    const wasAtCap = (this.busyEndpoints.get(e.endpoint) ?? 0) >= this.options.perEndpointConcurrency || (this.busyTenants.get(e.tenant) ?? 0) >= this.perTenant;
     this.inFlight.delete(delivery);
-    const left = (this.busy.get(origin) ?? 1) - 1;
-    if (left > 0) this.busy.set(origin, left);
-    else this.busy.delete(origin);
-    // Claim now only when the freed slot may have work waiting for it: every slot was taken, or this origin's were.
+    count(this.busyEndpoints, e.endpoint, -1);
+    count(this.busyTenants, e.tenant, -1);
+    // Claim now only when the freed slot may have work waiting for it: every slot was taken, or its endpoint's or tenant's were.
     // Otherwise the last claim took everything due, and the poll finds what comes due next (no claim per delivery).
     if (this.stopping || !(this.slotsFull || wasAtCap)) return;
     this.refill = true;
@@ -116,4 +125,11 @@ export class WebhookDispatcher {
     this.onOutcome(giveUp ? 'failed' : 'retry');
     this.logger.warn({ deliveryId: e.id, url: e.url, attempts: e.attempts, status: outcome.status, error: outcome.error, giveUp }, 'webhook delivery failed');
   }
+}
+
+/** Adds `by` to a count of deliveries in flight, dropping a key that reaches 0. */
+function count(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }

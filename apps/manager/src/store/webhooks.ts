@@ -82,29 +82,40 @@ export async function deleteSettledOrphanEvents(db: Queryable, batch: number): P
   return gone.length;
 }
 
+/** The tenant an event belongs to (its job's, carried in the payload: the job may be gone). */
+const TENANT = (e: string) => `coalesce(${e}.payload->'job'->>'tenantId', '')`;
 /**
- * A URL's origin, scheme://host:port as written (lower case, without user info): the unit of the per-receiver cap.
- * Computed here and returned with each claimed event, so the dispatcher counts by the very key the claim uses.
+ * The endpoint an event goes to, the unit of the per-endpoint cap: its tenant and its URL. One tenant's dead endpoint
+ * never takes the slots of another endpoint's events, even on the same host (a shared SaaS endpoint, another route).
+ * Computed here and returned with each claimed event, so the dispatcher counts by the very keys the claim uses.
  */
-const ORIGIN = (url: string) => `lower(regexp_replace(${url}, '^([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/?#]*@)?([^/?#]*).*$', '\\1\\2'))`;
+const ENDPOINT = (e: string) => `(${TENANT(e)} || ' ' || ${e}.url)`;
 
 /**
- * Claims up to $1 due events, oldest due first, at most $5 minus what this process has in flight per origin ($3 origins,
- * $4 counts): a receiver at its cap is passed over, not waited for. The window ranks each origin's due events; the
- * locking scan re-checks that each is still due (another replica may have claimed it since the ranking read it).
+ * Claims up to $1 due events, at most $5 in flight per endpoint and $7 per tenant in this process (what it has in
+ * flight: $3/$4 by endpoint, $6/$8 by tenant): an endpoint or a tenant at its cap is passed over, not waited for.
+ * Endpoints take turns (each one's oldest due event first, then each one's second, …), so an endpoint with a long
+ * backlog does not push the others' events behind it. The locking scan re-checks that each is still due (another
+ * replica may have claimed it since the ranking read it).
  */
 const CLAIM = statement(
   'jobnik_webhook_claim',
-  `WITH busy AS (SELECT * FROM unnest($3::text[], $4::int[]) AS b(origin, n)),
+  `WITH busy_endpoint AS (SELECT * FROM unnest($3::text[], $4::int[]) AS b(endpoint, n)),
+   busy_tenant AS (SELECT * FROM unnest($6::text[], $8::int[]) AS b(tenant, n)),
    ranked AS (
-     SELECT e.id, e.next_attempt_at, o.origin, row_number() OVER (PARTITION BY o.origin ORDER BY e.next_attempt_at, e.id) AS nth
-     FROM webhook_events e CROSS JOIN LATERAL (SELECT ${ORIGIN('e.url')} AS origin) o
+     SELECT e.id, e.next_attempt_at, o.tenant, o.endpoint, row_number() OVER (PARTITION BY o.endpoint ORDER BY e.next_attempt_at, e.id) AS nth
+     FROM webhook_events e CROSS JOIN LATERAL (SELECT ${TENANT('e')} AS tenant, ${ENDPOINT('e')} AS endpoint) o
      WHERE e.delivered_at IS NULL AND e.failed_at IS NULL AND e.next_attempt_at <= now()
    ),
-   wanted AS (
-     SELECT r.id FROM ranked r LEFT JOIN busy b ON b.origin = r.origin
+   open_endpoints AS (
+     SELECT r.*, row_number() OVER (PARTITION BY r.tenant ORDER BY r.nth, r.next_attempt_at, r.id) AS in_tenant
+     FROM ranked r LEFT JOIN busy_endpoint b ON b.endpoint = r.endpoint
      WHERE r.nth <= $5::int - coalesce(b.n, 0)
-     ORDER BY r.next_attempt_at, r.id LIMIT $1
+   ),
+   wanted AS (
+     SELECT o.id FROM open_endpoints o LEFT JOIN busy_tenant b ON b.tenant = o.tenant
+     WHERE o.in_tenant <= $7::int - coalesce(b.n, 0)
+     ORDER BY o.nth, o.next_attempt_at, o.id LIMIT $1
    ),
    due AS (
      SELECT id FROM webhook_events
@@ -114,7 +125,7 @@ const CLAIM = statement(
    UPDATE webhook_events w SET attempts = w.attempts + 1, next_attempt_at = now() + $2::int * interval '1 millisecond'
    FROM due
    WHERE w.id = due.id
-   RETURNING w.id, w.job_id, w.event, w.url, ${ORIGIN('w.url')} AS origin, w.secret, w.headers, w.payload, w.attempts`,
+   RETURNING w.id, w.job_id, w.event, w.url, ${TENANT('w')} AS tenant, ${ENDPOINT('w')} AS endpoint, w.secret, w.headers, w.payload, w.attempts`,
 );
 
 export interface ClaimedEvent {
@@ -123,8 +134,9 @@ export interface ClaimedEvent {
   job_id: string | null;
   event: string;
   url: string;
-  /** scheme://host:port of the url, as the claim counts it. */
-  origin: string;
+  /** Its tenant, and its tenant and url (the endpoint), as the claim counts them. */
+  tenant: string;
+  endpoint: string;
   secret: string | null;
   /** The subscription's custom headers. */
   headers: Record<string, string> | null;
@@ -136,14 +148,25 @@ export interface ClaimLimits {
   max: number;
   /** How long the claim holds: past it, an event whose delivery never recorded an outcome is due again. */
   leaseMs: number;
-  /** Most deliveries in flight to one origin. */
-  perOrigin: number;
-  /** Deliveries this process has in flight, by origin. */
-  busy: ReadonlyMap<string, number>;
+  /** Most deliveries in flight to one endpoint, and for one tenant. */
+  perEndpoint: number;
+  perTenant: number;
+  /** Deliveries this process has in flight, by endpoint and by tenant. */
+  busyEndpoints: ReadonlyMap<string, number>;
+  busyTenants: ReadonlyMap<string, number>;
 }
 
 export function claimWebhookEvents(db: Queryable, limits: ClaimLimits): Promise<ClaimedEvent[]> {
-  return db.query<ClaimedEvent>(CLAIM, [limits.max, limits.leaseMs, [...limits.busy.keys()], [...limits.busy.values()], limits.perOrigin]);
+  return db.query<ClaimedEvent>(CLAIM, [
+    limits.max,
+    limits.leaseMs,
+    [...limits.busyEndpoints.keys()],
+    [...limits.busyEndpoints.values()],
+    limits.perEndpoint,
+    [...limits.busyTenants.keys()],
+    limits.perTenant,
+    [...limits.busyTenants.values()],
+  ]);
 }
 
 /** Gives a claim back, due at once and the attempt not counted: its delivery was cut short by a shutdown. */
