@@ -4,11 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProducerClient } from '@jobnik/sdk';
-import { startTestManager, type TestManager } from '@jobnik/manager/testing';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import type { WorkerJobs } from '../src/jobs.js';
+import { useManagerAndProducer } from './manager-and-producer.js';
 import { waitFor } from './helpers/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -60,23 +58,14 @@ function logged(lines: string[], msg: string): Record<string, unknown> | undefin
 }
 
 describe('src/main.ts as a process', () => {
-  let manager: TestManager;
-  let producer: ProducerClient<WorkerJobs>;
-  beforeAll(async () => {
-    manager = await startTestManager({ store: 'pglite' });
-    producer = new ProducerClient<WorkerJobs>({ baseUrl: manager.url });
-  });
-  afterAll(async () => {
-    await producer?.close();
-    await manager?.close();
-  });
+  const f = useManagerAndProducer();
 
   it.each([
     ['SIGTERM', 'SIGTERM', false],
     ['a Ctrl-C delivered twice (by the terminal, then passed on by pnpm)', 'SIGINT', true],
   ] as const)('starts from the environment and, on %s, releases its running task and exits 0 within the grace', async (_, signal, twice) => {
     const app = startMain({
-      JOBNIK_MANAGER_URL: manager.url,
+      JOBNIK_MANAGER_URL: f.manager.url,
       WORKER_HEALTH_PORT: '0',
       WORKER_SHUTDOWN_GRACE_MS: '2000',
       WORKER_WAIT_MS: '1000',
@@ -90,9 +79,9 @@ describe('src/main.ts as a process', () => {
       const health = `http://127.0.0.1:${started.healthPort as number}`;
       await waitFor(async () => (await fetch(`${health}/health/ready`)).status === 200, { message: 'ready' });
 
-      const job = await producer.createJob('tile-export', { data: { region: 'sigterm' }, stages: [{ type: STAGE, tasks: [{ data: { x: 1, y: 1, zoom: 1 } }] }] });
+      const job = await f.producer.createJob('tile-export', { data: { region: 'sigterm' }, stages: [{ type: STAGE, tasks: [{ data: { x: 1, y: 1, zoom: 1 } }] }] });
       const running = await waitFor(async () => {
-        const page = await producer.listTasks({ jobId: job.id });
+        const page = await f.producer.listTasks({ jobId: job.id });
         return page.items.find((t) => t.status === 'IN_PROGRESS');
       }, { message: 'task running' });
 
@@ -107,7 +96,7 @@ describe('src/main.ts as a process', () => {
       expect(Date.now() - signalled).toBeLessThan(2_000 + 1_500);
       expect(logged(app.lines, 'worker stopped')).toBeDefined();
 
-      const after = (await producer.listTasks({ jobId: job.id })).items.find((t) => t.id === running.id)!;
+      const after = (await f.producer.listTasks({ jobId: job.id })).items.find((t) => t.id === running.id)!;
       expect(['PENDING', 'WAITING']).toContain(after.status);
       expect(after.status).not.toBe('FAILED');
     } finally {

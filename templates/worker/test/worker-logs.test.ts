@@ -1,36 +1,25 @@
 // What the worker's logs say about tasks that did not simply complete and about a manager it cannot reach, against
 // a real manager: each line names the job and task (and the error's code), and an outage is a line, not a stack.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { ProducerClient } from '@jobnik/sdk';
-import { startTestManager, type TestManager } from '@jobnik/manager/testing';
 import { startWorkerApp, type WorkerApp } from '../src/app.js';
 import { loadConfig, type DeepPartial, type WorkerConfig } from '../src/config.js';
 import { createAppContainer } from '../src/container.js';
 import type { TaskHandlerService } from '../src/handlers/task-handler-service.js';
-import type { WorkerJobs } from '../src/jobs.js';
 import { TOKENS } from '../src/tokens.js';
+import { useManagerAndProducer } from './manager-and-producer.js';
 import { waitFor } from './helpers/wait-for.js';
 
 const STAGE = loadConfig({}, {}).worker.stageTypes[0]!;
 type Line = Record<string, unknown>;
 
 describe('worker logs', () => {
-  let manager: TestManager;
-  let producer: ProducerClient<WorkerJobs>;
-  beforeAll(async () => {
-    manager = await startTestManager({ store: 'pglite' });
-    producer = new ProducerClient<WorkerJobs>({ baseUrl: manager.url });
-  });
-  afterAll(async () => {
-    await producer?.close();
-    await manager?.close();
-  });
+  const f = useManagerAndProducer();
 
   /** A worker app whose log lines land in `lines`; `handler` replaces the example handler. */
   async function startLogged(o: { config?: DeepPartial<WorkerConfig>; handler?: TaskHandlerService; random?: number } = {}): Promise<{ app: WorkerApp; lines: Line[] }> {
     const lines: Line[] = [];
-    const config = loadConfig({ manager: { url: manager.url }, worker: { stageTypes: [STAGE], concurrency: 4, waitMs: 500 }, health: { port: 0 }, ...o.config }, {});
+    const config = loadConfig({ manager: { url: f.manager.url }, worker: { stageTypes: [STAGE], concurrency: 4, waitMs: 500 }, health: { port: 0 }, ...o.config }, {});
     const container = createAppContainer(config);
     container.register(TOKENS.Logger, { useValue: pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Line) }) });
     if (o.handler) container.register(TOKENS.TaskHandler, { useValue: o.handler });
@@ -46,8 +35,8 @@ describe('worker logs', () => {
   it('logs a failed attempt with its job, task and error code', async () => {
     const { app, lines } = await startLogged({ config: { tile: { workMs: 0, failureRate: 1 } }, random: 0 });
     try {
-      const job = await producer.createJob('tile-export', { data: { region: 'fail' }, stages: [{ type: STAGE, tasks: [{ data: { x: 1, y: 1, zoom: 1 } }] }] });
-      const [task] = (await producer.listTasks({ jobId: job.id })).items;
+      const job = await f.producer.createJob('tile-export', { data: { region: 'fail' }, stages: [{ type: STAGE, tasks: [{ data: { x: 1, y: 1, zoom: 1 } }] }] });
+      const [task] = (await f.producer.listTasks({ jobId: job.id })).items;
       const line = await waitFor(() => find(lines, 'task failed', task!.id), { message: 'a task failed line' });
       expect(line).toMatchObject({ level: 40, jobId: job.id, taskId: task!.id, stageType: STAGE, attempt: 1, willRetry: true, code: 'SIMULATED_RENDER_ERROR' });
     } finally {
@@ -73,11 +62,11 @@ describe('worker logs', () => {
     const { app, lines } = await startLogged({ handler });
     let stopped = false;
     try {
-      const job = await producer.createJob('tile-export', {
+      const job = await f.producer.createJob('tile-export', {
         data: { region: 'abort' },
         stages: [{ type: STAGE, tasks: [0, 1, 2].map((x) => ({ data: { x, y: 0, zoom: 1 }, maxAttempts: 1 })) }],
       });
-      const tasks = (await producer.listTasks({ jobId: job.id })).items;
+      const tasks = (await f.producer.listTasks({ jobId: job.id })).items;
       const byX = (x: number) => tasks.find((t) => t.data.x === x)!;
       const failed = await waitFor(() => find(lines, 'task failed', byX(0).id), { message: 'the failing task logged' });
       expect(failed).toMatchObject({ jobId: job.id, willRetry: false, code: 'BROKEN_TILE' });
@@ -86,9 +75,9 @@ describe('worker logs', () => {
         expect(aborted).toMatchObject({ jobId: job.id, stageType: STAGE, attempt: 1 });
       }
 
-      const next = await producer.createJob('tile-export', { data: { region: 'release' }, stages: [{ type: STAGE, tasks: [{ data: { x: 5, y: 0, zoom: 1 } }] }] });
-      const [running] = (await producer.listTasks({ jobId: next.id })).items;
-      await waitFor(async () => (await producer.getTask(running!.id)).status === 'IN_PROGRESS', { message: 'task running' });
+      const next = await f.producer.createJob('tile-export', { data: { region: 'release' }, stages: [{ type: STAGE, tasks: [{ data: { x: 5, y: 0, zoom: 1 } }] }] });
+      const [running] = (await f.producer.listTasks({ jobId: next.id })).items;
+      await waitFor(async () => (await f.producer.getTask(running!.id)).status === 'IN_PROGRESS', { message: 'task running' });
       stopped = true;
       await app.stop(100);
       expect(find(lines, 'task released', running!.id)).toMatchObject({ level: 30, jobId: next.id, stageType: STAGE, reason: 'shutdown' });
@@ -100,7 +89,7 @@ describe('worker logs', () => {
   it('logs a manager it cannot reach as one line with the error code, without a stack', async () => {
     const { app, lines } = await startLogged();
     try {
-      await manager.stopHttp();
+      await f.manager.stopHttp();
       const line = await waitFor(() => find(lines, 'call to the manager failed'), { message: 'an unreachable-manager line' });
       expect(line.code).toEqual(expect.any(String));
       expect(line.error).toEqual(expect.any(String));
@@ -108,7 +97,7 @@ describe('worker logs', () => {
       expect(line).not.toHaveProperty('err');
       expect(JSON.stringify(line).length).toBeLessThan(600);
     } finally {
-      await manager.startHttp();
+      await f.manager.startHttp();
       await app.stop(2_000);
     }
   });
