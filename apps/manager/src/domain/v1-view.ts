@@ -68,8 +68,9 @@ export function v1MaxAttempts(stored: number): number {
   return stored;
 }
 
-/** The end of an inclusive `end_date` filter as an exclusive bound (1 ms later), or null past year 9999 (no bound). */
-export function exclusiveEnd(endDate: string): string | null {
+/** The end of an inclusive `end_date` filter as an exclusive bound (1 ms later), or null without one or past year 9999 (no bound). */
+export function exclusiveEnd(endDate: string | undefined): string | null {
+  if (endDate === undefined) return null;
   const after = Date.parse(endDate) + 1;
   return after > LAST_INSTANT ? null : new Date(after).toISOString();
 }

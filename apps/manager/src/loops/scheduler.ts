@@ -46,13 +46,17 @@ export class Scheduler {
    */
   private lastTick: { beganAt: Date; endedAt: number } | null = null;
 
+  /** How late a tick may come and still be on time (the `none` policy's grace, and the gap that ends a live stretch). */
+  private get graceMs(): number {
+    return Math.max(2 * this.options.tickMs, 1000);
+  }
+
   /**
    * Fires every due schedule (up to SCHEDULES_PER_TICK), each in a transaction of its own: one schedule's large
    * jobs hold only its own row, so another replica fires the others meanwhile. Returns the number of jobs created.
    */
   async tick(): Promise<number> {
-    const grace = Math.max(2 * this.options.tickMs, 1000);
-    const liveSince = this.lastTick && performance.now() - this.lastTick.endedAt <= grace ? this.lastTick.beganAt : null;
+    const liveSince = this.lastTick && performance.now() - this.lastTick.endedAt <= this.graceMs ? this.lastTick.beganAt : null;
     let beganAt: Date | null = null;
     let created = 0;
     /** Schedules that could not fire in this tick (a stored expression that no longer parses…): passed over until the next. */
@@ -85,7 +89,7 @@ export class Scheduler {
   /** Creates the schedule's due jobs and advances it, in the caller's transaction; returns the number of jobs created. */
   private async fire(tx: Queryable, s: Schedule, now: Date, liveSince: Date | null): Promise<number> {
     const cron = parseCron(s.cron, s.timezone);
-    const fires = dueFireTimes(cron, new Date(s.nextFireAt!), now, s.catchUp as CatchUp, s.catchUpLimit, Math.max(2 * this.options.tickMs, 1000), liveSince);
+    const fires = dueFireTimes(cron, new Date(s.nextFireAt!), now, s.catchUp as CatchUp, s.catchUpLimit, this.graceMs, liveSince);
     let created = 0;
     for (const at of fires) {
       const req = { ...(s.jobTemplate as unknown as CreateJobRequest), idempotencyKey: `schedule:${s.id}:${at.toISOString()}` };

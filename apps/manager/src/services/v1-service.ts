@@ -62,6 +62,9 @@ export interface V1CreateContext {
   actor: string;
 }
 
+/** A job without stages: none completed, of none. */
+const NO_STAGES = { completed: 0, total: 0 };
+
 export class V1Service {
   constructor(
     private readonly db: Db,
@@ -82,7 +85,7 @@ export class V1Service {
       { name: body.name, data: body.data, priority: body.priority, userMetadata: body.userMetadata ?? {}, tenantId: ctx.tenantId },
       { scope: ctx.scope, traceparent, tracestate, actor: ctx.actor },
     );
-    return toV1Job(job, { completed: 0, total: 0 });
+    return toV1Job(job, NO_STAGES);
   }
 
   async getJob(id: string, scope: TenantScope, withStages: boolean): Promise<V1Job> {
@@ -92,7 +95,7 @@ export class V1Service {
 
   /** `progress`: the job's stages completed and in all, when the caller read them for a page of jobs at once. */
   private async jobView(job: Job, scope: TenantScope, withStages: boolean, progress?: { completed: number; total: number }): Promise<V1Job> {
-    const stages = progress ?? (await stagesCompletedOfJobs(this.db, [job.id])).get(job.id) ?? { completed: 0, total: 0 };
+    const stages = progress ?? (await stagesCompletedOfJobs(this.db, [job.id])).get(job.id) ?? NO_STAGES;
     if (!withStages) return toV1Job(job, stages);
     return toV1Job(job, stages, await this.stageViews(await listStagesWhere(this.db, { jobId: job.id }, scope), scope, false));
   }
@@ -100,6 +103,7 @@ export class V1Service {
   /** Every job matching; creation time filters are inclusive at both ends. */
   async listJobs(q: { job_name?: string; from_date?: string; end_date?: string; priority?: Priority; should_return_stages?: boolean }, scope: TenantScope): Promise<V1Job[]> {
     const out: V1Job[] = [];
+    const before = exclusiveEnd(q.end_date);
     let cursor: string | undefined;
     do {
       const page = await this.reads.listJobs(
@@ -110,12 +114,12 @@ export class V1Service {
           ...(q.job_name ? { name: q.job_name } : {}),
           ...(q.priority ? { priority: [q.priority] } : {}),
           ...(q.from_date ? { createdAfter: q.from_date } : {}),
-          ...(q.end_date && exclusiveEnd(q.end_date) ? { createdBefore: exclusiveEnd(q.end_date)! } : {}),
+          ...(before ? { createdBefore: before } : {}),
         },
         scope,
       );
       const progress = await stagesCompletedOfJobs(this.db, page.items.map((j) => j.id));
-      for (const job of page.items) out.push(await this.jobView(job, scope, q.should_return_stages ?? false, progress.get(job.id) ?? { completed: 0, total: 0 }));
+      for (const job of page.items) out.push(await this.jobView(job, scope, q.should_return_stages ?? false, progress.get(job.id) ?? NO_STAGES));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return out;
@@ -265,6 +269,7 @@ export class V1Service {
   }
 
   async listTasks(q: { stage_id?: string; stage_type?: string; from_date?: string; end_date?: string; status?: V1TaskStatus }, scope: TenantScope): Promise<V1Task[]> {
+    const before = exclusiveEnd(q.end_date);
     const rows = await listTasksWithTrace(
       this.db,
       {
@@ -272,7 +277,7 @@ export class V1Service {
         ...(q.stage_type ? { stageType: q.stage_type } : {}),
         ...(q.status ? { statuses: TASK_STATUSES_OF[q.status] } : {}),
         ...(q.from_date ? { createdFrom: q.from_date } : {}),
-        ...(q.end_date && exclusiveEnd(q.end_date) ? { createdBefore: exclusiveEnd(q.end_date)! } : {}),
+        ...(before ? { createdBefore: before } : {}),
       },
       scope,
     );
