@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { z } from 'zod';
+import { BlockedNetworks, DEFAULT_BLOCKED_NETWORKS } from './domain/blocked-networks.js';
 
 /** Job groups in configuration: name → capacity and stage types (same shape as PUT /queue-groups/{name}). */
 const GroupsConfig = z.record(
@@ -78,6 +79,13 @@ convict.addFormat({
   },
 });
 const booleanFormat = 'jobnik-boolean';
+convict.addFormat({
+  name: 'jobnik-networks',
+  validate(value: unknown) {
+    if (typeof value !== 'string') throw new Error('must be a comma-separated list of networks');
+    BlockedNetworks.parse(value);
+  },
+});
 const heapGrowthFormat = integerFormat('heap-growth-percent', 0, 1000);
 const percentFormat = integerFormat('percent', 1, 100);
 /** Node's timers fire at once past 2^31 - 1 ms (~24.8 days): no duration here may be longer. */
@@ -198,6 +206,12 @@ export const configSchema = {
       format: concurrencyFormat,
       default: 4,
       env: 'JOBNIK_WEBHOOK_PER_ENDPOINT_CONCURRENCY',
+    },
+    blockedNetworks: {
+      doc: 'Networks no delivery may reach, comma-separated: CIDRs (10.0.0.0/8, fc00::/7), single addresses, or private (loopback, RFC 1918, CGNAT, unique-local and link-local). A URL whose host is such an address is refused when the job or schedule is created (400 WEBHOOK_URL_BLOCKED); a host name is checked at each delivery against every address it resolves to, and the connection goes only to an allowed one. The default blocks link-local, where cloud metadata services answer; empty blocks nothing',
+      format: 'jobnik-networks',
+      default: DEFAULT_BLOCKED_NETWORKS,
+      env: 'JOBNIK_WEBHOOK_BLOCKED_NETWORKS',
     },
   },
   retention: {

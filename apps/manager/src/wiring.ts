@@ -25,6 +25,7 @@ import { ReadService } from './services/read-service.js';
 import { ReadySignal } from './services/ready-signal.js';
 import { ScanMarks } from './services/scan-marks.js';
 import { ScheduleService } from './services/schedule-service.js';
+import { BlockedNetworks } from './domain/blocked-networks.js';
 import { StatsService } from './services/stats-service.js';
 import { Throughput } from './services/throughput.js';
 import { WorkService } from './services/work-service.js';
@@ -95,6 +96,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
     {
       maxTasksPerRequest: config.http.maxTasksPerRequest,
       history: config.history.enabled,
+      blockedNetworks: BlockedNetworks.parse(config.webhooks.blockedNetworks),
       taskDefaults: {
         maxAttempts: config.tasks.maxAttempts,
         backoff: { baseMs: config.tasks.backoffBaseMs, maxMs: config.tasks.backoffMaxMs, jitter: config.tasks.backoffJitter },

@@ -53,6 +53,8 @@ describe('starting with a bad setting', () => {
     ['JOBNIK_LEASE_MS', '0', 'tasks.leaseMs: must be an integer from 1000 to 2147483647'],
     ['JOBNIK_LEASE_MS', '1500.5', 'tasks.leaseMs: must be an integer from 1000 to 2147483647'],
     ['JOBNIK_DB_POOL_SIZE', '0', 'database.poolSize: must be an integer from 1 to'],
+    ['JOBNIK_WEBHOOK_BLOCKED_NETWORKS', '10.0.0.0/33', 'webhooks.blockedNetworks: "10.0.0.0/33" is not a network'],
+    ['JOBNIK_WEBHOOK_BLOCKED_NETWORKS', 'private,metadata.internal', 'webhooks.blockedNetworks: "metadata.internal" is not a network'],
   ])('refuses %s=%s, naming the key and its range', (name, value, message) => {
     expect(() => loadConfig({}, { [name]: value })).toThrow(message);
   });
@@ -60,6 +62,11 @@ describe('starting with a bad setting', () => {
   it('takes fractions where the setting is a number, and 0 where 0 has a meaning', () => {
     const c = loadConfig({}, { JOBNIK_TASK_BACKOFF_JITTER: '0.5', JOBNIK_RETENTION_DAYS: '0.25', JOBNIK_RATE_LIMIT_PER_MINUTE: '0', JOBNIK_DB_QUERY_TIMEOUT_MS: '0' });
     expect([c.tasks.backoffJitter, c.retention.days, c.auth.rateLimitPerMinute, c.database.queryTimeoutMs]).toEqual([0.5, 0.25, 0, 0]);
+  });
+
+  it('takes blocked networks as CIDRs, addresses and the alias private, and an empty list', () => {
+    expect(loadConfig({}, { JOBNIK_WEBHOOK_BLOCKED_NETWORKS: 'private, 203.0.113.7, 2001:db8::/32' }).webhooks.blockedNetworks).toBe('private, 203.0.113.7, 2001:db8::/32');
+    expect(loadConfig({}, { JOBNIK_WEBHOOK_BLOCKED_NETWORKS: '' }).webhooks.blockedNetworks).toBe('');
   });
 
   it('names a configuration file that is not JSON', () => {

@@ -2,7 +2,10 @@
 // what to record; this module only talks to the receiver.
 import { createHmac } from 'node:crypto';
 import { WEBHOOK_HEADERS } from '@jobnik/contracts';
+import { fetch, type Dispatcher } from 'undici';
+import type { BlockedNetworks } from '../domain/blocked-networks.js';
 import type { ClaimedEvent } from '../store/webhooks.js';
+import { BlockedAddressError } from './webhook-agent.js';
 
 export type DeliveryOutcome =
   | { delivered: true; status: number }
@@ -13,8 +16,17 @@ export function sign(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+/** How deliveries connect: the pool whose lookup skips blocked addresses, and those networks for hosts given as addresses. */
+export interface DeliveryRoute {
+  agent: Dispatcher;
+  blocked: BlockedNetworks;
+}
+
 /** POSTs the event; `defaultSecret` signs it when the subscription has no secret of its own (empty: unsigned). */
-export async function postWebhook(e: ClaimedEvent, defaultSecret: string, timeoutMs: number, shutdown: AbortSignal): Promise<DeliveryOutcome> {
+export async function postWebhook(e: ClaimedEvent, defaultSecret: string, timeoutMs: number, shutdown: AbortSignal, route: DeliveryRoute): Promise<DeliveryOutcome> {
+  // A host given as an address is connected to without a lookup: checked here (a URL stored before the setting changed).
+  const literal = route.blocked.blockedLiteral(e.url);
+  if (literal) return { delivered: false, status: null, error: new BlockedAddressError(literal, literal).message, stopped: false };
   const body = JSON.stringify({ deliveryId: String(e.id), ...e.payload });
   const timestamp = String(Date.now());
   // The subscription's own headers first: the delivery's cannot be overridden (the contract refuses those names too).
@@ -37,7 +49,7 @@ export async function postWebhook(e: ClaimedEvent, defaultSecret: string, timeou
   const stop = () => abort.abort(shutdown.reason);
   shutdown.addEventListener('abort', stop, { once: true });
   try {
-    const res = await fetch(e.url, { method: 'POST', headers, body, signal: abort.signal, redirect: 'manual' });
+    const res = await fetch(e.url, { method: 'POST', headers, body, signal: abort.signal, redirect: 'manual', dispatcher: route.agent });
     status = res.status;
     await res.arrayBuffer().catch(() => undefined);
     if (res.ok) return { delivered: true, status };

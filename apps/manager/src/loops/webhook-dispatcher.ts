@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 import { claimWebhookEvents, markDelivered, markFailedAttempt, releaseWebhookEvent, type ClaimedEvent } from '../store/webhooks.js';
 import { Periodic } from './periodic.js';
-import { postWebhook } from './webhook-delivery.js';
+import { BlockedNetworks } from '../domain/blocked-networks.js';
+import { webhookAgent } from './webhook-agent.js';
+import { postWebhook, type DeliveryRoute } from './webhook-delivery.js';
 
 export interface WebhookOptions {
   /** Used when a subscription has no secret of its own; empty = unsigned. */
@@ -19,6 +21,8 @@ export interface WebhookOptions {
   concurrency: number;
   /** Of those, most to one endpoint (a tenant's URL). */
   perEndpointConcurrency: number;
+  /** Networks no delivery may reach (domain/blocked-networks.ts). */
+  blockedNetworks: string;
 }
 
 export class WebhookDispatcher {
@@ -34,6 +38,8 @@ export class WebhookDispatcher {
   private slotsFull = false;
   private stopping = false;
   private readonly shutdown = new AbortController();
+  private readonly route: DeliveryRoute;
+  private agentClosed: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -44,6 +50,8 @@ export class WebhookDispatcher {
     // The poll finds events that became due (new ones, retries whose backoff ran out); a delivery that ends claims
     // the next at once when work may be waiting for its slot. The loop keeps its name: the outage log lines carry it.
     this.loop = new Periodic('webhook delivery round', options.pollMs, () => this.fill(), logger);
+    const blocked = BlockedNetworks.parse(options.blockedNetworks);
+    this.route = { agent: webhookAgent(blocked), blocked };
   }
 
   start(): void {
@@ -60,6 +68,9 @@ export class WebhookDispatcher {
     await this.loop.stop();
     this.shutdown.abort();
     await Promise.all(this.inFlight);
+    // Once, however often stop() is called (a closed pool refuses a second close).
+    this.agentClosed ??= this.route.agent.close();
+    await this.agentClosed;
   }
 
   /** Claims due events for the free slots (the claim is a lease: a crashed manager's claims come back) and starts them. */
@@ -109,7 +120,7 @@ export class WebhookDispatcher {
   }
 
   private async deliver(e: ClaimedEvent): Promise<void> {
-    const outcome = await postWebhook(e, this.options.secret, this.options.timeoutMs, this.shutdown.signal);
+    const outcome = await postWebhook(e, this.options.secret, this.options.timeoutMs, this.shutdown.signal, this.route);
     if (outcome.delivered) {
       await markDelivered(this.db, e.id, outcome.status);
       this.onOutcome('delivered');

@@ -4,7 +4,8 @@ import type { AddTasksResponse, CreateJobRequest, CreateStage, CreateTask, Job, 
 import type { Db, Queryable } from '../db/db.js';
 import type { Audit } from '../domain/audit.js';
 import type { TenantScope } from '../domain/caller.js';
-import { AppError, ConflictError, NotFoundError } from '../domain/errors.js';
+import type { BlockedNetworks } from '../domain/blocked-networks.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { jobMachine } from '../domain/job-machine.js';
 import { priorityToInt } from '../domain/priority.js';
 import { newTaskStatus, stageIsOpen, stageMachine, type NewTaskStatus } from '../domain/stage-machine.js';
@@ -28,6 +29,8 @@ export interface JobServiceOptions {
   maxTasksPerRequest: number;
   /** history.enabled */
   history?: boolean;
+  /** webhooks.blockedNetworks: webhook URLs whose host is an address in them are refused (none when absent). */
+  blockedNetworks?: BlockedNetworks;
 }
 
 export interface CreateContext {
@@ -69,6 +72,17 @@ export class JobService {
     }
   }
 
+  /** A webhook URL naming an address the manager may not deliver to is refused now, not at every delivery. */
+  private checkWebhookHosts(req: CreateJobRequest, at: string): void {
+    const blocked = this.options.blockedNetworks;
+    if (!blocked || blocked.empty) return;
+    const issues = (req.webhooks ?? []).flatMap((w, i) => {
+      const address = blocked.blockedLiteral(w.url);
+      return address ? [{ path: `${at}/webhooks/${i}/url`, message: `${address} is in a network webhooks may not reach (webhooks.blockedNetworks: ${blocked.text})` }] : [];
+    });
+    if (issues.length) throw new ValidationError(`webhook URL refused: ${issues[0]!.message}`, issues, 'WEBHOOK_URL_BLOCKED');
+  }
+
   /** `req.tenantId` is the tenant the job belongs to. Returns the job and whether it was created now (false: an idempotent repeat). */
   async create(req: CreateJobRequest & { tenantId: string }, ctx: CreateContext): Promise<{ job: Job; created: boolean }> {
     const plan = await this.plan(this.db, req, req.tenantId);
@@ -98,6 +112,7 @@ export class JobService {
    */
   async check(db: Queryable, req: CreateJobRequest, tenantId: string, at = '/body'): Promise<JobType | null> {
     this.checkTaskCount((req.stages ?? []).reduce((n, s) => n + (s.tasks?.length ?? 0), 0));
+    this.checkWebhookHosts(req, at);
     const type = await this.types.find(db, tenantId, req.name);
     if (type) this.types.validateData(type, req.data, at);
     return type;
