@@ -45,6 +45,9 @@ describe.each(testStores())('bad input on %s', (store) => {
     { name: 'unknown job', method: 'GET', path: () => `/jobs/${UUID}`, status: 404, code: 'JOB_NOT_FOUND' },
     { name: 'bad status filter', method: 'GET', path: () => '/jobs?status=DONE', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/status/0' },
     { name: 'limit out of range', method: 'GET', path: () => '/jobs?limit=0', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/limit' },
+    // Read as 16, 100, 5 and 0 before (a silent change of what was sent).
+    ...['0x10', '1e2', '%205', '', '5.0'].map((limit) => ({ name: `limit=${limit}`, method: 'GET', path: () => `/jobs?limit=${limit}`, status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/limit' })),
+    { name: 'page size not in digits', method: 'GET', path: () => '/tasks?limit=0x10', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/limit' },
     { name: 'forged cursor', method: 'GET', path: () => '/jobs?cursor=abc', status: 400, code: 'VALIDATION_FAILED', errorPath: '/query/cursor' },
     // Cursors of the right length whose values are not what the listing's sort keys are (PGlite answered 500).
     ...[

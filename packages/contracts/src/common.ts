@@ -35,15 +35,28 @@ export const Name = z
 export const TenantId = Name.describe('Tenant the resource belongs to');
 export const DEFAULT_TENANT = 'default';
 
+/** A whole number from min to max; anything else is "must be a whole number, in digits". */
+export function wholeNumber(min: number, max: number) {
+  return z.number({ error: (iss) => (iss.code === 'invalid_type' ? 'must be a whole number, in digits' : undefined) }).int().min(min).max(max);
+}
+
+/**
+ * A number in a query string: digits only. z.coerce.number() read `0x10` as 16, `1e2` as 100 and ` 5` as 5 — a
+ * silent change of what was sent. A number (a caller in the same process) passes as it is.
+ */
+export function queryNumber<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v), schema);
+}
+
 export const Pagination = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  limit: queryNumber(wholeNumber(1, 1000).default(50)),
   cursor: z.string().max(512).optional().describe('Opaque cursor from the previous page'),
 });
 
 /** The query of a listing whose pages hold up to 1,000 items by default (those that once answered 1,000 at most, unpaged). */
 export function pageQuery(order: string) {
   return z.strictObject({
-    limit: z.coerce.number().int().min(1).max(1000).default(1000).describe(`Page size (${order})`),
+    limit: queryNumber(wholeNumber(1, 1000).default(1000)).describe(`Page size (${order})`),
     cursor: Pagination.shape.cursor,
   });
 }

@@ -1,6 +1,6 @@
 // Queues (one per tenant and stage type) and the dequeue exchange that leases tasks to workers.
 import { z } from 'zod';
-import { JsonObject, JsonValue, Name, TenantId, Timestamp, Uuid } from './common.js';
+import { JsonObject, JsonValue, Name, queryNumber, TenantId, Timestamp, Uuid, wholeNumber } from './common.js';
 import { Priority } from './enums.js';
 
 export const QueueDepth = z
@@ -52,7 +52,7 @@ export const ListQueuesQuery = z.strictObject({
     .transform((v) => v === 'true')
     .optional()
     .describe('true: only queues with work that has not ended (an open stage: its waiting, ready, delayed, running or paused tasks); the queue of a tenant done with a stage type stays, idle'),
-  limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size; without it, every matching queue in one answer'),
+  limit: queryNumber(wholeNumber(1, 1000).optional()).describe('Page size; without it, every matching queue in one answer'),
   cursor: z.string().max(512).optional().describe('Opaque cursor from the previous page'),
 });
 export type ListQueuesQuery = z.input<typeof ListQueuesQuery>;
