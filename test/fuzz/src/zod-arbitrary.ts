@@ -127,6 +127,11 @@ function validNumber(b: Bounds): Arbitrary<number> {
 }
 
 /** The enum values of a `csvOf(...)`-style pipe: string → split → array(enum), or null. */
+/** z.preprocess(fn, schema) is a pipe from a transform into `schema`: that schema, else null. */
+function preprocessed(def: Def): z.ZodType | null {
+  return def.type === 'pipe' && defOf(def.in).type === 'transform' ? (def.out as z.ZodType) : null;
+}
+
 function csvEnum(def: Def): { values: string[]; min: number } | null {
   if (def.type !== 'pipe') return null;
   const inner = defOf(def.in);
@@ -191,7 +196,8 @@ export function valid(schema: z.ZodType, o: DeriveOptions = {}, path: readonly s
     case 'pipe': {
       const csv = csvEnum(def);
       if (csv) return fc.subarray(csv.values, { minLength: Math.max(1, csv.min) }).map((a) => a.join(','));
-      return valid(def.in, o, path);
+      // A preprocess (a transform, then the schema it feeds: a query number in digits) is drawn from what it feeds.
+      return valid(preprocessed(def) ?? def.in, o, path);
     }
     case 'custom':
     case 'unknown':
@@ -301,6 +307,8 @@ export function invalid(schema: z.ZodType, o: DeriveOptions = {}, path: readonly
     }
     case 'pipe': {
       if (csvEnum(def)) return fc.constantFrom('NOPE', ',,,', 'PENDING,NOPE', ' ', 'x'.repeat(600), '%E0%A4%A');
+      const fed = preprocessed(def);
+      if (fed) return fc.oneof(invalid(fed, o, path) ?? fc.constant('x'), fc.constantFrom('0x10', '1e2', ' 5', '5.0', '-1'));
       return invalid(def.in, o, path);
     }
     case 'union':
