@@ -98,7 +98,7 @@ const ENDPOINT = (e: string) => `(${TENANT(e)} || ' ' || ${e}.url)`;
  * backlog does not push the others' events behind it. The locking scan re-checks that each is still due (another
  * replica may have claimed it since the ranking read it).
  */
-const CLAIM = statement(
+export const CLAIM = statement(
   'jobnik_webhook_claim',
   `WITH busy_endpoint AS (SELECT * FROM unnest($3::text[], $4::int[]) AS b(endpoint, n)),
    busy_tenant AS (SELECT * FROM unnest($6::text[], $8::int[]) AS b(tenant, n)),
