@@ -2,4 +2,4 @@
 export { DEQUEUE, DEQUEUE_LOCKED } from './store/dequeue.js';
 export { COMPLETE } from './store/acks.js';
 export { SWEEP } from './store/sweep.js';
-export { CLAIM as WEBHOOK_CLAIM } from './store/webhooks.js';
+export { CLAIM as WEBHOOK_CLAIM, CLAIM_WALK_ENDPOINTS } from './store/webhooks.js';

@@ -106,7 +106,7 @@ export const settings = {
     batch: num('BENCH_FAIR_BATCH', 200),
   },
   /** The webhook claim (`bench:webhook-claim`): due events of one endpoint at its cap, a size per step. */
-  webhookClaim: { due: list('BENCH_WEBHOOK_DUE', quick ? [1_000, 10_000] : [1_000, 10_000, 100_000]) },
+  webhookClaim: { due: list('BENCH_WEBHOOK_DUE', quick ? [1_000, 10_000] : [1_000, 10_000, 100_000]), spread: num('BENCH_WEBHOOK_SPREAD', 10_000) },
   /** Idle queues (`bench:idle-queues`): the dequeue of 200 beside the queues of tenants done with the stage type. */
   idleQueues: {
     backlog: num('BENCH_IDLE_BACKLOG', 100_000),

@@ -91,21 +91,52 @@ const TENANT = (e: string) => `coalesce(${e}.payload->'job'->>'tenantId', '')`;
  */
 const ENDPOINT = (e: string) => `(${TENANT(e)} || ' ' || ${e}.url)`;
 
+/** Endpoints the claim walks one by one (an index probe each); with more of them pending it ranks every due event. */
+export const CLAIM_WALK_ENDPOINTS = 200;
+
+const PENDING = (e: string) => `${e}.delivered_at IS NULL AND ${e}.failed_at IS NULL`;
+
 /**
  * Claims up to $1 due events, at most $5 in flight per endpoint and $7 per tenant in this process (what it has in
  * flight: $3/$4 by endpoint, $6/$8 by tenant): an endpoint or a tenant at its cap is passed over, not waited for.
  * Endpoints take turns (each one's oldest due event first, then each one's second, …), so an endpoint with a long
  * backlog does not push the others' events behind it. The locking scan re-checks that each is still due (another
  * replica may have claimed it since the ranking read it).
+ *
+ * Candidates: while at most $9 endpoints have undelivered events, the claim walks them through
+ * webhook_events_pending_by_endpoint (a skip scan: one probe per endpoint) and takes from each only as many of its
+ * oldest due events as its free slots — an endpoint at its cap costs one probe however long its backlog (a receiver
+ * down while jobs finish: 298 ms a claim at 100,000 due events when every due event was ranked). With more endpoints
+ * than that (e.g. a callback URL per job), every due event is ranked as before; a one-time filter runs only one of the
+ * two. Either way the candidates are the same: each endpoint's first (cap − busy) due events.
  */
 export const CLAIM = statement(
   'jobnik_webhook_claim',
-  `WITH busy_endpoint AS (SELECT * FROM unnest($3::text[], $4::int[]) AS b(endpoint, n)),
+  `WITH RECURSIVE busy_endpoint AS (SELECT * FROM unnest($3::text[], $4::int[]) AS b(endpoint, n)),
    busy_tenant AS (SELECT * FROM unnest($6::text[], $8::int[]) AS b(tenant, n)),
-   ranked AS (
-     SELECT e.id, e.next_attempt_at, o.tenant, o.endpoint, row_number() OVER (PARTITION BY o.endpoint ORDER BY e.next_attempt_at, e.id) AS nth
+   walk (endpoint, n) AS (
+     (SELECT ${ENDPOINT('e')}, 1 FROM webhook_events e WHERE ${PENDING('e')} ORDER BY 1 LIMIT 1)
+     UNION ALL
+     SELECT (SELECT ${ENDPOINT('e')} FROM webhook_events e WHERE ${PENDING('e')} AND ${ENDPOINT('e')} > w.endpoint ORDER BY 1 LIMIT 1), w.n + 1
+     FROM walk w WHERE w.endpoint IS NOT NULL AND w.n <= $9::int
+   ),
+   walked AS (SELECT NOT EXISTS (SELECT 1 FROM walk WHERE n > $9::int AND endpoint IS NOT NULL) AS whole),
+   candidates AS (
+     SELECT h.id, h.next_attempt_at, h.tenant, w.endpoint
+     FROM walk w LEFT JOIN busy_endpoint b ON b.endpoint = w.endpoint
+     CROSS JOIN LATERAL (
+       SELECT e.id, e.next_attempt_at, ${TENANT('e')} AS tenant FROM webhook_events e
+       WHERE ${ENDPOINT('e')} = w.endpoint AND ${PENDING('e')} AND e.next_attempt_at <= now()
+       ORDER BY e.next_attempt_at, e.id LIMIT greatest(0, $5::int - coalesce(b.n, 0))
+     ) h
+     WHERE w.endpoint IS NOT NULL AND (SELECT whole FROM walked)
+     UNION ALL
+     SELECT e.id, e.next_attempt_at, o.tenant, o.endpoint
      FROM webhook_events e CROSS JOIN LATERAL (SELECT ${TENANT('e')} AS tenant, ${ENDPOINT('e')} AS endpoint) o
-     WHERE e.delivered_at IS NULL AND e.failed_at IS NULL AND e.next_attempt_at <= now()
+     WHERE ${PENDING('e')} AND e.next_attempt_at <= now() AND NOT (SELECT whole FROM walked)
+   ),
+   ranked AS (
+     SELECT c.*, row_number() OVER (PARTITION BY c.endpoint ORDER BY c.next_attempt_at, c.id) AS nth FROM candidates c
    ),
    open_endpoints AS (
      SELECT r.*, row_number() OVER (PARTITION BY r.tenant ORDER BY r.nth, r.next_attempt_at, r.id) AS in_tenant
@@ -119,7 +150,7 @@ export const CLAIM = statement(
    ),
    due AS (
      SELECT id FROM webhook_events
-     WHERE id = ANY (ARRAY(SELECT id FROM wanted)) AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+     WHERE id = ANY (ARRAY(SELECT id FROM wanted)) AND ${PENDING('webhook_events')} AND next_attempt_at <= now()
      FOR UPDATE SKIP LOCKED
    )
    UPDATE webhook_events w SET attempts = w.attempts + 1, next_attempt_at = now() + $2::int * interval '1 millisecond'
@@ -154,6 +185,8 @@ export interface ClaimLimits {
   /** Deliveries this process has in flight, by endpoint and by tenant. */
   busyEndpoints: ReadonlyMap<string, number>;
   busyTenants: ReadonlyMap<string, number>;
+  /** Most endpoints walked before every due event is ranked instead (CLAIM_WALK_ENDPOINTS). */
+  walkEndpoints?: number;
 }
 
 export function claimWebhookEvents(db: Queryable, limits: ClaimLimits): Promise<ClaimedEvent[]> {
@@ -166,6 +199,7 @@ export function claimWebhookEvents(db: Queryable, limits: ClaimLimits): Promise<
     [...limits.busyTenants.keys()],
     limits.perTenant,
     [...limits.busyTenants.values()],
+    limits.walkEndpoints ?? CLAIM_WALK_ENDPOINTS,
   ]);
 }
 
