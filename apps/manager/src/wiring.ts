@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ManagerConfig } from './config.js';
 import type { Db } from './db/db.js';
 import { SchemaCheck } from './db/schema-version.js';
+import { BlockedNetworks } from './domain/blocked-networks.js';
 import { Periodic } from './loops/periodic.js';
 import { Retention } from './loops/retention.js';
 import { Scheduler } from './loops/scheduler.js';
@@ -25,7 +26,6 @@ import { ReadService } from './services/read-service.js';
 import { ReadySignal } from './services/ready-signal.js';
 import { ScanMarks } from './services/scan-marks.js';
 import { ScheduleService } from './services/schedule-service.js';
-import { BlockedNetworks } from './domain/blocked-networks.js';
 import { StatsService } from './services/stats-service.js';
 import { Throughput } from './services/throughput.js';
 import { WorkService } from './services/work-service.js';
@@ -91,12 +91,14 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
 
   const reads = new ReadService(db);
   const jobTypes = new JobTypeService(db);
+  // Parsed once: the job service refuses blocked addresses at creation, the dispatcher at delivery.
+  const blockedNetworks = BlockedNetworks.parse(config.webhooks.blockedNetworks);
   const jobs = new JobService(
     db,
     {
       maxTasksPerRequest: config.http.maxTasksPerRequest,
       history: config.history.enabled,
-      blockedNetworks: BlockedNetworks.parse(config.webhooks.blockedNetworks),
+      blockedNetworks,
       taskDefaults: {
         maxAttempts: config.tasks.maxAttempts,
         backoff: { baseMs: config.tasks.backoffBaseMs, maxMs: config.tasks.backoffMaxMs, jitter: config.tasks.backoffJitter },
@@ -145,7 +147,7 @@ export async function wire(db: Db, config: ManagerConfig, logger: Logger): Promi
       throughput.record(t.tallies);
     }, config.history.enabled),
     scheduler: new Scheduler(db, jobs, config.scheduler, logger),
-    webhooks: new WebhookDispatcher(db, config.webhooks, logger, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
+    webhooks: new WebhookDispatcher(db, { ...config.webhooks, blockedNetworks }, logger, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
     retention: new Retention(db, config.retention, logger, metrics.retention),
     // Every second, and once more on close, so a replica's last second is not lost.
     throughput: new Periodic('throughput flush', THROUGHPUT_FLUSH_MS, () => throughput.flush(), logger, { runOnStop: true }),

@@ -126,12 +126,12 @@ function validNumber(b: Bounds): Arbitrary<number> {
     .filter((n) => (!b.minExclusive || n > min) && (!b.maxExclusive || n < max) && !Object.is(n, -0));
 }
 
-/** The enum values of a `csvOf(...)`-style pipe: string → split → array(enum), or null. */
 /** z.preprocess(fn, schema) is a pipe from a transform into `schema`: that schema, else null. */
 function preprocessed(def: Def): z.ZodType | null {
   return def.type === 'pipe' && defOf(def.in).type === 'transform' ? (def.out as z.ZodType) : null;
 }
 
+/** The enum values of a `csvOf(...)`-style pipe: string → split → array(enum), or null. */
 function csvEnum(def: Def): { values: string[]; min: number } | null {
   if (def.type !== 'pipe') return null;
   const inner = defOf(def.in);

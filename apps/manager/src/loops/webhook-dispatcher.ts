@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/db.js';
 import { claimWebhookEvents, markDelivered, markFailedAttempt, releaseWebhookEvent, type ClaimedEvent } from '../store/webhooks.js';
 import { Periodic } from './periodic.js';
-import { BlockedNetworks } from '../domain/blocked-networks.js';
+import type { BlockedNetworks } from '../domain/blocked-networks.js';
 import { webhookAgent } from './webhook-agent.js';
 import { postWebhook, type DeliveryRoute } from './webhook-delivery.js';
 
@@ -21,8 +21,8 @@ export interface WebhookOptions {
   concurrency: number;
   /** Of those, most to one endpoint (a tenant's URL). */
   perEndpointConcurrency: number;
-  /** Networks no delivery may reach (domain/blocked-networks.ts). */
-  blockedNetworks: string;
+  /** Networks no delivery may reach (webhooks.blockedNetworks, parsed). */
+  blockedNetworks: BlockedNetworks;
 }
 
 export class WebhookDispatcher {
@@ -50,8 +50,7 @@ export class WebhookDispatcher {
     // The poll finds events that became due (new ones, retries whose backoff ran out); a delivery that ends claims
     // the next at once when work may be waiting for its slot. The loop keeps its name: the outage log lines carry it.
     this.loop = new Periodic('webhook delivery round', options.pollMs, () => this.fill(), logger);
-    const blocked = BlockedNetworks.parse(options.blockedNetworks);
-    this.route = { agent: webhookAgent(blocked), blocked };
+    this.route = { agent: webhookAgent(options.blockedNetworks), blocked: options.blockedNetworks };
   }
 
   start(): void {
