@@ -65,7 +65,7 @@ describe.runIf(testStores().includes('postgres'))('the cost of idle queues to a 
   async function dequeueBuffers(stageType: string): Promise<{ leased: number; buffers: number }> {
     await f.side.query('BEGIN');
     try {
-      const params = [[stageType], null, 'cost-probe', 100, 30_000, false, '[]'];
+      const params = [[stageType], null, 'cost-probe', 100, 30_000, false, '[]', false];
       const plan = (await f.side.query<{ 'QUERY PLAN': { Plan: Row }[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${DEQUEUE.text}`, params)).rows[0]!['QUERY PLAN'][0]!.Plan;
       const leased = (await f.side.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE lease_worker = 'cost-probe'`)).rows[0]!.n;
       return { leased, buffers: Number(plan['Shared Hit Blocks']) + Number(plan['Shared Read Blocks']) };

@@ -76,6 +76,12 @@ export const DequeueRequest = z
     leaseMs: z.number().int().min(1000).max(3_600_000).optional().describe('Lease length; heartbeats extend it (default from the manager config)'),
     stageTypes: z.array(Name).min(1).max(32).optional().describe('Only on /dequeue: the stage types to take from'),
     tenantId: TenantId.optional().describe('Only this tenant\'s tasks (default: every tenant the caller may see)'),
+    quietOnly: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Only from quiet queues: a (tenant, stage type) with ready tasks and none in progress. For a slot a worker keeps so that a tenant with nothing running starts at once while its other slots are busy with other tenants\' backlogs',
+      ),
   })
   .meta({ id: 'DequeueRequest' });
 export type DequeueRequest = z.input<typeof DequeueRequest>;

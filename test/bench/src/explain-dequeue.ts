@@ -30,7 +30,7 @@ export async function explainDequeue(databaseUrl: string, stageType: string, max
     for (let i = 0; i < tries; i++) {
       await c.query('BEGIN');
       // Parameters as dequeueTasks passes them: stage types, tenant, worker, max, lease ms, history, marks.
-      const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) ${DEQUEUE.text}`, [[stageType], null, 'explainer', max, 30_000, false, '[]']);
+      const r = await c.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) ${DEQUEUE.text}`, [[stageType], null, 'explainer', max, 30_000, false, '[]', false]);
       await c.query('ROLLBACK');
       const plan = r.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
       const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);

@@ -163,7 +163,7 @@ async function explainHot(url: string): Promise<void> {
     }
   };
   try {
-    await explain('dequeue of 200 from the start', DEQUEUE.text, [[STAGE], null, 'explainer', 200, 30_000, true, '[]']);
+    await explain('dequeue of 200 from the start', DEQUEUE.text, [[STAGE], null, 'explainer', 200, 30_000, true, '[]', false]);
     // As the manager runs it: from the stream's mark (the last task leased).
     const marks = (
       await c.query<{ q: number; p: number; ra: string; s: string }>(
@@ -171,7 +171,7 @@ async function explainHot(url: string): Promise<void> {
          FROM tasks WHERE started_at IS NOT NULL ORDER BY started_at DESC, run_after DESC, seq DESC LIMIT 1`,
       )
     ).rows;
-    await explain('dequeue of 200 from the mark', DEQUEUE.text, [[STAGE], null, 'explainer', 200, 30_000, true, JSON.stringify(marks)]);
+    await explain('dequeue of 200 from the mark', DEQUEUE.text, [[STAGE], null, 'explainer', 200, 30_000, true, JSON.stringify(marks), false]);
     const leased = (await c.query<{ task_id: string; lease_token: string }>(`SELECT id AS task_id, lease_token FROM tasks WHERE status = 'IN_PROGRESS' LIMIT 200`)).rows;
     const items = JSON.stringify(leased.map((l) => ({ ...l, result: null })));
     await explain(`complete of ${leased.length}`, COMPLETE.text, [items, null, true, false]);

@@ -21,11 +21,11 @@ export function queueRoutes(app: FastifyInstance, ctx: RouteContext): void {
   );
 
   // The body comes from the database already serialized (see WorkService.dequeue); it is sent as it is.
-  const dequeue = async (stageTypes: string[], body: { workerId: string; max: number; waitMs: number; leaseMs?: number; tenantId?: string }, request: FastifyRequest, reply: FastifyReply) => {
+  const dequeue = async (stageTypes: string[], body: { workerId: string; max: number; waitMs: number; leaseMs?: number; tenantId?: string; quietOnly: boolean }, request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(request);
     assertStageTypesAllowed(caller, stageTypes);
     const res = await work.dequeue(
-      { stageTypes, workerId: body.workerId, max: body.max, waitMs: body.waitMs, leaseMs: body.leaseMs, tenantId: caller.scope === null ? (body.tenantId ?? null) : tenantForWrite(caller, body.tenantId) },
+      { stageTypes, workerId: body.workerId, max: body.max, waitMs: body.waitMs, leaseMs: body.leaseMs, quietOnly: body.quietOnly, tenantId: caller.scope === null ? (body.tenantId ?? null) : tenantForWrite(caller, body.tenantId) },
       disconnectSignal(reply),
     );
     reply.type('application/json; charset=utf-8');

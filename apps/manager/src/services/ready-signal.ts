@@ -33,6 +33,12 @@ type Waiter = () => void;
 
 export class ReadySignal {
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /**
+   * Quiet-only dequeues' waiters (DequeueRequest.quietOnly): a signal wakes one of them per stage type, the longest
+   * parked. They park while every worker's other slots are busy, so waking them all on each new task would cost a
+   * statement per worker for work that one quiet slot takes (the others would find its queue no longer quiet).
+   */
+  private readonly quietWaiters = new Map<string, Set<Waiter>>();
   private unlisten: (() => Promise<void>) | null = null;
 
   /** `onReady`: each stage type a writer made tasks ready in, with the earliest place they sort (null: unknown). */
@@ -53,8 +59,10 @@ export class ReadySignal {
     this.closed = true;
     await this.unlisten?.();
     this.unlisten = null;
-    for (const set of this.waiters.values()) for (const w of set) w();
-    this.waiters.clear();
+    for (const map of [this.waiters, this.quietWaiters]) {
+      for (const set of map.values()) for (const w of set) w();
+      map.clear();
+    }
   }
 
   wake(stageTypes: Iterable<string>): void {
@@ -64,32 +72,41 @@ export class ReadySignal {
       this.waiters.delete(type);
       for (const w of set) w();
     }
+    for (const type of stageTypes) {
+      const set = this.quietWaiters.get(type);
+      const first = set?.values().next();
+      if (!set || !first || first.done) continue;
+      set.delete(first.value);
+      if (set.size === 0) this.quietWaiters.delete(type);
+      first.value();
+    }
   }
 
   /**
    * Arms a wake-up for the types before the caller looks for work, so a NOTIFY that lands between
    * the empty query and the wait is not missed. `woken` resolves on the first signal.
    */
-  arm(stageTypes: string[]): { woken: Promise<void>; disarm(): void } {
+  arm(stageTypes: string[], quiet = false): { woken: Promise<void>; disarm(): void } {
     let fire!: () => void;
     const woken = new Promise<void>((resolve) => (fire = resolve));
     const waiter = () => fire();
+    const map = quiet ? this.quietWaiters : this.waiters;
     for (const t of stageTypes) {
-      let set = this.waiters.get(t);
-      if (!set) this.waiters.set(t, (set = new Set()));
+      let set = map.get(t);
+      if (!set) map.set(t, (set = new Set()));
       set.add(waiter);
     }
     return {
       woken,
       disarm: () => {
-        for (const t of stageTypes) this.waiters.get(t)?.delete(waiter);
+        for (const t of stageTypes) map.get(t)?.delete(waiter);
       },
     };
   }
 
   get waiting(): number {
     let n = 0;
-    for (const s of this.waiters.values()) n += s.size;
+    for (const map of [this.waiters, this.quietWaiters]) for (const s of map.values()) n += s.size;
     return n;
   }
 }

@@ -46,6 +46,8 @@ export interface DequeueInput {
   waitMs: number;
   leaseMs?: number;
   tenantId: string | null;
+  /** Only queues with ready tasks and none in progress (DequeueRequest.quietOnly). */
+  quietOnly?: boolean;
 }
 
 type AckKind = 'complete' | 'fail' | 'release';
@@ -111,7 +113,7 @@ export class WorkService {
     for (;;) {
       // A poll whose client has gone (closed while it waited) leases nothing: nobody would receive the tasks.
       if (signal?.aborted) return { count: 0, json: EMPTY_DEQUEUE };
-      const ticket = this.ready.arm(input.stageTypes);
+      const ticket = this.ready.arm(input.stageTypes, input.quietOnly);
       try {
         const started = performance.now();
         const raw = await this.tryDequeue(input);
@@ -165,6 +167,7 @@ export class WorkService {
       leaseMs: input.leaseMs ?? this.options.defaultLeaseMs,
       cappedLocked: false,
       history: this.options.history,
+      quietOnly: input.quietOnly ?? false,
     };
     const scan = this.marks.begin(input.stageTypes);
     const failed = (err: unknown): never => {

@@ -71,7 +71,8 @@ const RFC3339_US = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM
  * is configured) leaves limited queues out and carries none of the limits' parts: PostgreSQL plans the dequeue anew
  * for most calls (its custom plans), and each part costs planning time on every one.
  *
- * Parameters: $1 stage types, $2 tenant (null = all), $3 worker, $4 max, $5 lease ms, $6 record history, $7 marks.
+ * Parameters: $1 stage types, $2 tenant (null = all), $3 worker, $4 max, $5 lease ms, $6 record history, $7 marks,
+ * $8 quiet only (queues with no task in progress).
  */
 function dequeueText(locked: boolean): string {
   /** What a candidate task carries from its stream (the locked round ranks it against the limits). */
@@ -95,6 +96,10 @@ function dequeueText(locked: boolean): string {
           OR EXISTS (SELECT 1 FROM rate_limits rr WHERE rr.stage_type = qu.name AND rr.tenant_id IN ('*', qu.tenant_id))) AS limited
        FROM queues qu LEFT JOIN queue_group_members m ON m.stage_type = qu.name
        WHERE qu.name = ANY($1::text[]) AND ${inScope('qu.tenant_id', '$2')} AND NOT qu.paused
+         -- A quiet-only dequeue ($8) skips queues with a task in progress. Newest lease first: under a held horizon the
+         -- index's oldest entries are the dead versions of tasks finished since, the newest ones the running tasks.
+         AND NOT ($8::boolean AND EXISTS (
+           SELECT 1 FROM tasks r WHERE r.queue_id = qu.id AND r.status = 'IN_PROGRESS' ORDER BY r.lease_expires_at DESC LIMIT 1))
          AND CASE WHEN EXISTS (SELECT 1 FROM marks mk WHERE mk.q = qu.id) THEN true
            ELSE coalesce((SELECT true FROM stages s WHERE ${openStagesOfQueue('s', 'qu.id')} LIMIT 1), false) END
      ) x
@@ -373,6 +378,8 @@ export interface DequeueParams {
   history: boolean;
   /** Where each stream's scan starts (ScanMarks); none = from the start. */
   marks?: ScanMark[];
+  /** Only queues with ready tasks and none in progress. */
+  quietOnly?: boolean;
 }
 
 /** One dequeue's result. tasks, jobs and stages are JSON arrays in DequeueResponse's wire format. */
@@ -400,7 +407,7 @@ export interface RawDequeue {
 const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(v as string));
 
 export async function dequeueTasks(db: Queryable, p: DequeueParams): Promise<RawDequeue> {
-  const rows = await db.query<Record<string, unknown>>(p.cappedLocked ? DEQUEUE_LOCKED : DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.leaseMs, p.history, JSON.stringify(p.marks ?? [])]);
+  const rows = await db.query<Record<string, unknown>>(p.cappedLocked ? DEQUEUE_LOCKED : DEQUEUE, [p.stageTypes, p.tenantId, p.workerId, p.max, p.leaseMs, p.history, JSON.stringify(p.marks ?? []), p.quietOnly ?? false]);
   const r = rows[0]!;
   return {
     count: r.n as number,
