@@ -1,6 +1,7 @@
-// The one loop that leases work: a long-poll POST /dequeue for every registered stage type, asking for
-// as many tasks as there are free slots. Never retried blindly (a lost answer is covered by the lease
-// expiring); after a failure, or while the breaker is open, it waits — abortably — instead of spinning.
+// The loop that leases work: a long-poll POST /dequeue for every registered stage type, asking for as many tasks
+// as there are free slots of its lane (the quiet lane's loop asks only for quiet queues' tasks). Never retried
+// blindly (a lost answer is covered by the lease expiring); after a failure, or while the breaker is open, it waits —
+// abortably — instead of spinning.
 import { BackgroundLoop } from './background-loop.js';
 import type { DequeueResponse } from '@jobnik/contracts';
 import { JobnikError } from '../errors.js';
@@ -31,6 +32,11 @@ export class DequeueLoop extends BackgroundLoop {
     /** `sentAt`: performance.now() just before the request went out, to date the leases by. */
     private readonly onTasks: (res: DequeueResponse, sentAt: number) => void,
     private readonly onError: (err: unknown, consecutive: number) => void,
+    /**
+     * The quiet lane's loop (WorkerOptions.quietSlots): only from queues with no task in progress, and only while the
+     * main lane (these slots) is full — with a main slot free, the main loop takes a quiet tenant's work itself.
+     */
+    private readonly quiet?: { mainSlots: Slots },
   ) {
     super();
   }
@@ -39,6 +45,7 @@ export class DequeueLoop extends BackgroundLoop {
     let failures = 0;
     while (!signal.aborted) {
       await this.slots.waitForFree(signal, () => this.metrics.dequeueWaitsForAcks.inc());
+      if (this.quiet) await this.quiet.mainSlots.waitForFull(signal);
       if (signal.aborted) break;
       // Outside the closed state the call is a probe: do not let it hang on a long-poll.
       const waitMs = this.transport.breakerState === 'closed' ? this.o.waitMs : 0;
@@ -58,6 +65,7 @@ export class DequeueLoop extends BackgroundLoop {
               leaseMs: this.o.leaseMs,
               stageTypes: this.stageTypes(),
               ...(this.o.tenantId ? { tenantId: this.o.tenantId } : {}),
+              ...(this.quiet ? { quietOnly: true } : {}),
             },
           },
           { signal, retry: 'never', timeoutMs: waitMs + this.transport.options.longPollMarginMs },

@@ -11,8 +11,9 @@ import type { Slots } from './slots.js';
 import type { TaskRunner } from './task-runner.js';
 
 export interface ShutdownParts {
-  dequeue: DequeueLoop;
-  slots: Slots;
+  /** The dequeue loops (one per lane). */
+  dequeue: Pick<DequeueLoop, 'stop'>;
+  slots: Pick<Slots, 'waitForIdle'>;
   runner: TaskRunner;
   acks: AckBuffer;
   heartbeat: HeartbeatLoop;

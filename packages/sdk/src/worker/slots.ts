@@ -1,7 +1,8 @@
-// Concurrency slots: at most `size` handlers run at once, across all stage types; and at most `maxHeld` leases are
-// held at once — a lease is held from its handler's start until its ack is answered. When acks fall behind (a slow
-// or busy manager), finished tasks pile up waiting for theirs: the cap stops the worker asking for more work than it
-// can report, instead of holding ever more leases that its heartbeats must keep extending.
+// Concurrency slots of one lane (the worker's main slots, or its quiet slots): at most `size` handlers run at once,
+// across all stage types; and at most `maxHeld` leases are held at once — a lease is held from its handler's start
+// until its ack is answered. When acks fall behind (a slow or busy manager), finished tasks pile up waiting for
+// theirs: the cap stops the worker asking for more work than it can report, instead of holding ever more leases that
+// its heartbeats must keep extending.
 export class Slots {
   private used = 0;
   private held = 0;
@@ -34,6 +35,7 @@ export class Slots {
   take(): void {
     this.used++;
     this.held++;
+    if (this.waiters.length > 0) this.wake();
   }
 
   /** Its handler returned (or was abandoned). */
@@ -66,15 +68,24 @@ export class Slots {
         reported = true;
         onWaitForAcks?.();
       }
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        this.waiters.push(done);
-        signal?.addEventListener('abort', done, { once: true });
-      });
+      await this.change(signal);
     }
+  }
+
+  /** Resolves once no slot is free (at once if none is), or when the signal aborts. */
+  async waitForFull(signal?: AbortSignal): Promise<void> {
+    while (this.free > 0 && !signal?.aborted) await this.change(signal);
+  }
+
+  private change(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.push(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** Resolves once no slot is used. */

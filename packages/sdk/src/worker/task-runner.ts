@@ -78,36 +78,36 @@ export class TaskRunner {
 
   constructor(private readonly d: TaskRunnerDeps) {}
 
-  /** Takes a slot at once and runs the task in the background. */
-  start(task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined): void {
-    this.d.slots.take();
+  /** Takes a slot (of the lane the task was leased for) at once and runs the task in the background. */
+  start(task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, slots: Slots = this.d.slots): void {
+    slots.take();
     this.d.metrics.tasksInFlight.inc();
     const entry = this.d.leases.add(task.id, task.leaseToken, task.stageType);
     // One then() instead of catch().finally(): two promises fewer per task. emit never throws (safeEmit).
-    const run: Promise<void> = this.execute(task, job, stage, entry).then(
+    const run: Promise<void> = this.execute(task, job, stage, entry, slots).then(
       () => {
         this.d.leases.remove(entry);
-        this.d.slots.settle();
+        slots.settle();
         this.running.delete(run);
       },
       (err: unknown) => {
         this.d.emit('error', err instanceof Error ? err : new Error(String(err)));
         this.d.leases.remove(entry);
-        this.d.slots.settle();
+        slots.settle();
         this.running.delete(run);
       },
     );
     this.running.add(run);
   }
 
-  private async execute(task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, entry: LeaseEntry): Promise<void> {
+  private async execute(task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, entry: LeaseEntry, slots: Slots): Promise<void> {
     const startedAt = performance.now();
     const { span, context: spanContext } = startTaskSpan(task, job);
     let slotHeld = true;
     const giveSlot = () => {
       if (!slotHeld) return;
       slotHeld = false;
-      this.d.slots.give();
+      slots.give();
       this.d.metrics.tasksInFlight.dec();
     };
     const handler = this.d.handlers.get(task.stageType);

@@ -40,6 +40,8 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
   private readonly handlers = new Map<string, RegisteredHandler>();
   private readonly leases = new LeaseRegistry();
   private readonly slots: Slots;
+  /** The quiet lane's slots (options.quietSlots, out of concurrency) and loop; none when quietSlots is 0. */
+  private readonly quiet: { slots: Slots; dequeue: DequeueLoop } | undefined;
   private readonly acks: AckBuffer;
   private readonly heartbeat: HeartbeatLoop;
   private readonly runner: TaskRunner;
@@ -54,7 +56,8 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     this.transport = new Transport(options);
     this.metrics = workerMetrics(options.registry);
     this.producer = new ProducerClient<J>({ transport: this.transport });
-    this.slots = new Slots(this.options.concurrency, this.options.maxHeldLeases);
+    const { concurrency, quietSlots, maxHeldLeases } = this.options;
+    this.slots = new Slots(concurrency - quietSlots, maxHeldLeases - quietSlots);
     this.acks = new AckBuffer(this.transport, { flushMs: this.options.ackFlushMs, maxBatch: this.options.ackMaxBatch, retryMs: 1_000 });
     const stageTypes = () => [...this.handlers.keys()];
     this.heartbeat = new HeartbeatLoop(
@@ -84,7 +87,13 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
       emit: (event, ...args) => this.safeEmit(event, ...args),
       listening: (event) => this.listenerCount(event) > 0,
     });
-    this.dequeue = new DequeueLoop(this.transport, this.slots, this.metrics, this.options, stageTypes, (res, sentAt) => this.dispatch(res, sentAt), (err, n) => this.reportFailure(err, n));
+    this.dequeue = new DequeueLoop(this.transport, this.slots, this.metrics, this.options, stageTypes, (res, sentAt) => this.dispatch(res, sentAt, this.slots), (err, n) => this.reportFailure(err, n));
+    if (quietSlots > 0) {
+      // Its own share of maxHeldLeases too: acks falling behind on the main lane do not close it.
+      const slots = new Slots(quietSlots, quietSlots);
+      const dequeue = new DequeueLoop(this.transport, slots, this.metrics, this.options, stageTypes, (res, sentAt) => this.dispatch(res, sentAt, slots), (err, n) => this.reportFailure(err, n), { mainSlots: this.slots });
+      this.quiet = { slots, dequeue };
+    }
     this.metrics.breakerState.set(BREAKER_GAUGE[this.transport.breakerState]);
     this.transport.onBreakerStateChange((s) => {
       this.metrics.breakerState.set(BREAKER_GAUGE[s]);
@@ -99,7 +108,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
 
   /** Handlers running now. */
   get inFlight(): number {
-    return this.slots.inUse;
+    return this.slots.inUse + (this.quiet?.slots.inUse ?? 0);
   }
 
   get breakerState(): BreakerState {
@@ -124,6 +133,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     this.heartbeat.start();
     this.directives.start();
     this.dequeue.start();
+    this.quiet?.dequeue.start();
   }
 
   /**
@@ -135,7 +145,10 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     this.stopping ??= (async () => {
       this.state = 'stopping';
       await shutdown(
-        { dequeue: this.dequeue, slots: this.slots, runner: this.runner, acks: this.acks, heartbeat: this.heartbeat, directives: this.directives, transport: this.transport, ownsTransport: true },
+        {
+          dequeue: { stop: async () => void (await Promise.all([this.dequeue.stop(), this.quiet?.dequeue.stop()])) },
+          slots: { waitForIdle: async () => void (await Promise.all([this.slots.waitForIdle(), this.quiet?.slots.waitForIdle()])) },
+          runner: this.runner, acks: this.acks, heartbeat: this.heartbeat, directives: this.directives, transport: this.transport, ownsTransport: true },
         opts.graceMs ?? this.options.graceMs,
       );
       this.state = 'stopped';
@@ -156,7 +169,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
    * Runs the tasks of a dequeue answer, unless their lease lapsed before the answer was read (the process
    * was frozen, or the event loop blocked): those are given back without running their handler.
    */
-  private dispatch(res: DequeueResponse, sentAt: number): void {
+  private dispatch(res: DequeueResponse, sentAt: number, slots: Slots): void {
     const left = leaseLeftMs(res, sentAt, this.options.leaseMs);
     if (left <= 0) {
       for (const task of res.tasks) this.runner.giveBackLapsed(task);
@@ -164,7 +177,7 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     }
     const jobs = new Map<string, JobContext>(res.jobs.map((j) => [j.id, j]));
     const stages = new Map<string, StageContext>(res.stages.map((s) => [s.id, s]));
-    for (const task of res.tasks) this.runner.start(task, jobs.get(task.jobId), stages.get(task.stageId));
+    for (const task of res.tasks) this.runner.start(task, jobs.get(task.jobId), stages.get(task.stageId), slots);
     // Little of the lease left: extend it now rather than at the next interval.
     if (left < this.options.heartbeatIntervalMs) this.heartbeat.soon();
   }

@@ -27,6 +27,14 @@ export interface WorkerOptions extends ClientOptions {
   /** Most tasks asked for in one dequeue (it never asks for more than free slots). Default: concurrency. */
   maxDequeueBatch?: number;
   /**
+   * Slots, out of `concurrency`, kept for quiet queues: a (tenant, stage type) with ready tasks and none in progress.
+   * They are leased by a long-poll of their own, which the manager answers only from such queues; so a tenant with
+   * nothing running starts at once even while every other slot is busy with another tenant's backlog (long handlers,
+   * or a backlog that keeps the other slots full). Unused while no tenant is quiet. Default 0 (none); at most
+   * concurrency − 1.
+   */
+  quietSlots?: number;
+  /**
    * Most leases held at once: running handlers plus finished tasks whose ack the manager has not answered yet.
    * When acks fall behind, the worker stops asking for tasks instead of holding more leases than it can report
    * (each one heartbeated until then). Default 2 × concurrency; at least concurrency.
@@ -59,6 +67,7 @@ export interface ResolvedWorkerOptions {
   leaseMs: number;
   heartbeatIntervalMs: number;
   maxDequeueBatch: number;
+  quietSlots: number;
   maxHeldLeases: number;
   ackFlushMs: number;
   ackMaxBatch: number;
@@ -95,6 +104,7 @@ export function resolveWorkerOptions(o: WorkerOptions): ResolvedWorkerOptions {
     leaseMs,
     heartbeatIntervalMs: int('heartbeatIntervalMs', o.heartbeatIntervalMs ?? Math.floor(leaseMs / 3), 100),
     maxDequeueBatch: int('maxDequeueBatch', o.maxDequeueBatch ?? concurrency, 1, 1000),
+    quietSlots: int('quietSlots', o.quietSlots ?? 0, 0, concurrency - 1),
     maxHeldLeases: int('maxHeldLeases', o.maxHeldLeases ?? 2 * concurrency, concurrency),
     ackFlushMs: int('ackFlushMs', o.ackFlushMs ?? 5, 0),
     ackMaxBatch: int('ackMaxBatch', o.ackMaxBatch ?? 100, 1, 1000),
