@@ -23,6 +23,8 @@ function integerFormat(name: string, min: number, max: number, unit = ''): strin
 // named by its setting, instead of as a TypeError about an option the user never set.
 /** 1000 at most: the SDK asks for up to `concurrency` tasks in one dequeue, and a dequeue takes at most 1000. */
 const concurrencyFormat = integerFormat('worker-concurrency', 1, 1000);
+/** Out of concurrency, which bounds it from above (checked in loadConfig: at most concurrency − 1). */
+const quietSlotsFormat = integerFormat('worker-quiet-slots', 0, 999);
 /** The SDK's long-poll limit: a longer wait would outlast the manager's shutdown grace. */
 const waitFormat = integerFormat('worker-wait-ms', 0, 60_000, ' (ms)');
 /** The manager's dequeue floor and the SDK's ceiling. */
@@ -45,6 +47,12 @@ export const configSchema = {
       env: 'WORKER_STAGE_TYPES',
     },
     concurrency: { doc: 'Most tasks handled at once (1..1000)', format: concurrencyFormat, default: 8, env: 'WORKER_CONCURRENCY' },
+    quietSlots: {
+      doc: 'Of those, slots kept for quiet queues: a tenant with ready tasks and none in progress starts in one at once while the other slots are busy with other tenants\' backlogs (0..concurrency-1; 0 = none)',
+      format: quietSlotsFormat,
+      default: 0,
+      env: 'WORKER_QUIET_SLOTS',
+    },
     shutdownGraceMs: { doc: 'On SIGTERM/SIGINT: how long running tasks may take to finish before they are released (ms)', format: msFormat, default: 20_000, env: 'WORKER_SHUTDOWN_GRACE_MS' },
     waitMs: { doc: 'Long-poll: how long one dequeue waits on the manager for a task (0..60000 ms)', format: waitFormat, default: 20_000, env: 'WORKER_WAIT_MS' },
     leaseMs: {
@@ -111,7 +119,7 @@ function createConfig(env: NodeJS.ProcessEnv) {
 
 export interface WorkerConfig {
   manager: { url: string; apiKey: string };
-  worker: { stageTypes: string[]; concurrency: number; shutdownGraceMs: number; waitMs: number; leaseMs: number };
+  worker: { stageTypes: string[]; concurrency: number; quietSlots: number; shutdownGraceMs: number; waitMs: number; leaseMs: number };
   tile: { workMs: number; failureRate: number };
   readiness: { outageGraceMs: number };
   health: { port: number };
@@ -156,5 +164,10 @@ export function loadConfig(overrides: DeepPartial<WorkerConfig> = {}, env: NodeJ
   } catch (err) {
     throw new ConfigError(describeInvalid(err instanceof Error ? err.message : String(err)));
   }
-  return config.getProperties() as WorkerConfig;
+  const properties = config.getProperties() as WorkerConfig;
+  const { concurrency, quietSlots } = properties.worker;
+  if (quietSlots >= concurrency) {
+    throw new ConfigError(`WORKER_QUIET_SLOTS (worker.quietSlots): must be below WORKER_CONCURRENCY (${concurrency}), which it is kept out of: value was ${quietSlots}`);
+  }
+  return properties;
 }

@@ -31,6 +31,7 @@ export function createAppContainer(config: WorkerConfig, parent: DependencyConta
           baseUrl: d.resolve<WorkerConfig>(TOKENS.Config).manager.url,
           apiKey: d.resolve<WorkerConfig>(TOKENS.Config).manager.apiKey || undefined,
           concurrency: d.resolve<WorkerConfig>(TOKENS.Config).worker.concurrency,
+          quietSlots: d.resolve<WorkerConfig>(TOKENS.Config).worker.quietSlots,
           waitMs: d.resolve<WorkerConfig>(TOKENS.Config).worker.waitMs,
           leaseMs: d.resolve<WorkerConfig>(TOKENS.Config).worker.leaseMs,
           graceMs: d.resolve<WorkerConfig>(TOKENS.Config).worker.shutdownGraceMs,

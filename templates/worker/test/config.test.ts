@@ -23,6 +23,7 @@ describe('worker configuration', () => {
 
   const INTEGER_SETTINGS = [
     ['WORKER_CONCURRENCY', 'worker.concurrency'],
+    ['WORKER_QUIET_SLOTS', 'worker.quietSlots'],
     ['WORKER_SHUTDOWN_GRACE_MS', 'worker.shutdownGraceMs'],
     ['WORKER_WAIT_MS', 'worker.waitMs'],
     ['WORKER_LEASE_MS', 'worker.leaseMs'],
@@ -53,6 +54,15 @@ describe('worker configuration', () => {
     const container = createAppContainer(loadConfig({ log: { level: 'silent' } }, { [env]: largest }));
     expect(() => container.resolve<WorkerClient<WorkerJobs>>(TOKENS.WorkerClient)).not.toThrow();
     expect(() => loadConfig({}, { [env]: tooLarge })).toThrow(new RegExp(`^${env} \\([\\w.]+\\): must be an integer from \\d+ to ${largest}\\b`));
+  });
+
+  it('keeps WORKER_QUIET_SLOTS below WORKER_CONCURRENCY, and hands it to the SDK', () => {
+    const config = loadConfig({ log: { level: 'silent' } }, { WORKER_CONCURRENCY: '4', WORKER_QUIET_SLOTS: '3' });
+    expect(createAppContainer(config).resolve<WorkerClient<WorkerJobs>>(TOKENS.WorkerClient).options).toMatchObject({ concurrency: 4, quietSlots: 3 });
+    expect(loadConfig({}, {}).worker.quietSlots).toBe(0);
+    expect(() => loadConfig({}, { WORKER_CONCURRENCY: '4', WORKER_QUIET_SLOTS: '4' })).toThrow(
+      new ConfigError('WORKER_QUIET_SLOTS (worker.quietSlots): must be below WORKER_CONCURRENCY (4), which it is kept out of: value was 4'),
+    );
   });
 
   it('names every bad setting in one line', () => {
