@@ -17,9 +17,12 @@ const worker = new WorkerClient({
   ackMaxBatch: settings.worker.ackMaxBatch,
   ackFlushMs: settings.worker.ackFlushMs,
   waitMs: 20_000,
+  quietSlots: settings.worker.quietSlots,
 });
 const reporter = new CompletionReporter();
-worker.handle(env.BENCH_STAGE_TYPE ?? 'bench', async () => undefined);
+// BENCH_TASK_MS: a handler that takes that long (the default, 0, is a noop: the manager's and the SDK's cost alone).
+const taskMs = Number(env.BENCH_TASK_MS ?? 0);
+worker.handle(env.BENCH_STAGE_TYPE ?? 'bench', taskMs > 0 ? () => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), taskMs)) : async () => undefined);
 // A second queue to warm the process up on while the measured one is paused (backlog-scaling.ts).
 if (env.BENCH_WARMUP_STAGE_TYPE) worker.handle(env.BENCH_WARMUP_STAGE_TYPE, async () => undefined);
 worker.on('taskCompleted', () => reporter.record(epochMs()));

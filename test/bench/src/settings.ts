@@ -44,6 +44,8 @@ export const settings = {
   worker: {
     concurrency: num('BENCH_WORKER_CONCURRENCY', 2_000),
     maxDequeueBatch: num('BENCH_WORKER_BATCH', 1_000),
+    /** WorkerOptions.quietSlots: slots kept for quiet queues (fairness sets 1). */
+    quietSlots: num('BENCH_WORKER_QUIET_SLOTS', 0),
     ackMaxBatch: num('BENCH_ACK_BATCH', 1_000),
     ackFlushMs: num('BENCH_ACK_FLUSH_MS', 2),
   },
