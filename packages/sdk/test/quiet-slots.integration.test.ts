@@ -35,6 +35,7 @@ describe.each(testStores())('quiet slots (%s)', (store) => {
     expect(running.big).toBe(2);
     expect(await producer.getStageSummary(big.stages![0]!.id)).toMatchObject({ inProgress: 2, pending: 4, completed: 0 });
     expect(seen).toEqual(['big', 'big', 'small']);
+    expect((await worker.metrics.registry.getSingleMetric('jobnik_worker_quiet_tasks_total')!.get()).values[0]?.value).toBe(1);
 
     releaseBig();
     await waitFor(async () => (await producer.getJob(big.id)).status === 'COMPLETED', { message: 'the big tenant’s job completes' });

@@ -11,7 +11,7 @@ describe('workerMetrics', () => {
     b.tasksTotal.inc({ stage_type: 'x', outcome: 'completed' });
     const text = await registry.metrics();
     expect(text).toContain('jobnik_worker_tasks_total{stage_type="x",outcome="completed"} 2');
-    for (const name of ['jobnik_worker_tasks_in_flight', 'jobnik_worker_task_duration_seconds', 'jobnik_worker_dequeue_requests_total', 'jobnik_worker_dequeue_empty_total', 'jobnik_worker_dequeue_waits_for_acks_total', 'jobnik_worker_breaker_state']) {
+    for (const name of ['jobnik_worker_tasks_in_flight', 'jobnik_worker_task_duration_seconds', 'jobnik_worker_dequeue_requests_total', 'jobnik_worker_dequeue_empty_total', 'jobnik_worker_dequeue_waits_for_acks_total', 'jobnik_worker_quiet_tasks_total', 'jobnik_worker_breaker_state']) {
       expect(text).toContain(`# TYPE ${name}`);
     }
   });

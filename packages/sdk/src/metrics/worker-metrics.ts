@@ -13,6 +13,7 @@ export interface WorkerMetrics {
   dequeueRequests: Counter;
   dequeueEmpty: Counter;
   dequeueWaitsForAcks: Counter;
+  quietTasks: Counter;
   breakerState: Gauge;
   /** The labelled children of tasksTotal and taskDuration, cached: labelling hashes the labels on every call. */
   byOutcome(stageType: string, outcome: TaskOutcome): OutcomeMetrics;
@@ -70,6 +71,13 @@ export function workerMetrics(registry: Registry = new Registry()): WorkerMetric
       new Counter({
         name: 'jobnik_worker_dequeue_waits_for_acks_total',
         help: 'Times the worker stopped asking for tasks because maxHeldLeases leases were held, finished tasks waiting for their acks',
+        registers,
+      }),
+    ),
+    quietTasks: getOrCreate(registry, 'jobnik_worker_quiet_tasks_total', () =>
+      new Counter({
+        name: 'jobnik_worker_quiet_tasks_total',
+        help: 'Tasks started in a quiet slot (quietSlots): of a tenant with nothing running, while every other slot was busy',
         registers,
       }),
     ),

@@ -91,7 +91,19 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
     if (quietSlots > 0) {
       // Its own share of maxHeldLeases too: acks falling behind on the main lane do not close it.
       const slots = new Slots(quietSlots, quietSlots);
-      const dequeue = new DequeueLoop(this.transport, slots, this.metrics, this.options, stageTypes, (res, sentAt) => this.dispatch(res, sentAt, slots), (err, n) => this.reportFailure(err, n), { mainSlots: this.slots });
+      const dequeue = new DequeueLoop(
+        this.transport,
+        slots,
+        this.metrics,
+        this.options,
+        stageTypes,
+        (res, sentAt) => {
+          this.metrics.quietTasks.inc(res.tasks.length);
+          this.dispatch(res, sentAt, slots);
+        },
+        (err, n) => this.reportFailure(err, n),
+        { mainSlots: this.slots },
+      );
       this.quiet = { slots, dequeue };
     }
     this.metrics.breakerState.set(BREAKER_GAUGE[this.transport.breakerState]);
