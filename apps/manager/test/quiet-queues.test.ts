@@ -55,6 +55,21 @@ describe.each(testStores())('quiet-only dequeues on %s', (store) => {
     expect(res.status).toBe(200);
     expect(res.body.tasks.map((t: { data: unknown }) => t.data)).toEqual([{ tenantId: 'newcomer', i: 0 }]);
   });
+
+  it('a parked quiet poll of one tenant does not take the wake-up another tenant’s work needs', async () => {
+    await createTasks(f.a, 'busy', 'quiet-scoped', 20);
+    await lease(f.a, ['quiet-scoped'], 1);
+    const base = await metricValue(f, 'jobnik_long_polls_waiting');
+    // A worker of tenant x parks first (the longest parked), then one serving every tenant.
+    const ofX = f.a.post('/dequeue', { workerId: 'quiet-x', stageTypes: ['quiet-scoped'], tenantId: 'x', max: 1, waitMs: 30_000, quietOnly: true });
+    await waitFor(() => metricValue(f, 'jobnik_long_polls_waiting'), (n) => n >= base + 1);
+    const ofAll = f.a.post('/dequeue', { workerId: 'quiet-all', stageTypes: ['quiet-scoped'], max: 1, waitMs: 30_000, quietOnly: true });
+    await waitFor(() => metricValue(f, 'jobnik_long_polls_waiting'), (n) => n >= base + 2);
+    await createTasks(f.a, 'y', 'quiet-scoped', 1);
+    expect((await ofAll).body.tasks.map((t: { data: unknown }) => t.data)).toEqual([{ tenantId: 'y', i: 0 }]);
+    await createTasks(f.a, 'x', 'quiet-scoped', 1);
+    expect((await ofX).body.tasks.map((t: { data: unknown }) => t.data)).toEqual([{ tenantId: 'x', i: 0 }]);
+  });
 });
 
 async function metricValue(f: ReturnType<typeof useManager>, name: string): Promise<number> {

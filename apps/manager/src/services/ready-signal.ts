@@ -34,9 +34,10 @@ type Waiter = () => void;
 export class ReadySignal {
   private readonly waiters = new Map<string, Set<Waiter>>();
   /**
-   * Quiet-only dequeues' waiters (DequeueRequest.quietOnly): a signal wakes one of them per stage type, the longest
-   * parked. They park while every worker's other slots are busy, so waking them all on each new task would cost a
-   * statement per worker for work that one quiet slot takes (the others would find its queue no longer quiet).
+   * Quiet-only dequeues' waiters (DequeueRequest.quietOnly) of every tenant: a signal wakes one of them per stage type,
+   * the longest parked. They park while every worker's other slots are busy, so waking them all on each new task would
+   * cost a statement per worker for work that one quiet slot takes (the others would find its queue no longer quiet).
+   * A quiet poll of one tenant waits among the plain waiters: the one woken here must be able to take any tenant's task.
    */
   private readonly quietWaiters = new Map<string, Set<Waiter>>();
   private unlisten: (() => Promise<void>) | null = null;
@@ -84,13 +85,14 @@ export class ReadySignal {
 
   /**
    * Arms a wake-up for the types before the caller looks for work, so a NOTIFY that lands between
-   * the empty query and the wait is not missed. `woken` resolves on the first signal.
+   * the empty query and the wait is not missed. `woken` resolves on the first signal. `quietAnyTenant`: a quiet-only
+   * dequeue of every tenant's queues, woken one at a time (quietWaiters).
    */
-  arm(stageTypes: string[], quiet = false): { woken: Promise<void>; disarm(): void } {
+  arm(stageTypes: string[], quietAnyTenant = false): { woken: Promise<void>; disarm(): void } {
     let fire!: () => void;
     const woken = new Promise<void>((resolve) => (fire = resolve));
     const waiter = () => fire();
-    const map = quiet ? this.quietWaiters : this.waiters;
+    const map = quietAnyTenant ? this.quietWaiters : this.waiters;
     for (const t of stageTypes) {
       let set = map.get(t);
       if (!set) map.set(t, (set = new Set()));

@@ -113,7 +113,7 @@ export class WorkService {
     for (;;) {
       // A poll whose client has gone (closed while it waited) leases nothing: nobody would receive the tasks.
       if (signal?.aborted) return { count: 0, json: EMPTY_DEQUEUE };
-      const ticket = this.ready.arm(input.stageTypes, input.quietOnly);
+      const ticket = this.ready.arm(input.stageTypes, input.quietOnly === true && input.tenantId === null);
       try {
         const started = performance.now();
         const raw = await this.tryDequeue(input);
