@@ -69,16 +69,15 @@ export class ReadySignal {
   wake(stageTypes: Iterable<string>): void {
     for (const type of stageTypes) {
       const set = this.waiters.get(type);
-      if (!set) continue;
-      this.waiters.delete(type);
-      for (const w of set) w();
-    }
-    for (const type of stageTypes) {
-      const set = this.quietWaiters.get(type);
-      const first = set?.values().next();
-      if (!set || !first || first.done) continue;
-      set.delete(first.value);
-      if (set.size === 0) this.quietWaiters.delete(type);
+      if (set) {
+        this.waiters.delete(type);
+        for (const w of set) w();
+      }
+      const quiet = this.quietWaiters.get(type);
+      const first = quiet?.values().next();
+      if (!quiet || !first || first.done) continue;
+      quiet.delete(first.value);
+      if (quiet.size === 0) this.quietWaiters.delete(type);
       first.value();
     }
   }

@@ -90,6 +90,6 @@ export class Slots {
 
   /** Resolves once no slot is used. */
   async waitForIdle(): Promise<void> {
-    while (this.used > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (this.used > 0) await this.change();
   }
 }

@@ -22,7 +22,6 @@ export interface TaskRunnerDeps {
   leases: LeaseRegistry;
   acks: AckBuffer;
   heartbeat: HeartbeatLoop;
-  slots: Slots;
   metrics: WorkerMetrics;
   logger: Logger;
   producer: ProducerClient;
@@ -79,7 +78,7 @@ export class TaskRunner {
   constructor(private readonly d: TaskRunnerDeps) {}
 
   /** Takes a slot (of the lane the task was leased for) at once and runs the task in the background. */
-  start(task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, slots: Slots = this.d.slots): void {
+  start(task: LeasedTask, job: JobContext | undefined, stage: StageContext | undefined, slots: Slots): void {
     slots.take();
     this.d.metrics.tasksInFlight.inc();
     const entry = this.d.leases.add(task.id, task.leaseToken, task.stageType);

@@ -79,7 +79,6 @@ export class WorkerClient<J extends JobMapOf<J> = AnyJobs> extends EventEmitter<
       leases: this.leases,
       acks: this.acks,
       heartbeat: this.heartbeat,
-      slots: this.slots,
       metrics: this.metrics,
       logger: this.options.logger,
       producer: this.producer as unknown as ProducerClient,
